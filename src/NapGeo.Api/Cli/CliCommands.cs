@@ -1,0 +1,76 @@
+using System.CommandLine;
+using NapGeo.Auth;
+using NapGeo.Database;
+using NapGeo.Demo;
+using NapGeo.Geometry;
+using NapGeo.Layers;
+
+namespace NapGeo.Cli;
+
+/// <summary>
+/// Administrative commands of the same binary (<c>./napgeo</c> calls them): migrate, demo load, apikey create.
+/// They read <c>NAPGEO_DB</c> like the server does.
+/// </summary>
+public static class CliCommands
+{
+    private static readonly string[] Names = ["migrate", "demo", "apikey"];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("NapGeo administration") { Migrate(), Demo(), ApiKey() };
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    private static Command Migrate()
+    {
+        var command = new Command("migrate", "Apply database migrations");
+        command.SetAction(_ =>
+        {
+            NapGeoDatabase.Migrate(ConnectionString(), Console.Out);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Demo()
+    {
+        var directory = new Argument<DirectoryInfo>("directory") { Description = "Folder with sites.geojson, hotspots.geojson, samples.geojson" };
+        var load = new Command("load", "Load the demo data (idempotent)") { directory };
+        load.SetAction(async (parse, ct) =>
+        {
+            var connection = ConnectionString();
+            NapGeoDatabase.Migrate(connection, TextWriter.Null);
+            await using var db = NapGeoDatabase.Create(connection);
+            var loader = new DemoLoader(db, new FeatureInput(new GeometryInput(new CrsTransforms(db))), new LayerStore(db));
+            await loader.LoadAsync(parse.GetValue(directory)!.FullName, Console.Out, ct);
+            return 0;
+        });
+        return new Command("demo", "Demo data") { load };
+    }
+
+    private static Command ApiKey()
+    {
+        var role = new Option<string>("--role") { Description = "viewer, editor or admin", Required = true };
+        role.AcceptOnlyFromAmong(Roles.All);
+        var name = new Option<string>("--name") { Description = "Who the key is for, e.g. \"Team A\" (shown in the audit log)", Required = true };
+        var create = new Command("create", "Create an API key and print it once") { role, name };
+        create.SetAction(async (parse, ct) =>
+        {
+            var connection = ConnectionString();
+            NapGeoDatabase.Migrate(connection, TextWriter.Null);
+            await using var db = NapGeoDatabase.Create(connection);
+            var key = await new ApiKeyStore(db).CreateAsync(parse.GetValue(name)!, parse.GetValue(role)!, ct);
+            Console.Error.WriteLine($"Created {parse.GetValue(role)} key for \"{parse.GetValue(name)}\". It is shown only now; store it safely:");
+            Console.WriteLine(key);
+            return 0;
+        });
+        return new Command("apikey", "API keys") { create };
+    }
+
+    private static string ConnectionString() =>
+        Environment.GetEnvironmentVariable(NapGeoDatabase.ConnectionSetting) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"{NapGeoDatabase.ConnectionSetting} is not set.");
+}

@@ -1,0 +1,68 @@
+using System.Reflection;
+using DbUp;
+using Npgsql;
+
+namespace NapGeo.Database;
+
+/// <summary>The one <see cref="NpgsqlDataSource"/> of the process, and the schema migrations it needs.</summary>
+public static class NapGeoDatabase
+{
+    public const string ConnectionSetting = "NAPGEO_DB";
+
+    public static string ConnectionString(IConfiguration configuration) =>
+        configuration[ConnectionSetting] is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                $"{ConnectionSetting} is not set: give it an Npgsql connection string, e.g. Host=127.0.0.1;Port=5433;Database=napgeo;Username=napgeo;Password=…");
+
+    public static NpgsqlDataSource Create(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.UseNetTopologySuite();
+        builder.ConnectionStringBuilder.ApplicationName ??= "napgeo";
+        return builder.Build();
+    }
+
+    public static IServiceCollection AddNapGeoDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(_ => Create(ConnectionString(configuration)));
+        return services;
+    }
+
+    /// <summary>Applies the embedded <c>Database/Migrations/*.sql</c> scripts in name order, each once.</summary>
+    public static void Migrate(string connectionString, TextWriter log)
+    {
+        var upgrader = DeployChanges.To
+            .PostgresqlDatabase(connectionString)
+            .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.Contains(".Database.Migrations."))
+            .WithTransactionPerScript()
+            .JournalToPostgresqlTable("public", "schema_versions")
+            .LogTo(new TextWriterUpgradeLog(log))
+            .Build();
+        var result = upgrader.PerformUpgrade();
+        if (!result.Successful)
+            throw new InvalidOperationException($"Database migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
+    }
+
+    /// <summary>Names of embedded migrations not yet recorded in the journal; empty when the schema is current.</summary>
+    public static IReadOnlyList<string> PendingMigrations(string connectionString) =>
+        DeployChanges.To
+            .PostgresqlDatabase(connectionString)
+            .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.Contains(".Database.Migrations."))
+            .JournalToPostgresqlTable("public", "schema_versions")
+            .LogToNowhere()
+            .Build()
+            .GetScriptsToExecute()
+            .Select(s => s.Name)
+            .ToList();
+
+    private sealed class TextWriterUpgradeLog(TextWriter writer) : DbUp.Engine.Output.IUpgradeLog
+    {
+        public void LogTrace(string format, params object[] args) { }
+        public void LogDebug(string format, params object[] args) { }
+        public void LogInformation(string format, params object[] args) => writer.WriteLine("migrate: " + string.Format(format, args));
+        public void LogWarning(string format, params object[] args) => writer.WriteLine("migrate warning: " + string.Format(format, args));
+        public void LogError(string format, params object[] args) => writer.WriteLine("migrate error: " + string.Format(format, args));
+        public void LogError(Exception ex, string format, params object[] args) => LogError(format, args);
+    }
+}

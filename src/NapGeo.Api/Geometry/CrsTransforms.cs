@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using NetTopologySuite.Geometries;
+using Npgsql;
+using ProjNet.CoordinateSystems;
+using ProjNet.CoordinateSystems.Transformations;
+
+namespace NapGeo.Geometry;
+
+/// <summary>
+/// Reprojects geometries to EPSG:4326 with ProjNet, using the CRS definitions PostGIS ships in
+/// <c>spatial_ref_sys</c>, so any EPSG code the database knows is accepted without a table of our own.
+/// </summary>
+public sealed class CrsTransforms(NpgsqlDataSource db)
+{
+    public const int Wgs84 = 4326;
+    private readonly ConcurrentDictionary<int, MathTransform?> _toWgs84 = new();
+    private readonly ConcurrentDictionary<int, MathTransform?> _fromWgs84 = new();
+
+    /// <summary>The transform from <paramref name="srid"/> to lon/lat WGS 84, or null when the code is unknown.</summary>
+    public async Task<MathTransform?> ToWgs84Async(int srid, CancellationToken ct = default)
+    {
+        if (_toWgs84.TryGetValue(srid, out var cached)) return cached;
+        var source = await LoadAsync(srid, ct);
+        var transform = source is null ? null : Factory.CreateFromCoordinateSystems(source, GeographicCoordinateSystem.WGS84).MathTransform;
+        return _toWgs84.GetOrAdd(srid, transform);
+    }
+
+    /// <summary>The transform from lon/lat WGS 84 to <paramref name="srid"/>, or null when the code is unknown.</summary>
+    public async Task<MathTransform?> FromWgs84Async(int srid, CancellationToken ct = default)
+    {
+        if (_fromWgs84.TryGetValue(srid, out var cached)) return cached;
+        var target = await LoadAsync(srid, ct);
+        var transform = target is null ? null : Factory.CreateFromCoordinateSystems(GeographicCoordinateSystem.WGS84, target).MathTransform;
+        return _fromWgs84.GetOrAdd(srid, transform);
+    }
+
+    public static T Apply<T>(T geometry, MathTransform transform, int targetSrid) where T : NetTopologySuite.Geometries.Geometry
+    {
+        var copy = (T)geometry.Copy();
+        copy.Apply(new TransformFilter(transform));
+        copy.SRID = targetSrid;
+        return copy;
+    }
+
+    private static readonly CoordinateTransformationFactory Factory = new();
+
+    private async Task<CoordinateSystem?> LoadAsync(int srid, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT srtext FROM spatial_ref_sys WHERE srid = $1");
+        cmd.Parameters.Add(new() { Value = srid });
+        if (await cmd.ExecuteScalarAsync(ct) is not string wkt || wkt.Length == 0) return null;
+        try { return (CoordinateSystem)new CoordinateSystemFactory().CreateFromWkt(wkt); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidCastException) { return null; }
+    }
+
+    private sealed class TransformFilter(MathTransform transform) : ICoordinateSequenceFilter
+    {
+        public bool Done => false;
+        public bool GeometryChanged => true;
+
+        public void Filter(CoordinateSequence seq, int i)
+        {
+            var (x, y) = transform.Transform(seq.GetX(i), seq.GetY(i));
+            seq.SetX(i, x);
+            seq.SetY(i, y);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using NapGeo.Database;
+using Npgsql;
+
+namespace NapGeo.Health;
+
+public static class HealthApi
+{
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
+        group.MapGet("", () => TypedResults.Ok(new { status = "alive" }))
+            .WithName("Liveness").WithSummary("Liveness: the process answers");
+        group.MapGet("/ready", Ready)
+            .WithName("Readiness").WithSummary("Readiness: the database answers and every migration is applied")
+            .Produces(503);
+        return app;
+    }
+
+    private static async Task<Results<Ok<ReadyStatus>, JsonHttpResult<ReadyStatus>>> Ready(IConfiguration configuration, NpgsqlDataSource db, CancellationToken ct)
+    {
+        try
+        {
+            await using var cmd = db.CreateCommand("SELECT postgis_lib_version()");
+            var postgis = (string)(await cmd.ExecuteScalarAsync(ct))!;
+            var pending = NapGeoDatabase.PendingMigrations(NapGeoDatabase.ConnectionString(configuration));
+            var status = new ReadyStatus(pending.Count == 0 ? "ready" : "migrations pending", postgis, pending);
+            return pending.Count == 0 ? TypedResults.Ok(status) : TypedResults.Json(status, statusCode: 503);
+        }
+        catch (NpgsqlException e)
+        {
+            return TypedResults.Json(new ReadyStatus("database unreachable: " + e.Message, null, []), statusCode: 503);
+        }
+    }
+
+    public sealed record ReadyStatus(string Status, string? Postgis, IReadOnlyList<string> PendingMigrations);
+}

@@ -1,0 +1,37 @@
+using NapGeo.Layers;
+using NetTopologySuite.Geometries;
+
+namespace NapGeo.Hotspots;
+
+/// <summary>Mercury hotspots: burning sites, processing areas, tailings, gold shops; drawn by hand or derived from samples.</summary>
+public static class HotspotsLayer
+{
+    public static readonly LayerDefinition Definition = new()
+    {
+        Name = "hotspots",
+        Title = "Mercury hotspots",
+        Noun = "hotspot",
+        GeometryTypes = [OgcGeometryType.Polygon, OgcGeometryType.MultiPolygon, OgcGeometryType.Point],
+        OrderBy = "name",
+        Fields =
+        [
+            new("site_id", FieldKind.Uuid, "The site this hotspot belongs to, if any") { Filterable = true },
+            new("name", FieldKind.Text, "Hotspot name") { Required = true, MaxLength = 200 },
+            new("kind", FieldKind.Text, "What makes it a hotspot")
+                { Allowed = ["amalgam_burning", "ore_processing", "tailings", "gold_shop", "river_sediment", "other"], Filterable = true, Default = "other" },
+            new("severity", FieldKind.Text, "Severity") { Allowed = ["low", "medium", "high", "critical"], Filterable = true, Default = "medium" },
+            new("origin", FieldKind.Text, "manual (drawn by a person) or derived (computed from samples)")
+                { Allowed = ["manual", "derived"], Filterable = true, Default = "manual" },
+            new("first_observed", FieldKind.Date, "First date the hotspot was observed"),
+            new("last_observed", FieldKind.Date, "Latest date the hotspot was observed"),
+            new("notes", FieldKind.Text, "Free notes"),
+        ],
+        Validate = Check,
+    };
+
+    private static void Check(IDictionary<string, object?> values, ValidationErrors errors)
+    {
+        if (values["first_observed"] is DateOnly first && values["last_observed"] is DateOnly last && last < first)
+            errors.AddProperty("last_observed", $"{last:yyyy-MM-dd} is before first_observed ({first:yyyy-MM-dd}).");
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace NapGeo.Http;
+
+/// <summary>
+/// Turns every exception that escapes a handler into RFC 9457 problem+json. Bad input becomes a 4xx that names
+/// what is wrong; anything else is a 500 that says nothing about the server's insides.
+/// </summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail) = Classify(exception);
+        if (status >= 500)
+            log.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+        context.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+
+    private static (int Status, string Title, string Detail) Classify(Exception exception) => exception switch
+    {
+        BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? "Request too large" : "Bad request", bad.Message),
+        System.Text.Json.JsonException json => (400, "Malformed JSON", json.Message),
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg =>
+            (409, "Conflict", $"A row with the same {ConstraintSubject(pg)} already exists."),
+        PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } pg =>
+            (400, "Unknown reference", $"{ConstraintSubject(pg)} does not refer to an existing row."),
+        PostgresException { SqlState: PostgresErrorCodes.CheckViolation or PostgresErrorCodes.NotNullViolation } pg =>
+            (400, "Invalid value", $"The value breaks the rule {pg.ConstraintName ?? pg.ColumnName}."),
+        PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } =>
+            (503, "Query timed out", "The database did not answer in time; try a smaller request."),
+        NpgsqlException { IsTransient: true } =>
+            (503, "Database unavailable", "The database is not reachable right now."),
+        OperationCanceledException => (499, "Request cancelled", "The client went away."),
+        _ => (500, "Internal error", "The server failed; the error has been logged."),
+    };
+
+    // Constraint names follow PostgreSQL's default "<table>_<columns>_key|fkey" pattern; the columns are what the caller can act on.
+    private static string ConstraintSubject(PostgresException pg)
+    {
+        var name = pg.ConstraintName ?? "value";
+        if (pg.TableName is { } table && name.StartsWith(table + "_", StringComparison.Ordinal)) name = name[(table.Length + 1)..];
+        name = name.EndsWith("_fkey", StringComparison.Ordinal) ? name[..^5] : name.EndsWith("_key", StringComparison.Ordinal) ? name[..^4] : name;
+        return name == "campaign_external_id" ? "campaign and external_id" : name;
+    }
+}
+
+/// <summary>Helpers that build the problem results the endpoints return.</summary>
+public static class Problems
+{
+    public static ProblemHttpResult Status(int status, string title, string detail) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail);
+
+    public static ProblemHttpResult NotFound(string what) => Status(404, "Not found", $"{what} does not exist.");
+
+    public static ValidationProblem Invalid(IDictionary<string, string[]> errors, string detail = "The request has invalid fields; see errors.") =>
+        TypedResults.ValidationProblem(errors, detail: detail, title: "Invalid input");
+}

@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text.Json;
+using NapGeo.Geometry;
+
+namespace NapGeo.Layers;
+
+/// <summary>A feature after parsing and validation: one value per field, and the geometry in EPSG:4326.</summary>
+public sealed record FeatureDraft(Dictionary<string, object?> Values, NetTopologySuite.Geometries.Geometry Geometry);
+
+/// <summary>The feature as stored, for a patch to start from.</summary>
+public sealed record StoredFeature(Guid Id, int Version, Dictionary<string, object?> Values, NetTopologySuite.Geometries.Geometry Geometry);
+
+/// <summary>
+/// Turns a GeoJSON Feature from a request into a <see cref="FeatureDraft"/>, or into field-level messages.
+/// Create and replace take the whole feature; a patch is a JSON merge patch (RFC 7396) over the stored one.
+/// </summary>
+public sealed class FeatureInput(GeometryInput geometries)
+{
+    /// <summary>Properties a client may send back unchanged from a GET; they are the server's to set.</summary>
+    private static readonly HashSet<string> ServerProperties = ["id", "created_at", "updated_at", "version"];
+
+    public async Task<FeatureDraft?> ReadAsync(
+        JsonElement feature, LayerDefinition layer, StoredFeature? patchBase, string? crsParameter, bool repair,
+        ValidationErrors errors, CancellationToken ct)
+    {
+        if (feature.ValueKind != JsonValueKind.Object ||
+            !feature.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "Feature")
+        {
+            errors.Add("type", "the body must be a GeoJSON Feature ({\"type\":\"Feature\",\"geometry\":…,\"properties\":{…}}).");
+            return null;
+        }
+
+        var values = patchBase is null
+            ? layer.Fields.ToDictionary(f => f.Name, f => f.ReadOnly ? null : f.Default)
+            : new Dictionary<string, object?>(patchBase.Values);
+        if (feature.TryGetProperty("properties", out var properties) && properties.ValueKind != JsonValueKind.Null)
+        {
+            if (properties.ValueKind != JsonValueKind.Object) errors.Add("properties", "must be an object.");
+            else ReadProperties(properties, layer, values, errors);
+        }
+
+        var geometry = await ReadGeometryAsync(feature, layer, patchBase, crsParameter, repair, errors, ct);
+
+        foreach (var field in layer.Writable)
+            if (field.Required && values[field.Name] is null or "")
+                errors.AddProperty(field.Name, "is required.");
+        if (errors.IsEmpty) layer.Validate?.Invoke(values, errors);
+        return errors.IsEmpty && geometry is not null ? new FeatureDraft(values, geometry) : null;
+    }
+
+    private async Task<NetTopologySuite.Geometries.Geometry?> ReadGeometryAsync(
+        JsonElement feature, LayerDefinition layer, StoredFeature? patchBase, string? crsParameter, bool repair,
+        ValidationErrors errors, CancellationToken ct)
+    {
+        var hasGeometry = feature.TryGetProperty("geometry", out var element) && element.ValueKind != JsonValueKind.Null;
+        if (!hasGeometry)
+        {
+            if (patchBase is not null) return patchBase.Geometry;
+            errors.Add("geometry", $"is required: a {layer.Noun} needs a {string.Join(" or ", layer.GeometryTypes)}.");
+            return null;
+        }
+        if (!TryReadCrs(feature, crsParameter, out var srid, out var crsProblem))
+        {
+            errors.Add("crs", crsProblem!);
+            return null;
+        }
+        var messages = new List<string>();
+        var geometry = await geometries.ReadAsync(element, srid, repair, layer.GeometryTypes, layer.PromotePolygons, messages, ct);
+        foreach (var message in messages) errors.Add("geometry", message);
+        return geometry;
+    }
+
+    /// <summary>The CRS of the input: <c>?crs=</c>, else a legacy GeoJSON <c>crs</c> member, else lon/lat (RFC 7946).</summary>
+    private static bool TryReadCrs(JsonElement feature, string? crsParameter, out int srid, out string? problem)
+    {
+        srid = CrsTransforms.Wgs84;
+        problem = null;
+        var name = crsParameter;
+        if (name is null && feature.TryGetProperty("crs", out var crs) && crs.ValueKind == JsonValueKind.Object &&
+            crs.TryGetProperty("properties", out var p) && p.ValueKind == JsonValueKind.Object &&
+            p.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String)
+            name = n.GetString();
+        if (name is null) return true;
+        if (CrsName.TryParseSrid(name, out srid)) return true;
+        problem = $"'{name}' is not a CRS this server reads; use EPSG:<code>, e.g. EPSG:32630 for UTM zone 30N.";
+        return false;
+    }
+
+    private static void ReadProperties(JsonElement properties, LayerDefinition layer, Dictionary<string, object?> values, ValidationErrors errors)
+    {
+        foreach (var property in properties.EnumerateObject())
+        {
+            var field = layer.Find(property.Name);
+            if (field is null)
+            {
+                if (!ServerProperties.Contains(property.Name))
+                    errors.AddProperty(property.Name, $"is not a property of a {layer.Noun}; known: {string.Join(", ", layer.Writable.Select(f => f.Name))}.");
+                continue;
+            }
+            if (field.ReadOnly) continue;
+            if (TryConvert(field, property.Value, out var value, out var problem)) values[field.Name] = value;
+            else errors.AddProperty(field.Name, problem!);
+        }
+    }
+
+    /// <summary>Converts one JSON value to the CLR value stored for <paramref name="field"/>.</summary>
+    public static bool TryConvert(Field field, JsonElement json, out object? value, out string? problem)
+    {
+        value = null;
+        problem = null;
+        if (json.ValueKind == JsonValueKind.Null) return true;
+        switch (field.Kind)
+        {
+            case FieldKind.Text:
+                var text = json.ValueKind switch
+                {
+                    JsonValueKind.String => json.GetString()!,
+                    JsonValueKind.Number => json.GetRawText(), // ids typed as numbers in spreadsheets
+                    _ => null,
+                };
+                if (text is null) { problem = "must be a string."; return false; }
+                if (text.Length > field.MaxLength) { problem = $"is longer than {field.MaxLength} characters."; return false; }
+                if (field.Allowed is { } allowed && !allowed.Contains(text))
+                {
+                    problem = $"'{Shorten(text)}' is not one of: {string.Join(", ", allowed)}.";
+                    return false;
+                }
+                value = text;
+                return true;
+            case FieldKind.Integer:
+                if (json.ValueKind == JsonValueKind.Number && json.TryGetInt32(out var integer)) { value = integer; return true; }
+                problem = "must be a whole number.";
+                return false;
+            case FieldKind.Number:
+                if (json.ValueKind == JsonValueKind.Number && json.TryGetDouble(out var number) && double.IsFinite(number)) { value = number; return true; }
+                problem = "must be a finite number.";
+                return false;
+            case FieldKind.Boolean:
+                if (json.ValueKind is JsonValueKind.True or JsonValueKind.False) { value = json.GetBoolean(); return true; }
+                problem = "must be true or false.";
+                return false;
+            case FieldKind.Date:
+                if (json.ValueKind == JsonValueKind.String &&
+                    DateOnly.TryParseExact(json.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+                { value = date; return true; }
+                problem = "must be a date written YYYY-MM-DD.";
+                return false;
+            case FieldKind.Timestamp:
+                if (json.ValueKind == JsonValueKind.String && TryParseTimestamp(json.GetString()!, out var timestamp)) { value = timestamp; return true; }
+                problem = "must be a date (YYYY-MM-DD) or an ISO 8601 date-time.";
+                return false;
+            case FieldKind.Uuid:
+                if (json.ValueKind == JsonValueKind.String && Guid.TryParse(json.GetString(), out var uuid)) { value = uuid; return true; }
+                problem = "must be a UUID.";
+                return false;
+            default:
+                throw new InvalidOperationException($"Field kind {field.Kind} has no conversion");
+        }
+    }
+
+    public static bool TryParseTimestamp(string text, out DateTime utc)
+    {
+        utc = default;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            utc = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            return true;
+        }
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) return false;
+        utc = parsed.UtcDateTime;
+        return true;
+    }
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
+}

@@ -1,0 +1,153 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using NapGeo.Auth;
+using NapGeo.Http;
+
+namespace NapGeo.Layers;
+
+/// <summary>
+/// The REST resource of a layer: list, get, create, replace, patch and delete GeoJSON features under
+/// <c>/api/{layer}</c>. Sites, hotspots and samples share it; their differences live in their definitions.
+/// </summary>
+public static class LayerApi
+{
+    public static RouteGroupBuilder MapLayer(this IEndpointRouteBuilder app, LayerDefinition layer)
+    {
+        var group = app.MapGroup($"/api/{layer.Name}").WithTags(layer.Title).WithMetadata(layer);
+        var noun = layer.Noun;
+        var plural = char.ToUpperInvariant(layer.Name[0]) + layer.Name[1..];
+        var singular = char.ToUpperInvariant(noun[0]) + noun[1..];
+
+        group.MapGet("", List).RequireAuthorization(ApiKeyAuthentication.ReadPolicy)
+            .WithName($"List{plural}")
+            .WithSummary($"List {layer.Name} as a GeoJSON FeatureCollection")
+            .WithDescription($"Filters: bbox (lon/lat), limit (1–{PageRequest.MaxLimit}, default {PageRequest.DefaultLimit}), offset, and equality on " +
+                             string.Join(", ", layer.Fields.Where(f => f.Filterable).Select(f => f.Name)) + ".")
+            .Produces(200, contentType: FeatureJson.ContentType);
+        group.MapGet("/{id:guid}", Get).RequireAuthorization(ApiKeyAuthentication.ReadPolicy)
+            .WithName($"Get{singular}")
+            .WithSummary($"Get one {noun} as a GeoJSON Feature with its ETag")
+            .Produces(200, contentType: FeatureJson.ContentType).Produces(304);
+        group.MapPost("", Create).RequireAuthorization(ApiKeyAuthentication.EditPolicy)
+            .WithName($"Create{singular}")
+            .WithSummary($"Create a {noun} from a GeoJSON Feature (editor key)")
+            .Accepts<JsonElement>(FeatureJson.ContentType, "application/json")
+            .Produces(201, contentType: FeatureJson.ContentType);
+        group.MapPut("/{id:guid}", Replace).RequireAuthorization(ApiKeyAuthentication.EditPolicy)
+            .WithName($"Replace{singular}")
+            .WithSummary($"Replace a {noun}; send If-Match with its ETag (editor key)")
+            .Accepts<JsonElement>(FeatureJson.ContentType, "application/json")
+            .Produces(200, contentType: FeatureJson.ContentType);
+        group.MapPatch("/{id:guid}", Patch).RequireAuthorization(ApiKeyAuthentication.EditPolicy)
+            .WithName($"Patch{singular}")
+            .WithSummary($"Change some properties or the geometry of a {noun} (JSON merge patch of a Feature); send If-Match (editor key)")
+            .Accepts<JsonElement>("application/merge-patch+json", FeatureJson.ContentType, "application/json")
+            .Produces(200, contentType: FeatureJson.ContentType);
+        group.MapDelete("/{id:guid}", Delete).RequireAuthorization(ApiKeyAuthentication.EditPolicy)
+            .WithName($"Delete{singular}")
+            .WithSummary($"Delete a {noun}; If-Match is honoured when sent (editor key)")
+            .Produces(204);
+
+        group.ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404)
+            .ProducesProblem(412).ProducesProblem(428).ProducesValidationProblem();
+        return group;
+    }
+
+    /// <summary>Query flags shared by the write operations.</summary>
+    public sealed record WriteOptions(string? Crs, bool? Repair);
+
+    private static Results<FeatureCollectionResult, ValidationProblem> List(
+        [AsParameters] PageRequest page, HttpRequest request, LayerStore store, EndpointLayer layer)
+    {
+        var errors = new ValidationErrors();
+        var filter = LayerQuery.Parse(layer.Definition, page, request.Query, errors);
+        if (filter is null) return Problems.Invalid(errors.ToDictionary(), "The query has invalid parameters; see errors.");
+        return new FeatureCollectionResult(store, layer.Definition, filter, page.Limit ?? PageRequest.DefaultLimit, page.Offset ?? 0,
+            LayerQuery.PageLinks(request));
+    }
+
+    private static async Task<Results<FeatureResult, ProblemHttpResult>> Get(Guid id, LayerStore store, EndpointLayer layer, CancellationToken ct) =>
+        await store.RenderAsync(layer.Definition, id, ct) is { } found
+            ? new FeatureResult(200, found.Json, found.Version)
+            : Problems.NotFound($"{layer.Definition.Noun} {id}");
+
+    private static async Task<Results<FeatureResult, ValidationProblem>> Create(
+        [AsParameters] WriteOptions options, HttpRequest request, LayerStore store, FeatureInput input, EndpointLayer layer, CancellationToken ct)
+    {
+        var definition = layer.Definition;
+        var errors = new ValidationErrors();
+        using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+        var draft = await input.ReadAsync(body.RootElement, definition, null, options.Crs, options.Repair ?? false, errors, ct);
+        if (draft is null) return Problems.Invalid(errors.ToDictionary());
+        var id = await store.InsertAsync(definition, draft, request.HttpContext.User.ActorName(), ct);
+        var (json, version) = (await store.RenderAsync(definition, id, ct))!.Value;
+        return new FeatureResult(201, json, version, $"{request.PathBase}/api/{definition.Name}/{id}");
+    }
+
+    private static Task<Results<FeatureResult, ValidationProblem, ProblemHttpResult>> Replace(
+        Guid id, [AsParameters] WriteOptions options, HttpRequest request, LayerStore store, FeatureInput input, EndpointLayer layer, CancellationToken ct) =>
+        Change(id, options, request, store, input, layer.Definition, patch: false, ct);
+
+    private static Task<Results<FeatureResult, ValidationProblem, ProblemHttpResult>> Patch(
+        Guid id, [AsParameters] WriteOptions options, HttpRequest request, LayerStore store, FeatureInput input, EndpointLayer layer, CancellationToken ct) =>
+        Change(id, options, request, store, input, layer.Definition, patch: true, ct);
+
+    private static async Task<Results<FeatureResult, ValidationProblem, ProblemHttpResult>> Change(
+        Guid id, WriteOptions options, HttpRequest request, LayerStore store, FeatureInput input, LayerDefinition layer, bool patch, CancellationToken ct)
+    {
+        if (ExpectedVersion(request) is not { } expected) return MissingOrBadIfMatch(request);
+        var stored = await store.LoadAsync(layer, id, ct);
+        if (stored is null) return Problems.NotFound($"{layer.Noun} {id}");
+        if (stored.Version != expected) return Stale(layer, id, stored.Version);
+
+        var errors = new ValidationErrors();
+        using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+        var draft = await input.ReadAsync(body.RootElement, layer, patch ? stored : null, options.Crs, options.Repair ?? false, errors, ct);
+        if (draft is null) return Problems.Invalid(errors.ToDictionary());
+        switch (await store.UpdateAsync(layer, id, expected, draft, request.HttpContext.User.ActorName(), ct))
+        {
+            case WriteOutcome.NotFound: return Problems.NotFound($"{layer.Noun} {id}");
+            case WriteOutcome.VersionMismatch: return Stale(layer, id, null);
+        }
+        var (json, version) = (await store.RenderAsync(layer, id, ct))!.Value;
+        return new FeatureResult(200, json, version);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpRequest request, LayerStore store, EndpointLayer layer, CancellationToken ct)
+    {
+        var expected = ExpectedVersion(request);
+        if (expected is null && request.Headers.IfMatch.Count > 0) return MissingOrBadIfMatch(request);
+        return await store.DeleteAsync(layer.Definition, id, expected, request.HttpContext.User.ActorName(), ct) switch
+        {
+            WriteOutcome.NotFound => Problems.NotFound($"{layer.Definition.Noun} {id}"),
+            WriteOutcome.VersionMismatch => Stale(layer.Definition, id, null),
+            _ => TypedResults.NoContent(),
+        };
+    }
+
+    private static int? ExpectedVersion(HttpRequest request)
+    {
+        var header = request.Headers.IfMatch.ToString();
+        if (header.Length == 0) return null;
+        return FeatureResult.TryParseETag(header, out var version) ? version : null;
+    }
+
+    private static ProblemHttpResult MissingOrBadIfMatch(HttpRequest request) =>
+        request.Headers.IfMatch.Count == 0
+            ? Problems.Status(428, "Precondition required",
+                "Send If-Match with the feature's ETag (from GET) so that a concurrent change is not overwritten.")
+            : Problems.Status(400, "Bad If-Match", $"If-Match '{request.Headers.IfMatch}' is not an ETag of this API (e.g. \"v3\").");
+
+    private static ProblemHttpResult Stale(LayerDefinition layer, Guid id, int? current) =>
+        Problems.Status(412, "Precondition failed",
+            $"The {layer.Noun} {id} has changed since you read it" + (current is { } v ? $" (it is now at ETag \"v{v}\")" : "") +
+            "; GET it again, reapply your change and retry.");
+}
+
+/// <summary>The layer an endpoint serves, taken from the route group's metadata.</summary>
+public sealed record EndpointLayer(LayerDefinition Definition)
+{
+    public static ValueTask<EndpointLayer?> BindAsync(HttpContext context) =>
+        ValueTask.FromResult<EndpointLayer?>(context.GetEndpoint()?.Metadata.GetMetadata<LayerDefinition>() is { } layer ? new EndpointLayer(layer) : null);
+}

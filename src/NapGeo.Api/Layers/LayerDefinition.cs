@@ -1,0 +1,51 @@
+using NetTopologySuite.Geometries;
+
+namespace NapGeo.Layers;
+
+public enum FieldKind { Text, Integer, Number, Boolean, Date, Timestamp, Uuid }
+
+/// <summary>Who sets a field: the client, the layer's rules (stored by the API), or the database (triggers).</summary>
+public enum FieldSource { Client, Rules, Database }
+
+/// <summary>
+/// One attribute of a layer. The property name in GeoJSON is the column name: this list is the fixed set of
+/// identifiers that SQL is built from, so no identifier ever comes from a request.
+/// </summary>
+public sealed record Field(string Name, FieldKind Kind, string Description)
+{
+    public bool Required { get; init; }
+    /// <summary>Closed vocabulary; values are matched exactly (lower-case codes).</summary>
+    public IReadOnlyList<string>? Allowed { get; init; }
+    /// <summary>Usable as <c>?name=value</c> on the list endpoint.</summary>
+    public bool Filterable { get; init; }
+    public FieldSource Source { get; init; } = FieldSource.Client;
+    /// <summary>Computed by the server; ignored on input.</summary>
+    public bool ReadOnly => Source != FieldSource.Client;
+    public int MaxLength { get; init; } = 4000;
+    /// <summary>Value used when a create omits the field (matches the column default).</summary>
+    public object? Default { get; init; }
+}
+
+/// <summary>What a layer (table) is: its fields, the geometries it takes and any layer-specific rules.</summary>
+public sealed class LayerDefinition
+{
+    public required string Name { get; init; }
+    public required string Title { get; init; }
+    /// <summary>The singular noun used in messages ("site").</summary>
+    public required string Noun { get; init; }
+    public required IReadOnlyList<Field> Fields { get; init; }
+    public required IReadOnlyList<OgcGeometryType> GeometryTypes { get; init; }
+    /// <summary>Polygons are stored as MultiPolygon (the sites column is typed MultiPolygon).</summary>
+    public bool PromotePolygons { get; init; }
+    /// <summary>The list order, made of field names; id breaks ties.</summary>
+    public required string OrderBy { get; init; }
+    /// <summary>
+    /// Layer rules that need several fields at once (e.g. unit normalization); runs after each field is parsed
+    /// and may set read-only fields. Adds messages to <c>errors</c> keyed by property path.
+    /// </summary>
+    public Action<IDictionary<string, object?>, ValidationErrors>? Validate { get; init; }
+
+    public IEnumerable<Field> Writable => Fields.Where(f => !f.ReadOnly);
+
+    public Field? Find(string name) => Fields.FirstOrDefault(f => f.Name == name);
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace NapGeo.Layers;
+
+/// <summary>Paging and bounding box of a list request; filters on fields are read from the query by name.</summary>
+public sealed record PageRequest(string? Bbox, int? Limit, int? Offset)
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 10_000;
+}
+
+public static class LayerQuery
+{
+    /// <summary>Builds the filter from <c>bbox</c> and <c>?field=value</c> pairs for the layer's filterable fields.</summary>
+    public static LayerFilter? Parse(LayerDefinition layer, PageRequest page, IQueryCollection query, ValidationErrors errors)
+    {
+        double[]? bbox = null;
+        if (page.Bbox is { } text) bbox = ParseBbox(text, errors);
+        if (page.Limit is < 1 or > PageRequest.MaxLimit) errors.Add("limit", $"must be between 1 and {PageRequest.MaxLimit}.");
+        if (page.Offset is < 0) errors.Add("offset", "must not be negative.");
+
+        var equals = new List<(Field, object)>();
+        foreach (var field in layer.Fields.Where(f => f.Filterable))
+        {
+            if (!query.TryGetValue(field.Name, out var raw) || raw.Count == 0) continue;
+            if (TryConvert(field, raw.ToString(), out var value, out var problem)) equals.Add((field, value!));
+            else errors.Add(field.Name, problem!);
+        }
+        return errors.IsEmpty ? new LayerFilter(bbox, equals) : null;
+    }
+
+    public static double[]? ParseBbox(string text, ValidationErrors errors)
+    {
+        var parts = text.Split(',');
+        var numbers = new double[parts.Length];
+        var ok = parts.Length == 4;
+        for (var i = 0; ok && i < parts.Length; i++)
+            ok = double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out numbers[i]) && double.IsFinite(numbers[i]);
+        if (!ok)
+        {
+            errors.Add("bbox", "must be four numbers: minLon,minLat,maxLon,maxLat.");
+            return null;
+        }
+        if (numbers[0] > numbers[2] || numbers[1] > numbers[3])
+        {
+            errors.Add("bbox", "min must not exceed max (boxes crossing the antimeridian are not supported: send two requests).");
+            return null;
+        }
+        return numbers;
+    }
+
+    /// <summary>Converts a query-string value to the CLR value of <paramref name="field"/>.</summary>
+    public static bool TryConvert(Field field, string text, out object? value, out string? problem)
+    {
+        value = null;
+        problem = null;
+        var ok = field.Kind switch
+        {
+            FieldKind.Text => field.Allowed is not { } allowed || allowed.Contains(text),
+            FieldKind.Integer => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) && Set(out value, i),
+            FieldKind.Number => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) && Set(out value, d),
+            FieldKind.Boolean => bool.TryParse(text, out var b) && Set(out value, b),
+            FieldKind.Date => DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && Set(out value, date),
+            FieldKind.Timestamp => FeatureInput.TryParseTimestamp(text, out var t) && Set(out value, t),
+            FieldKind.Uuid => Guid.TryParse(text, out var g) && Set(out value, g),
+            _ => false,
+        };
+        if (field.Kind == FieldKind.Text && ok) value = text;
+        if (!ok)
+            problem = field.Allowed is { } values
+                ? $"'{text}' is not one of: {string.Join(", ", values)}."
+                : $"'{text}' is not a valid {field.Kind.ToString().ToLowerInvariant()}.";
+        return ok;
+    }
+
+    private static bool Set(out object? target, object value)
+    {
+        target = value;
+        return true;
+    }
+
+    /// <summary>The request's own URL with <c>offset</c> replaced: paging links keep every filter.</summary>
+    public static Func<int, string> PageLinks(HttpRequest request) => offset =>
+    {
+        var query = QueryHelpers.ParseQuery(request.QueryString.Value);
+        query["offset"] = offset.ToString(CultureInfo.InvariantCulture);
+        var pairs = query.SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v)));
+        return QueryHelpers.AddQueryString($"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}", pairs);
+    };
+}

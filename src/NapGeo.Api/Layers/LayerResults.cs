@@ -1,0 +1,82 @@
+using System.Text.Json;
+
+namespace NapGeo.Layers;
+
+/// <summary>One feature as GeoJSON with a strong ETag (its row version); answers 304 to a matching If-None-Match.</summary>
+public sealed class FeatureResult(int status, byte[] json, int version, string? location = null) : IResult, IStatusCodeHttpResult
+{
+    public int? StatusCode => status;
+
+    public static string ETag(int version) => $"\"v{version}\"";
+
+    /// <summary>Reads the version out of an If-Match value such as <c>"v3"</c> or <c>W/"v3"</c>.</summary>
+    public static bool TryParseETag(string value, out int version)
+    {
+        var text = value.Trim();
+        if (text.StartsWith("W/", StringComparison.Ordinal)) text = text[2..];
+        text = text.Trim('"');
+        version = 0;
+        return text.StartsWith('v') && int.TryParse(text.AsSpan(1), out version);
+    }
+
+    public Task ExecuteAsync(HttpContext context)
+    {
+        var etag = ETag(version);
+        context.Response.Headers.ETag = etag;
+        if (location is not null) context.Response.Headers.Location = location;
+        if (status == 200 && context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*")))
+        {
+            context.Response.StatusCode = 304;
+            return Task.CompletedTask;
+        }
+        context.Response.StatusCode = status;
+        context.Response.ContentType = FeatureJson.ContentType;
+        context.Response.ContentLength = json.Length;
+        return context.Response.Body.WriteAsync(json, context.RequestAborted).AsTask();
+    }
+}
+
+/// <summary>A page of features streamed as a FeatureCollection: rows are written as PostgreSQL returns them.</summary>
+public sealed class FeatureCollectionResult(
+    LayerStore store, LayerDefinition layer, LayerFilter filter, int limit, int offset, Func<int, string>? pageLink) : IResult, IStatusCodeHttpResult
+{
+    public int? StatusCode => 200;
+
+    public async Task ExecuteAsync(HttpContext context)
+    {
+        var ct = context.RequestAborted;
+        var matched = await store.CountAsync(layer, filter, ct);
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = FeatureJson.ContentType;
+        var body = context.Response.Body;
+        await using var writer = new Utf8JsonWriter(body, FeatureJson.WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteString("type", "FeatureCollection");
+        writer.WriteNumber("numberMatched", matched);
+        writer.WritePropertyName("features");
+        writer.WriteStartArray();
+        var returned = await store.WriteFeaturesAsync(layer, filter, limit, offset, writer, body, ct);
+        writer.WriteEndArray();
+        writer.WriteNumber("numberReturned", returned);
+        writer.WritePropertyName("links");
+        writer.WriteStartArray();
+        if (pageLink is not null)
+        {
+            WriteLink(writer, "self", pageLink(offset));
+            if (offset + returned < matched) WriteLink(writer, "next", pageLink(offset + limit));
+            if (offset > 0) WriteLink(writer, "prev", pageLink(Math.Max(0, offset - limit)));
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        await writer.FlushAsync(ct);
+    }
+
+    private static void WriteLink(Utf8JsonWriter writer, string rel, string href)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("rel", rel);
+        writer.WriteString("type", FeatureJson.ContentType);
+        writer.WriteString("href", href);
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,55 @@
+using NpgsqlTypes;
+
+namespace NapGeo.Layers;
+
+/// <summary>
+/// SQL for a layer, built once from its <see cref="LayerDefinition"/>. Column names come only from the
+/// definition's fixed field list; every value is a bound parameter.
+/// </summary>
+public sealed class LayerSql
+{
+    /// <summary>Ordinal of the first field in <see cref="Select"/>: id, version, created_at, updated_at, geometry come first.</summary>
+    public const int FirstFieldOrdinal = 5;
+
+    public LayerSql(LayerDefinition layer)
+    {
+        var fields = string.Join(", ", layer.Fields.Select(f => f.Name));
+        Select = $"SELECT id, version, created_at, updated_at, ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 7), {fields} FROM {layer.Name}";
+        SelectWithGeometry = $"SELECT id, version, created_at, updated_at, ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 7), {fields}, geom FROM {layer.Name}";
+        Stored = layer.Fields.Where(f => f.Source != FieldSource.Database).ToList();
+        var columns = string.Join(", ", Stored.Select(f => f.Name));
+        var placeholders = string.Join(", ", Stored.Select((_, i) => $"${i + 2}"));
+        Insert = $"INSERT INTO {layer.Name} (geom, {columns}) VALUES ($1, {placeholders}) RETURNING id";
+        InsertWithIdIfNew = $"INSERT INTO {layer.Name} (geom, {columns}, id) VALUES ($1, {placeholders}, ${Stored.Count + 2}) ON CONFLICT DO NOTHING";
+        var assignments = string.Join(", ", Stored.Select((f, i) => $"{f.Name} = ${i + 2}"));
+        var idParameter = Stored.Count + 2;
+        Update = $"UPDATE {layer.Name} SET geom = $1, {assignments} WHERE id = ${idParameter} AND version = ${idParameter + 1} RETURNING version";
+        Delete = $"DELETE FROM {layer.Name} WHERE id = $1 AND ($2::integer IS NULL OR version = $2) RETURNING version";
+        Exists = $"SELECT version FROM {layer.Name} WHERE id = $1";
+        OrderBy = $" ORDER BY {layer.OrderBy}, id";
+    }
+
+    public string Select { get; }
+    public string SelectWithGeometry { get; }
+    /// <summary>The fields an insert or update writes, in parameter order after the geometry.</summary>
+    public IReadOnlyList<Field> Stored { get; }
+    public string Insert { get; }
+    /// <summary>Insert with a caller-chosen id (the last parameter), skipped when the id or a unique key exists.</summary>
+    public string InsertWithIdIfNew { get; }
+    public string Update { get; }
+    public string Delete { get; }
+    public string Exists { get; }
+    public string OrderBy { get; }
+
+    public static NpgsqlDbType DbType(FieldKind kind) => kind switch
+    {
+        FieldKind.Text => NpgsqlDbType.Text,
+        FieldKind.Integer => NpgsqlDbType.Integer,
+        FieldKind.Number => NpgsqlDbType.Double,
+        FieldKind.Boolean => NpgsqlDbType.Boolean,
+        FieldKind.Date => NpgsqlDbType.Date,
+        FieldKind.Timestamp => NpgsqlDbType.TimestampTz,
+        FieldKind.Uuid => NpgsqlDbType.Uuid,
+        _ => throw new InvalidOperationException($"Field kind {kind} has no database type"),
+    };
+}

@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using NapGeo.Database;
+using Npgsql;
+
+namespace NapGeo.Layers;
+
+public enum WriteOutcome { Done, NotFound, VersionMismatch }
+
+/// <summary>A bounding box in lon/lat and equality filters on a layer's filterable fields.</summary>
+public sealed record LayerFilter(double[]? Bbox, IReadOnlyList<(Field Field, object Value)> Matches)
+{
+    public static readonly LayerFilter None = new(null, []);
+}
+
+/// <summary>Reads and writes a layer's features; every write runs in one transaction stamped with its actor for the audit log.</summary>
+public sealed class LayerStore(NpgsqlDataSource db)
+{
+    private readonly ConcurrentDictionary<string, LayerSql> _sql = new();
+
+    public LayerSql Sql(LayerDefinition layer) => _sql.GetOrAdd(layer.Name, _ => new LayerSql(layer));
+
+    public async Task<StoredFeature?> LoadAsync(LayerDefinition layer, Guid id, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(Sql(layer).SelectWithGeometry + " WHERE id = $1");
+        cmd.Parameters.Add(new() { Value = id });
+        await using var row = await cmd.ExecuteReaderAsync(ct);
+        if (!await row.ReadAsync(ct)) return null;
+        var geometry = row.GetFieldValue<NetTopologySuite.Geometries.Geometry>(LayerSql.FirstFieldOrdinal + layer.Fields.Count);
+        return new StoredFeature(row.GetGuid(0), row.GetInt32(1), FeatureJson.ReadValues(row, layer), geometry);
+    }
+
+    /// <summary>One feature as GeoJSON bytes with its version, for a response with an ETag.</summary>
+    public async Task<(byte[] Json, int Version)?> RenderAsync(LayerDefinition layer, Guid id, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(Sql(layer).Select + " WHERE id = $1");
+        cmd.Parameters.Add(new() { Value = id });
+        await using var row = await cmd.ExecuteReaderAsync(ct);
+        if (!await row.ReadAsync(ct)) return null;
+        using var buffer = new MemoryStream();
+        await using (var writer = new Utf8JsonWriter(buffer, FeatureJson.WriterOptions)) FeatureJson.WriteFeature(writer, row, layer);
+        return (buffer.ToArray(), row.GetInt32(1));
+    }
+
+    public async Task<long> CountAsync(LayerDefinition layer, LayerFilter filter, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand();
+        cmd.CommandText = $"SELECT count(*) FROM {layer.Name}" + Where(filter, cmd);
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Streams the matching features into <paramref name="writer"/>'s current array, flushing as it goes.</summary>
+    public async Task<int> WriteFeaturesAsync(
+        LayerDefinition layer, LayerFilter filter, int limit, int offset, Utf8JsonWriter writer, Stream output, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand();
+        cmd.CommandText = Sql(layer).Select + Where(filter, cmd) + Sql(layer).OrderBy + $" LIMIT {limit} OFFSET {offset}";
+        await using var row = await cmd.ExecuteReaderAsync(ct);
+        var count = 0;
+        while (await row.ReadAsync(ct))
+        {
+            FeatureJson.WriteFeature(writer, row, layer);
+            if (++count % 200 == 0)
+            {
+                await writer.FlushAsync(ct);
+                await output.FlushAsync(ct);
+            }
+        }
+        return count;
+    }
+
+    public async Task<Guid> InsertAsync(LayerDefinition layer, FeatureDraft draft, string actor, CancellationToken ct)
+    {
+        await using var tx = await WriteTransaction.BeginAsync(db, actor, ct);
+        await using var cmd = tx.Command(Sql(layer).Insert);
+        AddValues(cmd, Sql(layer), draft);
+        var id = (Guid)(await cmd.ExecuteScalarAsync(ct))!;
+        await tx.CommitAsync(ct);
+        return id;
+    }
+
+    public async Task<WriteOutcome> UpdateAsync(LayerDefinition layer, Guid id, int expectedVersion, FeatureDraft draft, string actor, CancellationToken ct)
+    {
+        await using var tx = await WriteTransaction.BeginAsync(db, actor, ct);
+        await using var cmd = tx.Command(Sql(layer).Update);
+        AddValues(cmd, Sql(layer), draft);
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = expectedVersion });
+        if (await cmd.ExecuteScalarAsync(ct) is null) return await MissOutcomeAsync(layer, id, ct);
+        await tx.CommitAsync(ct);
+        return WriteOutcome.Done;
+    }
+
+    public async Task<WriteOutcome> DeleteAsync(LayerDefinition layer, Guid id, int? expectedVersion, string actor, CancellationToken ct)
+    {
+        await using var tx = await WriteTransaction.BeginAsync(db, actor, ct);
+        await using var cmd = tx.Command(Sql(layer).Delete);
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = (object?)expectedVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
+        if (await cmd.ExecuteScalarAsync(ct) is null) return await MissOutcomeAsync(layer, id, ct);
+        await tx.CommitAsync(ct);
+        return WriteOutcome.Done;
+    }
+
+    private async Task<WriteOutcome> MissOutcomeAsync(LayerDefinition layer, Guid id, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(Sql(layer).Exists);
+        cmd.Parameters.Add(new() { Value = id });
+        return await cmd.ExecuteScalarAsync(ct) is null ? WriteOutcome.NotFound : WriteOutcome.VersionMismatch;
+    }
+
+    /// <summary>Binds the geometry as $1 and the stored fields as $2… in <see cref="LayerSql.Stored"/> order.</summary>
+    public static void AddValues(NpgsqlCommand cmd, LayerSql sql, FeatureDraft draft)
+    {
+        cmd.Parameters.Add(new() { Value = draft.Geometry });
+        foreach (var field in sql.Stored)
+            cmd.Parameters.Add(new() { Value = draft.Values[field.Name] ?? DBNull.Value, NpgsqlDbType = LayerSql.DbType(field.Kind) });
+    }
+
+    private static string Where(LayerFilter filter, NpgsqlCommand cmd)
+    {
+        var clauses = new List<string>();
+        if (filter.Bbox is { } b)
+        {
+            var first = cmd.Parameters.Count + 1;
+            foreach (var v in b) cmd.Parameters.Add(new() { Value = v });
+            clauses.Add($"geom && ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, 4326) " +
+                        $"AND ST_Intersects(geom, ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, 4326))");
+        }
+        foreach (var (field, value) in filter.Matches)
+        {
+            cmd.Parameters.Add(new() { Value = value, NpgsqlDbType = LayerSql.DbType(field.Kind) });
+            clauses.Add($"{field.Name} = ${cmd.Parameters.Count}");
+        }
+        return clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Microsoft.OpenApi;
+using NapGeo.Auth;
+using NapGeo.Database;
+using NapGeo.Geometry;
+using NapGeo.Health;
+using NapGeo.Http;
+using NapGeo.Layers;
+using NapGeo.Sites;
+using NapGeo.Hotspots;
+using NapGeo.Samples;
+
+namespace NapGeo;
+
+/// <summary>Composition of the service: what it registers, its middleware, and its endpoints.</summary>
+public static class NapGeoApp
+{
+    public static WebApplicationBuilder AddNapGeo(this WebApplicationBuilder builder)
+    {
+        if (builder.Configuration["NAPGEO_URLS"] is { Length: > 0 } urls) builder.WebHost.UseUrls(urls);
+        var services = builder.Services;
+        services.AddNapGeoDatabase(builder.Configuration);
+        services.AddApiKeyAuth(builder.Configuration);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            c.ProblemDetails.Instance ??= $"{c.HttpContext.Request.Method} {c.HttpContext.Request.Path}";
+            c.ProblemDetails.Detail ??= c.ProblemDetails.Status switch
+            {
+                404 => "No resource at this address; see /swagger for the API.",
+                405 => $"{c.HttpContext.Request.Method} is not allowed here.",
+                415 => "Send the body as application/geo+json or application/json.",
+                _ => null,
+            };
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // binding errors reach the problem handler with their message
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        services.AddSingleton<CrsTransforms>();
+        services.AddSingleton<GeometryInput>();
+        services.AddSingleton<FeatureInput>();
+        services.AddSingleton<LayerStore>();
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(o => o.SwaggerDoc("v1", new OpenApiInfo
+        {
+            Title = "NapGeo API",
+            Version = "v1",
+            Description = "Spatial data for ASGM National Action Plans (Minamata Convention, Article 7 and Annex C): " +
+                          "sites, mercury hotspots and rapid environmental mercury assessment samples.",
+        }));
+        return builder;
+    }
+
+    public static void MigrateDatabase(this WebApplication app) =>
+        NapGeoDatabase.Migrate(NapGeoDatabase.ConnectionString(app.Configuration), Console.Out);
+
+    public static WebApplication UseNapGeo(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSwagger();
+        app.UseSwaggerUI(o => o.DocumentTitle = "NapGeo API");
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    public static WebApplication MapNapGeo(this WebApplication app)
+    {
+        app.MapHealth();
+        app.MapSites();
+        app.MapHotspots();
+        app.MapSamples();
+        return app;
+    }
+}

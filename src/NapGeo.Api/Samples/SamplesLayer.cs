@@ -1,0 +1,63 @@
+using NapGeo.Layers;
+using NetTopologySuite.Geometries;
+
+namespace NapGeo.Samples;
+
+/// <summary>Rapid environmental mercury assessment samples (UNEP): one measurement at one point.</summary>
+public static class SamplesLayer
+{
+    public static readonly LayerDefinition Definition = new()
+    {
+        Name = "samples",
+        Title = "Mercury assessment samples",
+        Noun = "sample",
+        GeometryTypes = [OgcGeometryType.Point],
+        OrderBy = "campaign, external_id",
+        Fields =
+        [
+            new("external_id", FieldKind.Text, "The sample id used in the field and lab, unique within a campaign") { Required = true, Filterable = true, MaxLength = 100 },
+            new("campaign", FieldKind.Text, "Sampling campaign") { Required = true, Filterable = true, MaxLength = 100 },
+            new("matrix", FieldKind.Text, "What was sampled") { Required = true, Allowed = Units.Matrices, Filterable = true },
+            new("value", FieldKind.Number, "Mercury concentration as reported (null when below detection)"),
+            new("unit", FieldKind.Text, "Unit as reported, e.g. mg/kg, ppm, µg/L") { Required = true, MaxLength = 40 },
+            new("value_normalized", FieldKind.Number, "Value in the matrix's canonical unit") { Source = FieldSource.Rules },
+            new("unit_normalized", FieldKind.Text, "Canonical unit: mg/kg (soil, sediment, tailings, fish), µg/g (hair), µg/L (water, urine, blood), ng/m³ (air)") { Source = FieldSource.Rules },
+            new("below_detection", FieldKind.Boolean, "True when the result was below the detection limit") { Filterable = true, Default = false },
+            new("detection_limit", FieldKind.Number, "Detection limit, in the reported unit"),
+            new("method", FieldKind.Text, "Analytical method or instrument"),
+            new("laboratory", FieldKind.Text, "Laboratory"),
+            new("sampled_at", FieldKind.Timestamp, "When the sample was taken"),
+            new("site_id", FieldKind.Uuid, "The site containing the point, else the nearest within 5 km") { Source = FieldSource.Database, Filterable = true },
+            new("notes", FieldKind.Text, "Free notes"),
+        ],
+        Validate = Normalize,
+    };
+
+    /// <summary>Checks value, unit and detection limit together and fills the normalized value.</summary>
+    private static void Normalize(IDictionary<string, object?> values, ValidationErrors errors)
+    {
+        var belowDetection = values["below_detection"] is true;
+        var value = values["value"] as double?;
+        var limit = values["detection_limit"] as double?;
+        if (value is < 0) errors.AddProperty("value", "a concentration cannot be negative.");
+        if (limit is < 0) errors.AddProperty("detection_limit", "a detection limit cannot be negative.");
+        if (value is null && !belowDetection) errors.AddProperty("value", "is required unless below_detection is true.");
+        if (belowDetection && value is null && limit is null)
+            errors.AddProperty("detection_limit", "is required when below_detection is true and no value is given.");
+
+        values["value_normalized"] = null;
+        values["unit_normalized"] = null;
+        if (values["matrix"] is not string matrix || values["unit"] is not string unit) return;
+        var factor = Units.FactorToCanonical(matrix, unit, out var problem);
+        if (factor is null)
+        {
+            errors.AddProperty("unit", problem!);
+            return;
+        }
+        if (Units.CanonicalUnit(matrix) is not { } canonical) return;
+        values["unit_normalized"] = canonical;
+        // Below detection, the normalized value is the detection limit: the most a censored result can be.
+        var reported = belowDetection ? limit ?? value : value;
+        if (reported is { } v && v >= 0) values["value_normalized"] = v * factor.Value;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+
+namespace NapGeo.Samples;
+
+/// <summary>
+/// Unit normalization for the rapid environmental mercury assessment. Each matrix has one canonical unit
+/// (mg/kg for soil, sediment, tailings and fish; µg/g for hair; µg/L for water, urine and blood; ng/m³ for air).
+/// Reported units are matched case- and accent-insensitively, with µ/u/mcg alike and the usual synonyms
+/// (ppm = mg/kg for solids, = µg/g for hair, = mg/L for liquids; ppb = µg/kg for solids, = µg/L for liquids).
+/// </summary>
+public static class Units
+{
+    public static readonly IReadOnlyList<string> Matrices =
+        ["soil", "sediment", "tailings", "water", "air", "fish", "hair", "urine", "blood", "other"];
+
+    private enum Basis { MassPerMass, MassPerVolume, Air }
+
+    // Factor from the reported unit to the basis's canonical unit (mg/kg = µg/g; µg/L; ng/m³).
+    private static readonly Dictionary<string, double> MassPerMass = new()
+    {
+        ["mg/kg"] = 1, ["ppm"] = 1, ["ug/g"] = 1, ["g/t"] = 1, ["ng/mg"] = 1,
+        ["ug/kg"] = 1e-3, ["ng/g"] = 1e-3, ["ppb"] = 1e-3, ["mg/g"] = 1e3,
+    };
+
+    // 1 nmol/L of mercury is 0.20059 µg/L (molar mass 200.59 g/mol): blood labs often report nmol/L.
+    private static readonly Dictionary<string, double> MassPerVolume = new()
+    {
+        ["ug/l"] = 1, ["ppb"] = 1, ["ng/ml"] = 1, ["ng/l"] = 1e-3, ["ppt"] = 1e-3,
+        ["mg/l"] = 1e3, ["ppm"] = 1e3, ["ug/dl"] = 10, ["ug/ml"] = 1e3, ["nmol/l"] = 0.20059,
+    };
+
+    private static readonly Dictionary<string, double> AirConcentration = new()
+    {
+        ["ng/m3"] = 1, ["ug/m3"] = 1e3, ["mg/m3"] = 1e6,
+    };
+
+    public static string? CanonicalUnit(string matrix) => BasisOf(matrix) switch
+    {
+        Basis.MassPerMass => matrix == "hair" ? "µg/g" : "mg/kg",
+        Basis.MassPerVolume => "µg/L",
+        Basis.Air => "ng/m³",
+        _ => null,
+    };
+
+    /// <summary>Converts <paramref name="value"/> in <paramref name="unit"/> to the matrix's canonical unit.</summary>
+    /// <returns>The factor, or null with a reason when the unit is unknown or does not fit the matrix.</returns>
+    public static double? FactorToCanonical(string matrix, string unit, out string? problem)
+    {
+        problem = null;
+        var basis = BasisOf(matrix);
+        if (basis is null) return 1; // "other": kept as reported, nothing to compare against
+        var key = Key(unit);
+        var table = basis switch { Basis.MassPerMass => MassPerMass, Basis.MassPerVolume => MassPerVolume, _ => AirConcentration };
+        if (table.TryGetValue(key, out var factor)) return factor;
+
+        problem = Known(key)
+            ? $"unit '{unit}' does not fit matrix {matrix}: {matrix} is reported as {Describe(basis.Value)}, e.g. {CanonicalUnit(matrix)}."
+            : key.Contains("creat", StringComparison.Ordinal)
+                ? $"unit '{unit}' (per creatinine) cannot be converted to µg/L; report the urine concentration in µg/L."
+                : $"unit '{unit}' is not a known mercury concentration unit for {matrix}; use e.g. {CanonicalUnit(matrix)}.";
+        return null;
+    }
+
+    private static Basis? BasisOf(string matrix) => matrix switch
+    {
+        "soil" or "sediment" or "tailings" or "fish" or "hair" => Basis.MassPerMass,
+        "water" or "urine" or "blood" => Basis.MassPerVolume,
+        "air" => Basis.Air,
+        _ => null,
+    };
+
+    private static bool Known(string key) =>
+        MassPerMass.ContainsKey(key) || MassPerVolume.ContainsKey(key) || AirConcentration.ContainsKey(key);
+
+    private static string Describe(Basis basis) => basis switch
+    {
+        Basis.MassPerMass => "mass per mass",
+        Basis.MassPerVolume => "mass per volume",
+        _ => "mass per cubic metre of air",
+    };
+
+    /// <summary>Folds spelling variants: "µg/m³", "ug / m3", "mcg/M3" and "μg/m^3" become "ug/m3".</summary>
+    public static string Key(string unit)
+    {
+        var text = unit.Trim().ToLowerInvariant()
+            .Replace('\u00b5', 'u').Replace('\u03bc', 'u') // micro sign and Greek mu
+            .Replace("³", "3").Replace("^3", "3").Replace("mcg", "ug").Replace(" per ", "/");
+        var decomposed = text.Normalize(NormalizationForm.FormD);
+        var builder = new StringBuilder(decomposed.Length);
+        foreach (var ch in decomposed)
+        {
+            if (char.IsWhiteSpace(ch) || CharUnicodeInfo.GetUnicodeCategory(ch) == UnicodeCategory.NonSpacingMark) continue;
+            builder.Append(ch);
+        }
+        return builder.ToString().Replace("litre", "l").Replace("liter", "l");
+    }
+}
