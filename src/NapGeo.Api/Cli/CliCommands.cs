@@ -13,9 +13,8 @@ namespace NapGeo.Cli;
 /// </summary>
 public static class CliCommands
 {
-    private static readonly string[] Names = ["migrate", "demo", "apikey"];
-
-    public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
+    /// <summary>Any first word that is not an option is a command, so a mistyped one fails instead of starting the server.</summary>
+    public static bool IsCommand(string[] args) => args.Length > 0 && !args[0].StartsWith('-');
 
     public static async Task<int> RunAsync(string[] args)
     {

@@ -31,7 +31,7 @@ public class NapGeoServer : IAsyncLifetime
             builder.UseSetting("NAPGEO_DB", Database.ConnectionString);
             foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         });
-        _factory.UseKestrel(0);
+        _factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0)); // a free port per server
         _factory.StartServer();
         BaseAddress = _factory.ClientOptions.BaseAddress;
 

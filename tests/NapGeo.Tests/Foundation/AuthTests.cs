@@ -1,0 +1,71 @@
+using System.Net;
+using NapGeo.Tests.Infrastructure;
+using static NapGeo.Tests.Infrastructure.Features;
+
+namespace NapGeo.Tests.Foundation;
+
+[Collection(ApiCollection.Name)]
+public sealed class AuthTests(NapGeoServer server)
+{
+    public static TheoryData<string, HttpStatusCode, HttpStatusCode> Matrix => new()
+    {
+        // caller, read, write
+        { "anonymous", HttpStatusCode.OK, HttpStatusCode.Unauthorized },
+        { "viewer", HttpStatusCode.OK, HttpStatusCode.Forbidden },
+        { "editor", HttpStatusCode.OK, HttpStatusCode.Created },
+        { "admin", HttpStatusCode.OK, HttpStatusCode.Created },
+        { "forged", HttpStatusCode.OK, HttpStatusCode.Unauthorized },
+    };
+
+    private string? Key(string caller) => caller switch
+    {
+        "viewer" => server.ViewerKey,
+        "editor" => server.EditorKey,
+        "admin" => server.AdminKey,
+        "forged" => server.EditorKey[..^4] + "AAAA", // right prefix, wrong secret
+        _ => null,
+    };
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public async Task Reads_are_public_and_writes_need_an_editor_or_admin_key(string caller, HttpStatusCode read, HttpStatusCode write)
+    {
+        var client = server.Client(Key(caller));
+        Assert.Equal(read, (await client.GetAsync("/api/sites?limit=1")).StatusCode);
+        var code = Unique("AUTH");
+        var response = await client.SendAsync(HttpMethod.Post, "/api/sites", Site(code));
+        Assert.Equal(write, response.StatusCode);
+        if (write != HttpStatusCode.Created)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+            Assert.Equal((int)write, (await response.JsonAsync())["status"]!.GetValue<int>());
+        }
+        var stored = await server.Database.ScalarAsync<long>("SELECT count(*) FROM sites WHERE site_code = $1", code);
+        Assert.Equal(write == HttpStatusCode.Created ? 1L : 0L, stored);
+    }
+
+    [Fact]
+    public async Task Keys_are_stored_hashed_never_in_clear()
+    {
+        var matches = await server.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM api_keys WHERE key_hash = sha256(convert_to($1, 'UTF8')) AND position($1 in prefix) = 0", server.EditorKey);
+        Assert.Equal(1L, matches);
+    }
+}
+
+/// <summary>A server configured with NapGeo:RequireKeyForReads=true.</summary>
+public sealed class PrivateReadsServer : NapGeoServer
+{
+    protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("NapGeo:RequireKeyForReads", "true")];
+}
+
+public sealed class PrivateReadsTests(PrivateReadsServer server) : IClassFixture<PrivateReadsServer>
+{
+    [Fact]
+    public async Task Reads_need_a_key_when_configured()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Client().GetAsync("/api/sites")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client(server.ViewerKey).GetAsync("/api/sites")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client().GetAsync("/health")).StatusCode);
+    }
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using NapGeo.Tests.Infrastructure;
+using static NapGeo.Tests.Infrastructure.Features;
+
+namespace NapGeo.Tests.Foundation;
+
+[Collection(ApiCollection.Name)]
+public sealed class ConcurrencyTests(NapGeoServer server)
+{
+    private static JsonObject Rename(string name) =>
+        new() { ["type"] = "Feature", ["properties"] = new JsonObject { ["name"] = name } };
+
+    [Fact]
+    public async Task A_second_writer_with_a_stale_ETag_gets_412_and_the_first_change_survives()
+    {
+        var client = server.Editor();
+        var (id, etag, _) = await client.CreateAsync("sites", Site());
+
+        var first = await client.SendAsync(HttpMethod.Patch, $"/api/sites/{id}", Rename("First"), etag);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var second = await client.SendAsync(HttpMethod.Patch, $"/api/sites/{id}", Rename("Second"), etag);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, second.StatusCode);
+        Assert.Contains("\"v2\"", (await second.JsonAsync())["detail"]!.GetValue<string>());
+
+        Assert.Equal("First", await server.Database.ScalarAsync<string>("SELECT name FROM sites WHERE id = $1", id));
+        Assert.Equal(2, await server.Database.ScalarAsync<int>("SELECT version FROM sites WHERE id = $1", id));
+    }
+
+    [Fact]
+    public async Task Changes_without_If_Match_get_428_and_a_stale_delete_gets_412()
+    {
+        var client = server.Editor();
+        var (id, _, _) = await client.CreateAsync("sites", Site());
+        Assert.Equal(HttpStatusCode.PreconditionRequired, (await client.SendAsync(HttpMethod.Put, $"/api/sites/{id}", Site())).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(HttpMethod.Patch, $"/api/sites/{id}", Rename("x"), "\"nonsense\"")).StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await client.SendAsync(HttpMethod.Delete, $"/api/sites/{id}", ifMatch: "\"v7\"")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, $"/api/sites/{id}", ifMatch: "\"v1\"")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Changing_a_missing_feature_is_404()
+    {
+        var response = await server.Editor().SendAsync(HttpMethod.Patch, $"/api/sites/{Guid.NewGuid()}", Rename("x"), "\"v1\"");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using NapGeo.Tests.Infrastructure;
+using static NapGeo.Tests.Infrastructure.Features;
+
+namespace NapGeo.Tests.Foundation;
+
+[Collection(ApiCollection.Name)]
+public sealed class CrudTests(NapGeoServer server)
+{
+    [Fact]
+    public async Task Site_round_trip_create_get_patch_replace_delete()
+    {
+        var client = server.Editor();
+        var code = Unique("GHA-RT");
+        var (id, etag, created) = await client.CreateAsync("sites", Site(code));
+        Assert.Equal("\"v1\"", etag);
+        Assert.Equal("MultiPolygon", created["geometry"]!["type"]!.GetValue<string>());
+        Assert.Equal(code, created["properties"]!["site_code"]!.GetValue<string>());
+        Assert.Equal(12.5, created["properties"]!["mercury_use_kg_yr"]!.GetValue<double>());
+        Assert.Equal("2024-03-01", created["properties"]!["survey_date"]!.GetValue<string>());
+        Assert.Equal("unknown", created["properties"]!["deposit_type"]!.GetValue<string>()); // column default
+
+        var get = await client.GetAsync($"/api/sites/{id}");
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal("application/geo+json", get.Content.Headers.ContentType!.MediaType);
+        var ring = (await get.JsonAsync())["geometry"]!["coordinates"]![0]![0]!.AsArray();
+        Assert.Equal(5, ring.Count);
+        Assert.Equal(-1.9, ring[0]![0]!.GetValue<double>(), 9);
+        Assert.Equal(5.3, ring[0]![1]!.GetValue<double>(), 9);
+
+        var patch = await client.SendAsync(HttpMethod.Patch, $"/api/sites/{id}",
+            new JsonObject { ["type"] = "Feature", ["properties"] = new JsonObject { ["status"] = "inactive", ["notes"] = "visited" } }, etag);
+        Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
+        var patched = await patch.JsonAsync();
+        Assert.Equal("inactive", patched["properties"]!["status"]!.GetValue<string>());
+        Assert.Equal(code, patched["properties"]!["site_code"]!.GetValue<string>()); // untouched fields stay
+        Assert.Equal(2, patched["properties"]!["version"]!.GetValue<int>());
+        Assert.Equal("\"v2\"", patch.Headers.ETag!.Tag);
+
+        var replacement = Site(code, lon: -2.0, lat: 5.5);
+        replacement["properties"]!["name"] = "Renamed";
+        var put = await client.SendAsync(HttpMethod.Put, $"/api/sites/{id}", replacement, "\"v2\"");
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var replaced = await put.JsonAsync();
+        Assert.Equal("Renamed", replaced["properties"]!["name"]!.GetValue<string>());
+        Assert.Null(replaced["properties"]!["notes"]); // a replace drops what it does not send
+        Assert.Equal(-2.0, replaced["geometry"]!["coordinates"]![0]![0]![0]![0]!.GetValue<double>(), 9);
+
+        var delete = await client.DeleteAsync($"/api/sites/{id}");
+        Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/sites/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Hotspot_round_trip_with_point_and_polygon()
+    {
+        var client = server.Editor();
+        var (siteId, _, _) = await client.CreateAsync("sites", Site(lon: -1.5, lat: 6.1));
+        var shop = Hotspot(Point(-1.62, 6.69), "Gold shop, Kumasi");
+        shop["properties"]!["kind"] = "gold_shop";
+        var (shopId, _, shopJson) = await client.CreateAsync("hotspots", shop);
+        Assert.Equal("Point", shopJson["geometry"]!["type"]!.GetValue<string>());
+        Assert.Equal("manual", shopJson["properties"]!["origin"]!.GetValue<string>());
+
+        var area = Hotspot(Square(-1.5, 6.1, 0.002));
+        area["properties"]!["site_id"] = siteId.ToString();
+        var (areaId, etag, areaJson) = await client.CreateAsync("hotspots", area);
+        Assert.Equal("Polygon", areaJson["geometry"]!["type"]!.GetValue<string>());
+        Assert.Equal(siteId.ToString(), areaJson["properties"]!["site_id"]!.GetValue<string>());
+
+        var list = await (await client.GetAsync($"/api/hotspots?site_id={siteId}")).JsonAsync();
+        Assert.Equal(1, list["numberMatched"]!.GetValue<int>());
+        Assert.Equal(areaId.ToString(), list["features"]![0]!["id"]!.GetValue<string>());
+
+        var patch = await client.SendAsync(HttpMethod.Patch, $"/api/hotspots/{areaId}",
+            new JsonObject { ["type"] = "Feature", ["properties"] = new JsonObject { ["severity"] = "critical" } }, etag);
+        Assert.Equal("critical", (await patch.JsonAsync())["properties"]!["severity"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/hotspots/{shopId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/hotspots/{areaId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Sample_round_trip_normalizes_units_and_keeps_reported_values()
+    {
+        var client = server.Editor();
+        var (id, etag, json) = await client.CreateAsync("samples", Sample(-1.7, 5.9, "water", 3.5, "ppb"));
+        var p = json["properties"]!;
+        Assert.Equal(3.5, p["value"]!.GetValue<double>());
+        Assert.Equal("ppb", p["unit"]!.GetValue<string>());
+        Assert.Equal(3.5, p["value_normalized"]!.GetValue<double>());
+        Assert.Equal("µg/L", p["unit_normalized"]!.GetValue<string>());
+        Assert.Equal("2024-05-02T00:00:00Z", p["sampled_at"]!.GetValue<string>());
+
+        var patch = await client.SendAsync(HttpMethod.Patch, $"/api/samples/{id}",
+            new JsonObject { ["type"] = "Feature", ["properties"] = new JsonObject { ["unit"] = "mg/L" } }, etag);
+        var patched = (await patch.JsonAsync())["properties"]!;
+        Assert.Equal(3500, patched["value_normalized"]!.GetValue<double>(), 9);
+
+        var belowDetection = Sample(-1.7, 5.9, "water", null, "µg/L");
+        belowDetection["properties"]!["below_detection"] = true;
+        belowDetection["properties"]!["detection_limit"] = 0.05;
+        var (_, _, bd) = await client.CreateAsync("samples", belowDetection);
+        Assert.Null(bd["properties"]!["value"]);
+        Assert.Equal(0.05, bd["properties"]!["value_normalized"]!.GetValue<double>(), 12);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/samples/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Duplicate_external_id_in_a_campaign_is_a_conflict_naming_the_columns()
+    {
+        var client = server.Editor();
+        var id = Unique("DUP");
+        await client.CreateAsync("samples", Sample(-1.7, 5.9, id: id));
+        var again = await client.SendAsync(HttpMethod.Post, "/api/samples", Sample(-1.7, 5.9, id: id));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("campaign and external_id", (await again.JsonAsync())["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task List_filters_by_bbox_and_property_and_pages_with_links()
+    {
+        var client = server.Editor();
+        var country = "ZZA"; // a code no other test uses, so counts are exact
+        for (var i = 0; i < 5; i++)
+        {
+            var site = Site(lon: 30 + i, lat: 10);
+            site["properties"]!["country"] = country;
+            site["properties"]!["status"] = i % 2 == 0 ? "active" : "abandoned";
+            await client.CreateAsync("sites", site);
+        }
+        var active = await (await client.GetAsync($"/api/sites?country={country}&status=active")).JsonAsync();
+        Assert.Equal(3, active["numberMatched"]!.GetValue<int>());
+
+        var boxed = await (await client.GetAsync($"/api/sites?country={country}&bbox=30.5,9,32.5,11")).JsonAsync();
+        Assert.Equal(2, boxed["numberReturned"]!.GetValue<int>()); // the squares at lon 31 and 32
+
+        var page = await (await client.GetAsync($"/api/sites?country={country}&limit=2&offset=2")).JsonAsync();
+        Assert.Equal(5, page["numberMatched"]!.GetValue<int>());
+        Assert.Equal(2, page["numberReturned"]!.GetValue<int>());
+        var links = page["links"]!.AsArray().ToDictionary(l => l!["rel"]!.GetValue<string>(), l => l!["href"]!.GetValue<string>());
+        Assert.Contains("offset=4", links["next"]);
+        Assert.Contains("offset=0", links["prev"]);
+        Assert.Contains($"country={country}", links["next"]);
+    }
+
+    [Fact]
+    public async Task Get_answers_304_to_a_matching_If_None_Match()
+    {
+        var client = server.Editor();
+        var (id, etag, _) = await client.CreateAsync("sites", Site());
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/sites/{id}");
+        request.Headers.IfNoneMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue(etag));
+        Assert.Equal(HttpStatusCode.NotModified, (await client.SendAsync(request)).StatusCode);
+    }
+}

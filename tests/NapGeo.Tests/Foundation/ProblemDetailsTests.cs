@@ -1,0 +1,89 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using NapGeo.Tests.Infrastructure;
+using static NapGeo.Tests.Infrastructure.Features;
+
+namespace NapGeo.Tests.Foundation;
+
+[Collection(ApiCollection.Name)]
+public sealed class ProblemDetailsTests(NapGeoServer server)
+{
+    private static async Task<JsonObject> AssertProblem(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("   at ", body); // no stack trace
+        var json = JsonNode.Parse(body)!.AsObject();
+        Assert.Equal((int)status, json["status"]!.GetValue<int>());
+        Assert.False(string.IsNullOrWhiteSpace(json["title"]?.GetValue<string>()));
+        Assert.False(string.IsNullOrWhiteSpace(json["detail"]?.GetValue<string>()));
+        return json;
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_400_naming_the_position()
+    {
+        var response = await server.Editor().PostAsync("/api/sites", new StringContent("{\"type\": \"Feature\", oops", Encoding.UTF8, "application/json"));
+        var problem = await AssertProblem(response, HttpStatusCode.BadRequest);
+        Assert.Contains("BytePositionInLine", problem["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Field_errors_are_listed_per_property()
+    {
+        var site = Site();
+        site["properties"]!["status"] = "closed";
+        site["properties"]!["country"] = "Ghana";
+        site["properties"]!["miners_total"] = "many";
+        site["properties"]!["colour"] = "red";
+        var problem = await AssertProblem(await server.Editor().SendAsync(HttpMethod.Post, "/api/sites", site), HttpStatusCode.BadRequest);
+        var errors = problem["errors"]!.AsObject();
+        Assert.Contains("'closed' is not one of", errors["properties.status"]![0]!.GetValue<string>());
+        Assert.Contains("longer than 3", errors["properties.country"]![0]!.GetValue<string>());
+        Assert.Contains("whole number", errors["properties.miners_total"]![0]!.GetValue<string>());
+        Assert.Contains("is not a property of a site", errors["properties.colour"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Cross_field_rules_are_checked()
+    {
+        var site = Site();
+        site["properties"]!["miners_women"] = 500; // more than miners_total = 120
+        site["properties"]!["country"] = "gha";
+        var problem = await AssertProblem(await server.Editor().SendAsync(HttpMethod.Post, "/api/sites", site), HttpStatusCode.BadRequest);
+        Assert.Contains("more than miners_total", problem["errors"]!["properties.miners_women"]![0]!.GetValue<string>());
+        Assert.Contains("ISO 3166-1 alpha-3", problem["errors"]!["properties.country"]![0]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("/api/sites?limit=abc", "Limit")]
+    [InlineData("/api/sites?limit=0", "limit")]
+    [InlineData("/api/sites?bbox=1,2,3", "bbox")]
+    [InlineData("/api/samples?matrix=lava", "matrix")]
+    [InlineData("/api/sites/not-a-uuid", "")]
+    public async Task Bad_query_parameters_are_4xx_problems(string url, string named)
+    {
+        var response = await server.Client().GetAsync(url);
+        var status = url.EndsWith("not-a-uuid") ? HttpStatusCode.NotFound : HttpStatusCode.BadRequest;
+        var problem = await AssertProblem(response, status);
+        Assert.Contains(named, problem.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Wrong_content_type_is_415_saying_what_to_send()
+    {
+        var response = await server.Editor().PostAsync("/api/sites", new StringContent("<xml/>", Encoding.UTF8, "text/xml"));
+        var problem = await AssertProblem(response, HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains("application/geo+json", problem["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_a_feature_is_named()
+    {
+        var response = await server.Editor().SendAsync(HttpMethod.Post, "/api/sites", new JsonArray(1, 2));
+        var problem = await AssertProblem(response, HttpStatusCode.BadRequest);
+        Assert.Contains("GeoJSON Feature", problem["errors"]!["type"]![0]!.GetValue<string>());
+    }
+}

@@ -1,0 +1,61 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using NapGeo.Tests.Infrastructure;
+using static NapGeo.Tests.Infrastructure.Features;
+
+namespace NapGeo.Tests.Foundation;
+
+[Collection(ApiCollection.Name)]
+public sealed class ReprojectionTests(NapGeoServer server)
+{
+    [Fact]
+    public async Task Utm_30N_central_meridian_on_the_equator_is_minus_3_0()
+    {
+        var sample = Sample(0, 0);
+        sample["geometry"] = Point(500000, 0);
+        var response = await server.Editor().SendAsync(HttpMethod.Post, "/api/samples?crs=EPSG:32630", sample);
+        var coordinates = (await response.JsonAsync())["geometry"]!["coordinates"]!.AsArray();
+        Assert.Equal(-3.0, coordinates[0]!.GetValue<double>(), 7);
+        Assert.Equal(0.0, coordinates[1]!.GetValue<double>(), 7);
+    }
+
+    [Fact]
+    public async Task Legacy_crs_member_is_honoured_and_matches_PostGIS_ST_Transform_within_a_centimetre()
+    {
+        // A point near Tarkwa, Ghana, in UTM zone 30N.
+        const double easting = 614_000, northing = 585_000;
+        var sample = Sample(0, 0);
+        sample["geometry"] = Point(easting, northing);
+        sample["crs"] = new JsonObject { ["type"] = "name", ["properties"] = new JsonObject { ["name"] = "urn:ogc:def:crs:EPSG::32630" } };
+        var (id, _, _) = await server.Editor().CreateAsync("samples", sample);
+
+        var metres = await server.Database.ScalarAsync<double>(
+            "SELECT ST_Distance(ST_Transform(geom, 32630), ST_SetSRID(ST_MakePoint($1, $2), 32630)) FROM samples WHERE id = $3",
+            easting, northing, id);
+        Assert.True(metres < 0.01, $"ProjNet and PostGIS disagree by {metres} m");
+        // Known answer from PROJ (as PostGIS ST_Transform computes it): 1.971210 W, 5.291674 N.
+        Assert.Equal(-1.971210, await server.Database.ScalarAsync<double>("SELECT ST_X(geom) FROM samples WHERE id = $1", id), 6);
+        Assert.Equal(5.291674, await server.Database.ScalarAsync<double>("SELECT ST_Y(geom) FROM samples WHERE id = $1", id), 6);
+    }
+
+    [Fact]
+    public async Task Unknown_or_unreadable_crs_is_rejected()
+    {
+        var unknown = await server.Editor().SendAsync(HttpMethod.Post, "/api/samples?crs=EPSG:999999", Sample(0, 0));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("EPSG:999999 is not known", (await unknown.JsonAsync())["errors"]!["geometry"]![0]!.GetValue<string>());
+
+        var garbage = await server.Editor().SendAsync(HttpMethod.Post, "/api/samples?crs=mercator-ish", Sample(0, 0));
+        Assert.Contains("not a CRS", (await garbage.JsonAsync())["errors"]!["crs"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Coordinates_given_in_the_wrong_crs_are_caught_by_the_range_check()
+    {
+        var sample = Sample(0, 0);
+        sample["geometry"] = Point(614000, 585000); // UTM metres sent without saying so
+        var response = await server.Editor().SendAsync(HttpMethod.Post, "/api/samples", sample);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("outside longitude", (await response.JsonAsync())["errors"]!["geometry"]![0]!.GetValue<string>());
+    }
+}
