@@ -66,6 +66,7 @@ public static class NapGeoApp
 
     public static WebApplication MapNapGeo(this WebApplication app)
     {
+        app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription(); // until the web viewer serves /
         app.MapHealth();
         app.MapSites();
         app.MapHotspots();
