@@ -60,7 +60,11 @@ public static class NapGeoDatabase
     {
         public void LogTrace(string format, params object[] args) { }
         public void LogDebug(string format, params object[] args) { }
-        public void LogInformation(string format, params object[] args) => writer.WriteLine("migrate: " + string.Format(format, args));
+        // Only the scripts actually applied are worth a line; DbUp's journal chatter is not.
+        public void LogInformation(string format, params object[] args)
+        {
+            if (format.StartsWith("Executing", StringComparison.Ordinal)) writer.WriteLine("migrate: " + string.Format(format, args));
+        }
         public void LogWarning(string format, params object[] args) => writer.WriteLine("migrate warning: " + string.Format(format, args));
         public void LogError(string format, params object[] args) => writer.WriteLine("migrate error: " + string.Format(format, args));
         public void LogError(Exception ex, string format, params object[] args) => LogError(format, args);
