@@ -18,7 +18,8 @@ public static class NapGeoDatabase
     public static NpgsqlDataSource Create(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.UseNetTopologySuite();
+        // Columns are 2D: elevations from GPS units are dropped on write instead of failing the insert.
+        builder.UseNetTopologySuite(handleOrdinates: NetTopologySuite.Geometries.Ordinates.XY);
         builder.ConnectionStringBuilder.ApplicationName ??= "napgeo";
         return builder.Build();
     }
