@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.OpenApi;
+using NapGeo.Assessment;
 using NapGeo.Auth;
 using NapGeo.Database;
 using NapGeo.Geometry;
@@ -39,6 +40,7 @@ public static class NapGeoApp
         services.AddSingleton<GeometryInput>();
         services.AddSingleton<FeatureInput>();
         services.AddSingleton<LayerStore>();
+        services.AddAssessment(builder.Configuration);
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(o => o.SwaggerDoc("v1", new OpenApiInfo
         {
@@ -71,6 +73,7 @@ public static class NapGeoApp
         app.MapSites();
         app.MapHotspots();
         app.MapSamples();
+        app.MapAssessment();
         return app;
     }
 }
