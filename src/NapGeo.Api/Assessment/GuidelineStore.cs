@@ -109,6 +109,9 @@ public sealed class GuidelineStore(NpgsqlDataSource db)
 
     private static async Task<long> ReassessAsync(WriteTransaction tx, CancellationToken ct)
     {
+        // Writers of samples wait until this commits: a sample inserted meanwhile would be assessed against the old
+        // guidelines by its trigger and missed by this re-assessment, which cannot see it. Reads go on.
+        await using (var lockCmd = tx.Command("LOCK TABLE samples IN SHARE ROW EXCLUSIVE MODE")) await lockCmd.ExecuteNonQueryAsync(ct);
         await using var cmd = tx.Command("SELECT napgeo_reassess_samples()");
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
