@@ -64,7 +64,7 @@ public static class Units
     {
         var normalization = Normalize(matrix, unit, out problem);
         if (normalization is null || BasisOf(matrix) is null || normalization.Unit == CanonicalUnit(matrix)) return normalization?.Factor;
-        problem = $"unit '{unit}' is creatinine-adjusted; its canonical unit is {normalization.Unit}, not {CanonicalUnit(matrix)}.";
+        problem = $"unit '{unit}' is per creatinine: its canonical unit is {normalization.Unit}, not {CanonicalUnit(matrix)}; see Units.Normalize.";
         return null;
     }
 
