@@ -6,12 +6,14 @@ using Npgsql;
 namespace NapGeo.Assessment;
 
 /// <summary>
-/// DBSCAN parameters. Defaults: eps 500 m, 3 points, margin 100 m. A UNEP/UNIDO rapid assessment samples soil
-/// around processing and amalgam-burning places at spacings of tens to a few hundred metres, and mercury from
-/// burning and tailings falls off within a few hundred metres, so exceeding samples less than 500 m apart belong
-/// to the same source area while neighbouring camps (usually kilometres apart) stay separate. Three samples is
-/// the smallest cluster whose median means something, so one anomalous result never makes a hotspot. The 100 m
-/// margin stands for the ground each sample represents around the outermost points.
+/// DBSCAN parameters. Defaults (a judgement of this project, not values taken from a standard): eps 500 m, 3 points,
+/// margin 100 m. Rapid assessments (UNEP 2019, Guidance for Conducting a Rapid Environmental Mercury Assessment of
+/// ASGM Sites; UNIDO 2004, Veiga and Baker, Protocols for Environmental and Health Assessment of Mercury Released by
+/// ASGM) sample around individual processing, amalgam-burning and tailings places; soil and air contamination
+/// from such a place is local, so exceeding samples within a few hundred metres are read as one source area while
+/// neighbouring camps, usually kilometres apart, stay separate. Three samples is the smallest cluster whose median
+/// means something, so one anomalous result never makes a hotspot. The margin stands for the ground each outer
+/// sample represents. Any of them can be set per call.
 /// </summary>
 public sealed record DeriveParameters(double EpsM = DeriveParameters.DefaultEps, int MinPoints = DeriveParameters.DefaultMinPoints, double MarginM = DeriveParameters.DefaultMargin)
 {
