@@ -22,7 +22,7 @@ public static partial class GuidelinesApi
         string? Id, string? Matrix, double? Value, string? Unit, bool? IsDefault, string? Name, string? Protects, string? Source,
         string? Url, int? Year, string? Verified, string? Note);
 
-    public sealed record SetInput(string? Name, string? Description, List<GuidelineInput>? Guidelines);
+    public sealed record SetInput(string? Name, string? Description, List<GuidelineInput?>? Guidelines);
 
     public sealed record SetChanged(GuidelineSet Set, long ReassessedSamples);
 
@@ -95,6 +95,11 @@ public static partial class GuidelinesApi
         {
             var g = rows[i];
             var path = $"guidelines[{i}]";
+            if (g is null)
+            {
+                errors.Add(path, "must be an object with id, matrix, value, unit, name and source.");
+                continue;
+            }
             var ok = true;
             void Fail(string field, string message) { errors.Add($"{path}.{field}", message); ok = false; }
             if (g.Id is null || !GuidelineId().IsMatch(g.Id)) Fail("id", "is required: lower-case letters, digits, '.', '_' or '-' (up to 100).");

@@ -92,6 +92,12 @@ public sealed class GuidelineSetTests(NapGeoServer server) : IClassFixture<NapGe
         Assert.Contains("guidelines[0].value", errors.Select(e => e.Key));
         Assert.Contains("guidelines[0].unit", errors.Select(e => e.Key));
 
+        var withNull = GhanaSet(0.001);
+        withNull["guidelines"]!.AsArray().Add(null);
+        var nullRow = await admin.SendAsync(HttpMethod.Put, "/api/guidelines/CIV", withNull);
+        Assert.Equal(HttpStatusCode.BadRequest, nullRow.StatusCode);
+        Assert.Contains("guidelines[1]", (await nullRow.JsonAsync())["errors"]!.AsObject().Select(e => e.Key));
+
         var twoDefaults = GhanaSet(0.001);
         twoDefaults["guidelines"]!.AsArray().Add(new JsonObject
         {
