@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Globalization;
+using NapGeo.Database;
+
+namespace NapGeo.Tiles;
+
+/// <summary><c>./napgeo tiles export …</c>: offline archives of the tiles the server serves.</summary>
+public static class TilesCli
+{
+    public static Command Command(Func<string> connectionString)
+    {
+        var layer = new Option<string>("--layer") { Description = "Tile source: sites, hotspots, samples or napgeo (all)", DefaultValueFactory = _ => TileService.AllLayersSource };
+        var minZoom = new Option<int>("--minzoom") { DefaultValueFactory = _ => 0 };
+        var maxZoom = new Option<int>("--maxzoom") { DefaultValueFactory = _ => 14 };
+        var bbox = new Option<string?>("--bbox") { Description = "W,S,E,N in degrees; default: the extent of the data" };
+        var output = new Option<FileInfo>("--out") { Description = "Archive to write (.pmtiles)", Required = true };
+        var export = new Command("export", "Write the tiles of a zoom range to a PMTiles v3 archive (progress on stderr)") { layer, minZoom, maxZoom, bbox, output };
+        export.SetAction(async (parse, ct) =>
+        {
+            var (min, max) = (parse.GetValue(minZoom), parse.GetValue(maxZoom));
+            if (min < 0 || max > TileAddress.MaxZoom || min > max)
+            {
+                Console.Error.WriteLine($"--minzoom/--maxzoom must satisfy 0 <= min <= max <= {TileAddress.MaxZoom}.");
+                return 2;
+            }
+            LonLatBox? box = null;
+            if (parse.GetValue(bbox) is { } text)
+            {
+                var parts = text.Split(',').Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray();
+                if (parts.Length != 4 || parts.Any(double.IsNaN) || parts[0] >= parts[2] || parts[1] >= parts[3])
+                {
+                    Console.Error.WriteLine("--bbox must be W,S,E,N in degrees with W < E and S < N, e.g. -3.3,4.7,1.2,11.2.");
+                    return 2;
+                }
+                box = new LonLatBox(parts[0], parts[1], parts[2], parts[3]);
+            }
+            var connection = connectionString();
+            NapGeoDatabase.Migrate(connection, TextWriter.Null);
+            await using var db = NapGeoDatabase.Create(connection);
+            var service = new TileService(db, new TileOptions());
+            if (service.Find(parse.GetValue(layer)!) is not { } source)
+            {
+                Console.Error.WriteLine($"Unknown layer '{parse.GetValue(layer)}' (known: {string.Join(", ", service.Sources.Keys)}).");
+                return 2;
+            }
+            var path = parse.GetValue(output)!.FullName;
+            if (!path.EndsWith(".pmtiles", StringComparison.OrdinalIgnoreCase))
+            {
+                Console.Error.WriteLine("--out must name a .pmtiles file (MBTiles is not supported).");
+                return 2;
+            }
+            var result = await TileExport.RunAsync(new TileExport.Request(source, min, max, box, path), service, Console.Error, ct);
+            Console.WriteLine($"{path}: {result.Tiles} tiles, {result.Bytes} bytes, z{min}-{max}, bounds {result.Bounds.West},{result.Bounds.South},{result.Bounds.East},{result.Bounds.North}");
+            return 0;
+        });
+        return new Command("tiles", "Vector tiles") { export };
+    }
+}
