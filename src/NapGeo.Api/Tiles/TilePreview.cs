@@ -19,7 +19,7 @@ public static class TilePreview
         <body>
           <div id="map"></div>
           <script type="module">
-            import maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
+            import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
             const q = new URLSearchParams(location.search);
             const map = new maplibregl.Map({
               container: 'map',
