@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace NapGeo.Tiles;
 
 public readonly record struct TileKey(string Source, TileAddress Tile, string Query);
@@ -8,56 +10,54 @@ public sealed record CachedTile(byte[] Data, string ETag);
 public sealed record TileCacheStats(int Tiles, long Bytes, long MaxBytes, long Hits, long Misses, long Evictions, long Invalidated, long Generation);
 
 /// <summary>
-/// In-process LRU cache of rendered tiles, bounded by bytes. Entries only leave by eviction or by invalidation
-/// (<see cref="Invalidate"/>, driven by database notifications): there is no TTL, so it is exact rather than
-/// eventually fresh. A render that overlaps an invalidation is not stored (see <see cref="Generation"/>).
+/// In-process tile cache, bounded by bytes, evicting the least recently used tiles. Entries only leave by eviction
+/// or by invalidation (<see cref="Invalidate"/>, driven by database notifications): there is no TTL, so it is exact
+/// rather than eventually fresh. A render that overlaps an invalidation is not stored (see <see cref="Generation"/>).
+/// Reads take no lock (they are the hot path of warm tiles); writes, evictions and invalidations are serialized.
 /// </summary>
 public sealed class TileCache(long maxBytes)
 {
-    // Rough per-entry overhead (key, node, record) so that many empty tiles still count against the bound.
+    // Rough per-entry overhead (key, entry, record) so that many empty tiles still count against the bound.
     private const int EntryOverhead = 200;
-    private readonly Lock _lock = new();
-    private readonly Dictionary<TileKey, LinkedListNode<(TileKey Key, CachedTile Tile)>> _entries = [];
-    private readonly LinkedList<(TileKey Key, CachedTile Tile)> _lru = new();
+    private readonly ConcurrentDictionary<TileKey, Entry> _entries = new();
+    private readonly Lock _write = new();
     private long _bytes, _hits, _misses, _evictions, _invalidated, _generation;
+
+    private sealed class Entry(CachedTile tile)
+    {
+        public CachedTile Tile { get; } = tile;
+        public long LastUsed = Environment.TickCount64;
+    }
 
     /// <summary>Changes on every invalidation; a render stores its result only if it did not change meanwhile.</summary>
     public long Generation => Interlocked.Read(ref _generation);
 
     public CachedTile? Get(TileKey key)
     {
-        lock (_lock)
+        if (_entries.TryGetValue(key, out var entry))
         {
-            if (!_entries.TryGetValue(key, out var node)) { _misses++; return null; }
-            _hits++;
-            _lru.Remove(node);
-            _lru.AddFirst(node);
-            return node.Value.Tile;
+            entry.LastUsed = Environment.TickCount64;
+            Interlocked.Increment(ref _hits);
+            return entry.Tile;
         }
+        Interlocked.Increment(ref _misses);
+        return null;
     }
 
-    public bool Contains(TileKey key)
-    {
-        lock (_lock) return _entries.ContainsKey(key);
-    }
+    public bool Contains(TileKey key) => _entries.ContainsKey(key);
 
     /// <summary>Stores a tile rendered since <paramref name="generation"/>; false when an invalidation came in between or it does not fit.</summary>
     public bool Add(TileKey key, CachedTile tile, long generation)
     {
         var size = Size(tile);
         if (size > maxBytes) return false;
-        lock (_lock)
+        lock (_write)
         {
             if (generation != _generation) return false;
-            if (_entries.Remove(key, out var old)) Drop(old, evicted: false);
-            var node = _lru.AddFirst((key, tile));
-            _entries[key] = node;
+            if (_entries.TryRemove(key, out var old)) _bytes -= Size(old.Tile);
+            _entries[key] = new Entry(tile);
             _bytes += size;
-            while (_bytes > maxBytes && _lru.Last is { } last)
-            {
-                _entries.Remove(last.Value.Key);
-                Drop(last, evicted: true);
-            }
+            if (_bytes > maxBytes) EvictLocked();
             return true;
         }
     }
@@ -76,30 +76,40 @@ public sealed class TileCache(long maxBytes)
 
     public TileCacheStats Stats()
     {
-        lock (_lock) return new(_entries.Count, _bytes, maxBytes, _hits, _misses, _evictions, _invalidated, _generation);
+        lock (_write)
+            return new(_entries.Count, _bytes, maxBytes, Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), _evictions, _invalidated, _generation);
     }
 
     private int RemoveWhere(Func<TileKey, bool> match)
     {
-        lock (_lock)
+        lock (_write)
         {
             _generation++;
-            var doomed = _entries.Where(e => match(e.Key)).ToList();
-            foreach (var (key, node) in doomed)
-            {
-                _entries.Remove(key);
-                Drop(node, evicted: false);
-                _invalidated++;
-            }
-            return doomed.Count;
+            var removed = 0;
+            foreach (var key in _entries.Keys)
+                if (match(key) && _entries.TryRemove(key, out var entry))
+                {
+                    _bytes -= Size(entry.Tile);
+                    removed++;
+                }
+            _invalidated += removed;
+            return removed;
         }
     }
 
-    private void Drop(LinkedListNode<(TileKey Key, CachedTile Tile)> node, bool evicted)
+    /// <summary>Evicts the least recently used tiles down to 90% of the bound, so evictions come in batches.</summary>
+    private void EvictLocked()
     {
-        _lru.Remove(node);
-        _bytes -= Size(node.Value.Tile);
-        if (evicted) _evictions++;
+        var target = maxBytes * 9 / 10;
+        foreach (var (key, entry) in _entries.ToArray().OrderBy(e => e.Value.LastUsed))
+        {
+            if (_bytes <= target) break;
+            if (_entries.TryRemove(key, out _))
+            {
+                _bytes -= Size(entry.Tile);
+                _evictions++;
+            }
+        }
     }
 
     private static long Size(CachedTile tile) => tile.Data.Length + EntryOverhead;

@@ -41,7 +41,8 @@ public static class TileFields
     public static string ValueSql(Field field, string alias) => field.Kind switch
     {
         FieldKind.Date => $"to_char({alias}.{field.Name}, 'YYYY-MM-DD')",
-        FieldKind.Timestamp => $"to_char({alias}.{field.Name} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+        // Colons quoted in the pattern: no ":name" in the SQL, which pgbench (bench/tiles) would take for a variable.
+        FieldKind.Timestamp => $"to_char({alias}.{field.Name} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24\":\"MI\":\"SS\"Z\"')",
         FieldKind.Uuid => $"{alias}.{field.Name}::text",
         _ => $"{alias}.{field.Name}",
     };

@@ -37,6 +37,7 @@ public sealed record TileFilter(string? Country, string? Matrix, DateOnly? From,
     /// <summary>The canonical query of this filter restricted to what <paramref name="uses"/> applies: the cache key part.</summary>
     public string Key(IReadOnlySet<string> uses)
     {
+        if (this == None) return "";
         var parts = new List<string>(4);
         if (Country is not null && uses.Contains("country")) parts.Add("country=" + Country);
         if (Matrix is not null && uses.Contains("matrix")) parts.Add("matrix=" + Matrix);

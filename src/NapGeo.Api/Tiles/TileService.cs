@@ -9,6 +9,7 @@ namespace NapGeo.Tiles;
 public sealed class TileService
 {
     public const string AllLayersSource = "napgeo";
+    public const string DataSourceKey = "tiles";
     /// <summary>Tile buffer in tile units (64 of 4096): a feature this close to a tile is drawn in it too.</summary>
     public const double BufferMargin = 64.0 / 4096;
 

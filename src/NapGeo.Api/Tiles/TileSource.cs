@@ -34,6 +34,11 @@ public sealed class TileOptions
     /// <summary>Base URL written into TileJSON and the style (e.g. behind a proxy); default: from the request.</summary>
     public string? PublicBaseUrl { get; set; }
     public int MaxZoom { get; set; } = 14;
+    /// <summary>
+    /// A layer with more features than this in one tile (e.g. 50,000 sites at zoom 5) is drawn as boxes that each
+    /// cover the features of a 32-unit cell, keeping every tile light and every feature visible.
+    /// </summary>
+    public int AggregateAbove { get; set; } = 2000;
     public string Attribution { get; set; } = "NapGeo ASGM National Action Plan data";
 }
 
@@ -60,8 +65,8 @@ public sealed class PostGisTileSource : ITileSource
         Tables = layers.Select(l => l.Name).ToHashSet();
         Filters = TileFilter.Names.Where(f => layers.Any(l => TileSql.FilterApplies(l, f))).ToHashSet();
         Layers = layers.Select(Describe).ToList();
-        _featureSql = TileSql.Combine(layers.Select(TileSql.Features));
-        _clusterSql = TileSql.Combine(layers.Select(l => TileSql.Clusters(l) ?? TileSql.Features(l)));
+        _featureSql = TileSql.Combine(layers.Select(l => TileSql.Features(l, options.AggregateAbove)));
+        _clusterSql = TileSql.Combine(layers.Select(l => TileSql.Clusters(l) ?? TileSql.Features(l, options.AggregateAbove)));
         _exceedanceClasses = layers.Select(l => l.Find("exceedance_class")?.Allowed).FirstOrDefault(a => a is not null)?.ToArray();
     }
 
@@ -104,14 +109,16 @@ public sealed class PostGisTileSource : ITileSource
     {
         var fields = new Dictionary<string, string> { [TileFields.IdProperty] = "String" };
         foreach (var f in TileFields.For(layer)) fields[f.Name] = TileFields.MvtType(f.Kind);
-        var description = layer.Title;
+        // Where a tile holds too many features they come as aggregated boxes (cluster, point_count); point
+        // layers with values cluster below the cluster zoom instead, with value_max.
+        fields["cluster"] = "Boolean";
+        fields["point_count"] = "Number";
+        var description = $"{layer.Title}; tiles with more than {_options.AggregateAbove} features aggregate them per cell " +
+                          "(cluster, point_count, most common " + string.Join(", ", TileSql.AggregatedFields(layer).Select(f => f.Name)) + ")";
         if (TileSql.Clusters(layer) is not null)
         {
-            // Below the cluster zoom the layer holds clusters instead: these are their properties.
-            fields["cluster"] = "Boolean";
-            fields["point_count"] = "Number";
             fields["value_max"] = "Number";
-            description += $"; below zoom {_options.ClusterBelowZoom} clusters (cluster, point_count, value_max, matrix" +
+            description += $"; below zoom {_options.ClusterBelowZoom} point clusters (cluster, point_count, value_max, matrix" +
                            (layer.Find("exceedance_class") is not null ? ", worst exceedance_class)" : ")");
         }
         return new TileLayerInfo(layer.Name, description, fields);

@@ -20,19 +20,31 @@ public static class TileSql
         _ => false,
     };
 
-    public static string Features(LayerDefinition layer)
+    public static string Features(LayerDefinition layer, int aggregateAbove)
     {
         var fields = TileFields.For(layer);
+        var aggregated = AggregatedFields(layer);
+        var aggregates = string.Concat(aggregated.Select(f => f.Kind == FieldKind.Boolean
+            ? $", bool_or(f.{f.Name}) AS {f.Name}"
+            : $", mode() WITHIN GROUP (ORDER BY f.{f.Name}) AS {f.Name}"));
         var properties = string.Join(", ", new[] { $"t.id::text AS {TileFields.IdProperty}" }.Concat(fields.Select(f => $"{TileFields.ValueSql(f, "t")} AS {f.Name}")));
         var names = string.Join(", ", new[] { TileFields.IdProperty }.Concat(fields.Select(f => f.Name)).Select(n => "f." + n));
         return SqlResource.Load("Tiles.Sql.features.sql")
             .Replace("{{fid}}", TileFields.FeatureIdSql("t"))
             .Replace("{{properties}}", properties)
             .Replace("{{names}}", names)
+            .Replace("{{aggregate_above}}", aggregateAbove.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Replace("{{aggregates}}", aggregates)
+            .Replace("{{points_only}}", layer.GeometryTypes.All(t => t == OgcGeometryType.Point) ? "true" : "false")
+            .Replace("{{aggregate_names}}", string.Concat(aggregated.Select(f => ", " + f.Name)))
             .Replace("{{table}}", layer.Name)
             .Replace("{{layer}}", layer.Name)
             .Replace("{{filter}}", Filter(layer));
     }
+
+    /// <summary>Fields that aggregated boxes carry: coded values (their most common one) and flags (true if any is).</summary>
+    public static IReadOnlyList<Field> AggregatedFields(LayerDefinition layer) =>
+        TileFields.For(layer).Where(f => f.Allowed is not null || f.Kind == FieldKind.Boolean).ToList();
 
     /// <summary>The cluster statement for a point layer with matrix and values (samples); null for other layers.</summary>
     public static string? Clusters(LayerDefinition layer)

@@ -21,7 +21,12 @@ public static class TilesApi
     {
         var options = configuration.GetSection("Tiles").Get<TileOptions>() ?? new TileOptions();
         services.AddSingleton(options);
-        services.AddSingleton<TileService>();
+        // Tile reads get their own pool: its connections skip the reset on return to the pool, which tile
+        // statements do not need (their only setting, the statement timeout, is transaction-local).
+        services.AddKeyedSingleton(TileService.DataSourceKey, (_, _) => Database.NapGeoDatabase.Create(
+            new Npgsql.NpgsqlConnectionStringBuilder(Database.NapGeoDatabase.ConnectionString(configuration))
+                { NoResetOnClose = true, ApplicationName = "napgeo-tiles" }.ConnectionString));
+        services.AddSingleton(sp => new TileService(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(TileService.DataSourceKey), options));
         services.AddSingleton<TileInvalidationListener>();
         services.AddHostedService(sp => sp.GetRequiredService<TileInvalidationListener>());
         services.AddResponseCompression(o =>
@@ -79,7 +84,8 @@ public static class TilesApi
         if (service.Find(source) is not { } found)
             return Problems.NotFound($"Tile source '{source}' (known: {string.Join(", ", service.Sources.Keys)})");
         var errors = new ValidationErrors();
-        if (TileFilter.Parse(context.Request.Query, errors) is not { } filter)
+        var filter = context.Request.QueryString.HasValue ? TileFilter.Parse(context.Request.Query, errors) : TileFilter.None;
+        if (filter is null)
             return Problems.Invalid(errors.ToDictionary(), "The query has invalid parameters; see errors.");
 
         var (result, hit) = await service.GetAsync(found, new TileAddress(zi, xi, yi), filter, ct);

@@ -53,6 +53,29 @@ public static class TilesCli
             Console.WriteLine($"{path}: {result.Tiles} tiles, {result.Bytes} bytes, z{min}-{max}, bounds {result.Bounds.West},{result.Bounds.South},{result.Bounds.East},{result.Bounds.North}");
             return 0;
         });
-        return new Command("tiles", "Vector tiles") { export };
+        return new Command("tiles", "Vector tiles") { export, Sql() };
+    
+    }
+
+    /// <summary>Prints the statement a tile runs, for pgbench and EXPLAIN (bench/tiles uses it as the database floor).</summary>
+    private static Command Sql()
+    {
+        var layer = new Option<string>("--layer") { DefaultValueFactory = _ => TileService.AllLayersSource };
+        var zoom = new Option<int>("--zoom") { Required = true };
+        var sql = new Command("sql", "Print the SQL of a tile of this zoom: $1 z, $2 x, $3 y, $4 country, $5 matrix, $6 from, $7 to, $8 exceedance classes") { layer, zoom };
+        sql.SetAction(parse =>
+        {
+            // Building the statements needs no connection; the data source is never opened.
+            using var db = NapGeoDatabase.Create("Host=unused");
+            var service = new TileService(db, new TileOptions());
+            if (service.Find(parse.GetValue(layer)!) is not PostGisTileSource source)
+            {
+                Console.Error.WriteLine($"Unknown layer '{parse.GetValue(layer)}'.");
+                return 2;
+            }
+            Console.WriteLine(source.Sql(parse.GetValue(zoom)));
+            return 0;
+        });
+        return sql;
     }
 }

@@ -97,6 +97,27 @@ public sealed class TileContentTests(TilesServer server)
     }
 
     [Fact]
+    public async Task Tiles_with_too_many_features_aggregate_them_into_boxes_that_cover_every_one()
+    {
+        await using var db = server.Database.CreateDataSource();
+        var service = new TileService(db, new TileOptions { AggregateAbove = 1 });
+        var t = TileAt(Lon, Lat, 4);
+        var tile = await TileService.RenderAsync(service.Find("sites")!, t, TileFilter.None, default);
+        var boxes = Decode(tile.Data, t).Layers.Single().Features;
+        Assert.All(boxes, b => Assert.Equal(true, b.Attributes["cluster"]));
+        Assert.All(boxes, b => Assert.False(b.Attributes.Exists("id")));
+        // Every site is inside a box, and the boxes count every site of the tile (and its buffer) once.
+        foreach (var (lon, lat) in new[] { (Lon + 0.006, Lat + 0.006), (Lon + 0.04025, Lat + 0.00025) })
+            Assert.Contains(boxes, b => b.Geometry.EnvelopeInternal.Contains(lon, lat) && b.Geometry is Polygon);
+        var inTile = await server.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM sites WHERE geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326)", t.Z, t.X, t.Y);
+        Assert.Equal(inTile, boxes.Sum(b => Convert.ToInt64(b.Attributes["point_count"])));
+        var big = boxes.Single(b => b.Geometry.EnvelopeInternal.Contains(Lon + 0.006, Lat + 0.006));
+        Assert.Contains((string)big.Attributes["status"], new[] { "active", "abandoned" });
+        Assert.Equal(true, big.Attributes["whole_ore_amalgamation"]);
+    }
+
+    [Fact]
     public async Task Samples_are_clustered_below_the_cluster_zoom_and_single_above()
     {
         var t9 = TileAt(Lon, Lat, 9);
