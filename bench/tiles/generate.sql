@@ -5,7 +5,7 @@
 ALTER TABLE sites DISABLE TRIGGER USER;
 ALTER TABLE samples DISABLE TRIGGER USER;
 TRUNCATE samples, hotspots, sites CASCADE;
-SELECT setseed(0.42);
+SELECT setseed(0.42) \g /dev/null
 INSERT INTO sites (site_code, name, country, admin1, geom, status, deposit_type, miners_total, mercury_use_kg_yr)
 SELECT 'B' || i, 'Bench site ' || i, 'GHA', 'Region ' || (i % 16),
        ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(-3.3 + random() * 4.5, 4.7 + random() * 6.5), 4326),

@@ -73,7 +73,10 @@ start_server() {  # extra settings as environment assignments
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && return 0; sleep 0.2; done
   cat "$OUT/server.log" >&2; echo "server did not start" >&2; exit 1
 }
-run_wrk() {  # name script [url path]
+warm_up() {  # a short unmeasured run first, so the JIT has compiled the hot path before any run is measured
+  wrk -t "$THREADS" -c "$CONNECTIONS" -d 3s -s "$HERE/$1" "http://127.0.0.1:$PORT" >/dev/null
+}
+run_wrk() {  # name script
   wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency -s "$HERE/$2" "http://127.0.0.1:$PORT" >"$OUT/$1.txt"
   sed -n 's/^RESULT rps=\([0-9.]*\) p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\) errors=\([0-9]*\)$/\1 \2 \3 \4/p' "$OUT/$1.txt"
 }
@@ -87,12 +90,15 @@ fetch_all() {  # prints the byte size of every tile of the window
 log "(b) cold: API with the tile cache off"
 start_server Tiles__CacheBytes=0
 AVG=$(fetch_all | awk '{s += $1} END {printf "%d", s / NR}')
+warm_up random-tile.lua
 read -r B_RPS B_P50 B_P99 B_ERR <<<"$(run_wrk cold random-tile.lua)"
 stop_server
 
 log "(c) warm: every tile of the window cached; (d) bare endpoint returning $AVG fixed bytes (the mean tile size)"
 start_server Tiles__BenchBytes="$AVG"
 fetch_all >/dev/null
+warm_up random-tile.lua
+warm_up bare.lua
 read -r C_RPS C_P50 C_P99 C_ERR <<<"$(run_wrk warm random-tile.lua)"
 read -r D_RPS D_P50 D_P99 D_ERR <<<"$(run_wrk bare bare.lua)"
 

@@ -89,6 +89,47 @@ public sealed class TileInvalidationTests(TilesServer server)
         Assert.Equal("critical", severity);
     }
 
+    [Theory]
+    [InlineData(150, 0.1, 40.0005, -19.9995)]  // 150 cells of 0.1°: two notifications of at most 100 boxes
+    [InlineData(600, 1.0, 60.0005, -39.9995)]  // 600 cells of 1°: more than 500 even when merged per degree, so the layer is flushed
+    public async Task A_bulk_statement_invalidates_every_place_it_touched(int count, double spacing, double lon, double lat)
+    {
+        // A grid of points, 30 columns wide, in the Indian Ocean, inserted by one SQL statement; the four corner
+        // tiles are cached (empty) first.
+        var rows = count / 30;
+        (double Lon, double Lat) Point(int column, int row) => (lon + column * spacing, lat + row * spacing);
+        var probes = new[] { Point(0, 0), Point(29, 0), Point(0, rows - 1), Point(29, rows - 1) }.Select(p => TileAt(p.Lon, p.Lat, 12)).ToList();
+        foreach (var t in probes)
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await server.GetTileAsync("samples", t)).StatusCode);
+            Assert.Equal("HIT", Cache(await server.GetTileAsync("samples", t)));
+        }
+        await using (var db = server.Database.CreateDataSource())
+        await using (var cmd = db.CreateCommand("""
+            INSERT INTO samples (external_id, campaign, geom, matrix, value, unit)
+            SELECT 'P' || i, $1, ST_SetSRID(ST_MakePoint($4 + (i % 30) * $2, $5 + (i / 30) * $2), 4326), 'soil', 1, 'mg/kg'
+            FROM generate_series(0, $3 - 1) AS i
+            """))
+        {
+            cmd.Parameters.Add(new() { Value = Unique("BULK") });
+            cmd.Parameters.Add(new() { Value = spacing });
+            cmd.Parameters.Add(new() { Value = count });
+            cmd.Parameters.Add(new() { Value = lon });
+            cmd.Parameters.Add(new() { Value = lat });
+            Assert.Equal(count, await cmd.ExecuteNonQueryAsync());
+        }
+        var seen = new int[probes.Count];
+        for (var attempt = 0; attempt < 50 && seen.Any(n => n == 0); attempt++)
+        {
+            if (attempt > 0) await Task.Delay(100);
+            for (var i = 0; i < probes.Count; i++) seen[i] = await CountAsync(probes[i]);
+        }
+        Assert.Equal([1, 1, 1, 1], seen);
+    }
+
+    private async Task<int> CountAsync(NapGeo.Tiles.TileAddress t) =>
+        await server.TileBytesAsync("samples", t) is { Length: > 0 } data ? Decode(data, t).Layers.Single().Features.Count : 0;
+
     [Fact]
     public async Task Deleting_a_feature_removes_it_from_its_tiles()
     {
