@@ -10,14 +10,18 @@ public static class TileJson
     {
         if (service.Find(source) is not { } found)
             return Problems.NotFound($"Tile source '{source}' (known: {string.Join(", ", service.Sources.Keys)})");
-        return TypedResults.Json(await BuildAsync(found, service, TilesApi.BaseUrl(request, service.Options), request.QueryString.Value, ct),
+        // Filters given to the TileJSON carry over to the tile URLs, so a filtered map is one URL.
+        var errors = new Layers.ValidationErrors();
+        if (TileFilter.Parse(request.Query, errors) is not { } filter)
+            return Problems.Invalid(errors.ToDictionary(), "The query has invalid parameters; see errors.");
+        var query = filter.Key(found.Filters);
+        return TypedResults.Json(await BuildAsync(found, service, TilesApi.BaseUrl(request, service.Options), query.Length > 0 ? "?" + query : "", ct),
             contentType: "application/json");
     }
 
     public static async Task<JsonObject> BuildAsync(ITileSource source, TileService service, string baseUrl, string? query, CancellationToken ct)
     {
         var options = service.Options;
-        // Filters given to the TileJSON carry over to the tile URLs, so a filtered map is one URL.
         var bounds = await service.BoundsAsync(source, ct) ?? new LonLatBox(-180, -85.0511, 180, 85.0511);
         var layers = new JsonArray();
         foreach (var layer in source.Layers)

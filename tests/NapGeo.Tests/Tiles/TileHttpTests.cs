@@ -19,6 +19,7 @@ public sealed class TileHttpTests(TilesServer server)
     [InlineData("/tiles/napgeo/0/0/0.png")]
     [InlineData("/tiles/samples/5/1/1.mvt?matrix=lava")]
     [InlineData("/tiles/samples/5/1/1.mvt?from=yesterday")]
+    [InlineData("/tiles/napgeo.json?country=ghana")]
     public async Task Out_of_range_or_malformed_tiles_are_400_problem_details(string path)
     {
         var response = await server.Client().GetAsync(path);
