@@ -10,7 +10,7 @@ namespace NapGeo.Tiles;
 /// become a run. No maintained .NET PMTiles writer is on the package feed, hence this small one.
 /// Tiles are spooled to a temporary file while they arrive in any order, so memory holds only the index.
 /// </summary>
-public sealed class PmTilesWriter : IDisposable
+public sealed class PmTilesWriter : ITileArchive
 {
     private const int HeaderLength = 127;
     private const int RootLimit = 16384 - HeaderLength;
@@ -37,6 +37,16 @@ public sealed class PmTilesWriter : IDisposable
             _spool.Write(compressed);
             _tiles.Add((TileId(tile), offset, compressed.Length, hash));
         }
+    }
+
+    public void Finish(string path, TileArchiveMetadata metadata)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            name = metadata.Name, description = metadata.Description, attribution = metadata.Attribution, vector_layers = metadata.VectorLayers,
+        });
+        using var file = File.Create(path);
+        WriteTo(file, new Metadata(json, metadata.MinZoom, metadata.MaxZoom, metadata.Bounds, metadata.CenterZoom));
     }
 
     public sealed record Metadata(string Json, int MinZoom, int MaxZoom, LonLatBox Bounds, int CenterZoom);

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace NapGeo.Tiles;
 
 /// <summary>
-/// Renders a tile source over a zoom range and area into a PMTiles archive, for field teams without internet and
+/// Renders a tile source over a zoom range and area into a PMTiles (or, by the file name, MBTiles) archive, for field teams without internet and
 /// for static hosting. Tiles are the exact bytes the server serves. A tile is only rendered if its parent had
 /// features (a tile's area lies inside its parent's), so deep zooms cost what the data covers, not the whole box.
 /// </summary>
@@ -18,7 +18,7 @@ public static class TileExport
     {
         var bounds = request.Bounds ?? await request.Source.BoundsAsync(ct)
             ?? throw new InvalidOperationException($"{request.Source.Id} has no data and no --bbox was given.");
-        using var writer = new PmTilesWriter();
+        using ITileArchive writer = request.Output.EndsWith(".mbtiles", StringComparison.OrdinalIgnoreCase) ? new MbTilesWriter() : new PmTilesWriter();
         var bar = new ProgressBar(progress);
         HashSet<TileAddress>? parents = null;
         for (var z = 0; z <= request.MaxZoom; z++)
@@ -43,18 +43,13 @@ public static class TileExport
             if (parents.Count == 0) break;
         }
 
-        var metadata = JsonSerializer.Serialize(new
-        {
-            name = request.Source.Id,
-            description = request.Source.Title,
-            attribution = service.Options.Attribution,
-            vector_layers = request.Source.Layers.Select(l => new { id = l.Id, description = l.Description, fields = l.Fields, minzoom = request.MinZoom, maxzoom = request.MaxZoom }),
-        });
+        var layers = JsonSerializer.SerializeToElement(request.Source.Layers.Select(l =>
+            new { id = l.Id, description = l.Description, fields = l.Fields, minzoom = request.MinZoom, maxzoom = request.MaxZoom }));
         var directory = Path.GetDirectoryName(Path.GetFullPath(request.Output));
         if (directory is not null) Directory.CreateDirectory(directory);
         var temporary = request.Output + ".partial";
-        await using (var file = File.Create(temporary))
-            writer.WriteTo(file, new PmTilesWriter.Metadata(metadata, request.MinZoom, request.MaxZoom, bounds, Math.Clamp(request.MinZoom + 2, request.MinZoom, request.MaxZoom)));
+        writer.Finish(temporary, new TileArchiveMetadata(request.Source.Id, request.Source.Title, service.Options.Attribution, layers,
+            request.MinZoom, request.MaxZoom, bounds, Math.Clamp(request.MinZoom + 2, request.MinZoom, request.MaxZoom)));
         File.Move(temporary, request.Output, overwrite: true);
         return new Result(writer.Count, new FileInfo(request.Output).Length, bounds);
     }

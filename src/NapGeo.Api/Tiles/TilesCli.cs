@@ -13,8 +13,8 @@ public static class TilesCli
         var minZoom = new Option<int>("--minzoom") { DefaultValueFactory = _ => 0 };
         var maxZoom = new Option<int>("--maxzoom") { DefaultValueFactory = _ => 14 };
         var bbox = new Option<string?>("--bbox") { Description = "W,S,E,N in degrees; default: the extent of the data" };
-        var output = new Option<FileInfo>("--out") { Description = "Archive to write (.pmtiles)", Required = true };
-        var export = new Command("export", "Write the tiles of a zoom range to a PMTiles v3 archive (progress on stderr)") { layer, minZoom, maxZoom, bbox, output };
+        var output = new Option<FileInfo>("--out") { Description = "Archive to write: .pmtiles (PMTiles v3) or .mbtiles (MBTiles 1.3)", Required = true };
+        var export = new Command("export", "Write the tiles of a zoom range to a PMTiles v3 or MBTiles archive (progress on stderr)") { layer, minZoom, maxZoom, bbox, output };
         export.SetAction(async (parse, ct) =>
         {
             var (min, max) = (parse.GetValue(minZoom), parse.GetValue(maxZoom));
@@ -44,9 +44,9 @@ public static class TilesCli
                 return 2;
             }
             var path = parse.GetValue(output)!.FullName;
-            if (!path.EndsWith(".pmtiles", StringComparison.OrdinalIgnoreCase))
+            if (!path.EndsWith(".pmtiles", StringComparison.OrdinalIgnoreCase) && !path.EndsWith(".mbtiles", StringComparison.OrdinalIgnoreCase))
             {
-                Console.Error.WriteLine("--out must name a .pmtiles file (MBTiles is not supported).");
+                Console.Error.WriteLine("--out must name a .pmtiles (PMTiles v3) or .mbtiles (MBTiles 1.3) file.");
                 return 2;
             }
             var result = await TileExport.RunAsync(new TileExport.Request(source, min, max, box, path), service, Console.Error, ct);

@@ -61,6 +61,33 @@ public sealed class TileExportTests(TilesServer server)
     }
 
     [Fact]
+    public async Task An_MBTiles_export_is_readable_by_GDAL()
+    {
+        var archive = Path.Combine(Path.GetTempPath(), $"napgeo-{Guid.NewGuid():N}.mbtiles");
+        try
+        {
+            await using var db = server.Database.CreateDataSource();
+            var service = new TileService(db, new TileOptions { ClusterBelowZoom = 10 });
+            var box = new LonLatBox(Lon - 0.01, Lat - 0.01, Lon + 0.05, Lat + 0.02);
+            var result = await TileExport.RunAsync(new TileExport.Request(service.Find("napgeo")!, 10, 14, box, archive), service, TextWriter.Null, default);
+            Assert.True(result.Tiles >= 5, $"{result.Tiles} tiles");
+
+            var summary = await RunAsync("ogrinfo", $"-ro -so {archive}");
+            Assert.Contains("format=pbf", summary);
+            foreach (var layer in new[] { "sites", "hotspots", "samples" }) Assert.Matches($@"\d+: {layer}\b", summary);
+            var sites = await RunAsync("ogrinfo", $"-ro -oo ZOOM_LEVEL=14 {archive} sites");
+            Assert.Contains($"id (String) = {server.BigSite}", sites);
+            Assert.Contains("name (String) = Big site", sites);
+            var samples = await RunAsync("ogrinfo", $"-ro -oo ZOOM_LEVEL=14 {archive} samples");
+            foreach (var id in server.Samples) Assert.Contains($"id (String) = {id}", samples);
+        }
+        finally
+        {
+            File.Delete(archive);
+        }
+    }
+
+    [Fact]
     public async Task Large_archives_use_leaf_directories_that_the_reference_reader_follows()
     {
         var archive = Path.Combine(Path.GetTempPath(), $"napgeo-{Guid.NewGuid():N}.pmtiles");
