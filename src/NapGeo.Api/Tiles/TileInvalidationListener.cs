@@ -12,6 +12,7 @@ namespace NapGeo.Tiles;
 public sealed class TileInvalidationListener(NpgsqlDataSource db, TileService tiles, ILogger<TileInvalidationListener> log) : BackgroundService
 {
     public const string Channel = "napgeo_tiles";
+    public const string ApplicationName = "napgeo-tiles-listener";
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _barriers = new();
     private volatile bool _listening;
 
@@ -24,12 +25,20 @@ public sealed class TileInvalidationListener(NpgsqlDataSource db, TileService ti
             {
                 await using var connection = await db.OpenConnectionAsync(stoppingToken);
                 connection.Notification += (_, e) => Handle(e.Payload);
-                await using (var cmd = new NpgsqlCommand($"LISTEN {Channel}", connection)) await cmd.ExecuteNonQueryAsync(stoppingToken);
+                // Named so operators (and the reconnect test) can find it in pg_stat_activity.
+                await using (var cmd = new NpgsqlCommand($"SET application_name = '{ApplicationName}'; LISTEN {Channel}", connection))
+                    await cmd.ExecuteNonQueryAsync(stoppingToken);
                 tiles.Flush();
                 _listening = true;
                 delay = TimeSpan.FromMilliseconds(200);
                 log.LogInformation("Listening for tile invalidations on {Channel}", Channel);
-                while (true) await connection.WaitAsync(stoppingToken);
+                while (true)
+                {
+                    // A quiet minute gets a ping, so a connection that died silently is noticed and replaced.
+                    if (await connection.WaitAsync(TimeSpan.FromSeconds(60), stoppingToken)) continue;
+                    await using var ping = new NpgsqlCommand("SELECT 1", connection);
+                    await ping.ExecuteNonQueryAsync(stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

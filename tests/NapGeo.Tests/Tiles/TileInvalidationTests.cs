@@ -131,6 +131,44 @@ public sealed class TileInvalidationTests(TilesServer server)
         await server.TileBytesAsync("samples", t) is { Length: > 0 } data ? Decode(data, t).Layers.Single().Features.Count : 0;
 
     [Fact]
+    public async Task After_losing_its_database_connection_the_listener_reconnects_and_invalidation_goes_on()
+    {
+        var (id, _, _) = await server.Editor().CreateAsync("hotspots", Hotspot(Point(37.5, -17.5), "Listener check"));
+        var t = TileAt(37.5, -17.5, 12);
+        await server.GetTileAsync("hotspots", t);
+
+        var killed = await server.Database.ScalarAsync<long>(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()",
+            NapGeo.Tiles.TileInvalidationListener.ApplicationName);
+        Assert.Equal(1, killed);
+        long listening = 0;
+        for (var attempt = 0; attempt < 100 && listening == 0; attempt++)
+        {
+            await Task.Delay(100);
+            listening = await server.Database.ScalarAsync<long>(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()",
+                NapGeo.Tiles.TileInvalidationListener.ApplicationName);
+        }
+        Assert.Equal(1, listening);
+
+        await server.GetTileAsync("hotspots", t);
+        Assert.Equal("HIT", Cache(await server.GetTileAsync("hotspots", t)));
+        await using (var db = server.Database.CreateDataSource())
+        await using (var cmd = db.CreateCommand("UPDATE hotspots SET name = 'Renamed by psql' WHERE id = $1"))
+        {
+            cmd.Parameters.Add(new() { Value = id });
+            await cmd.ExecuteNonQueryAsync();
+        }
+        string? name = null;
+        for (var attempt = 0; attempt < 50 && name != "Renamed by psql"; attempt++)
+        {
+            if (attempt > 0) await Task.Delay(100);
+            name = (string)Decode(await server.TileBytesAsync("hotspots", t), t).Layers.Single().Features.Single().Attributes["name"];
+        }
+        Assert.Equal("Renamed by psql", name);
+    }
+
+    [Fact]
     public async Task Deleting_a_feature_removes_it_from_its_tiles()
     {
         var editor = server.Editor();
