@@ -10,6 +10,7 @@ using NapGeo.Layers;
 using NapGeo.Sites;
 using NapGeo.Hotspots;
 using NapGeo.Samples;
+using NapGeo.Tiles;
 
 namespace NapGeo;
 
@@ -41,6 +42,7 @@ public static class NapGeoApp
         services.AddSingleton<FeatureInput>();
         services.AddSingleton<LayerStore>();
         services.AddAssessment(builder.Configuration);
+        services.AddTiles(builder.Configuration);
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(o => o.SwaggerDoc("v1", new OpenApiInfo
         {
@@ -74,6 +76,7 @@ public static class NapGeoApp
         app.MapHotspots();
         app.MapSamples();
         app.MapAssessment();
+        app.MapTiles();
         return app;
     }
 }
