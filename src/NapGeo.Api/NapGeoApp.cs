@@ -9,6 +9,7 @@ using NapGeo.Layers;
 using NapGeo.Sites;
 using NapGeo.Hotspots;
 using NapGeo.Samples;
+using NapGeo.Viewer;
 
 namespace NapGeo;
 
@@ -57,6 +58,7 @@ public static class NapGeoApp
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseViewerFiles();
         app.UseSwagger();
         app.UseSwaggerUI(o => o.DocumentTitle = "NapGeo API");
         app.UseAuthentication();
@@ -66,8 +68,8 @@ public static class NapGeoApp
 
     public static WebApplication MapNapGeo(this WebApplication app)
     {
-        app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription(); // until the web viewer serves /
         app.MapHealth();
+        app.MapViewer();
         app.MapSites();
         app.MapHotspots();
         app.MapSamples();
