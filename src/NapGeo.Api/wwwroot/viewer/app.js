@@ -3,7 +3,7 @@ import { addOfflineBasemap, addOnlineBasemap } from './basemap.js';
 import { buildLayerPanel, DATA_LAYERS, styleLayersOf } from './layers.js';
 import { readFilters, applyFilters } from './filters.js';
 import { setUpSearch } from './search.js';
-import { popupContent, showSite } from './details.js';
+import { popupContent, showSite, isCluster } from './details.js';
 import { setUpUpload } from './upload.js';
 import { announce, fetchJson } from './dom.js';
 
@@ -44,7 +44,7 @@ function setUpInteraction() {
     // Points over polygons: a sample or hotspot under the cursor is what the user aimed at.
     const order = { samples: 0, hotspots: 1, sites: 2 };
     const feature = features.sort((a, b) => order[a.sourceLayer] - order[b.sourceLayer])[0];
-    if (feature.sourceLayer === 'samples' && Number(feature.properties.count) > 1) {
+    if (feature.sourceLayer === 'samples' && isCluster(feature) && feature.properties.point_count > 1) {
       map.easeTo({ center: event.lngLat, zoom: map.getZoom() + 2 });
       return;
     }
@@ -79,7 +79,11 @@ function setUpFilterForm() {
   }));
 }
 
-/** After an upload: fetch the tiles again so new samples show without reloading the page. */
+/**
+ * After an upload: set the tile URLs again, which makes MapLibre fetch every visible tile anew. Tiles are served
+ * with "no-cache" and an ETag, so the browser revalidates and the server, whose cache the upload invalidated,
+ * answers with the new tile; the page is not reloaded.
+ */
 function refreshData() {
-  applyFilters(map, { ...readFilters(document.getElementById('filters')), _: Date.now() }, originalFilters, tileTemplates);
+  applyFilters(map, readFilters(document.getElementById('filters')), originalFilters, tileTemplates);
 }

@@ -6,13 +6,16 @@ const SITE_FIELDS = ['site_code', 'country', 'admin1', 'admin2', 'status', 'depo
   'miners_children', 'mercury_use_kg_yr', 'gold_production_kg_yr', ...WORST_PRACTICES, 'concentrate_amalgamation', 'retorts',
   'gravity_only', 'cyanidation', 'survey_date', 'data_source', 'notes'];
 
+/** Samples are clustered server-side at low zooms: a cluster carries point_count, value_max and its matrix. */
+export const isCluster = feature => feature.properties.point_count !== undefined;
+
 /** Popup content for a clicked feature; every value is set as text. */
 export function popupContent(feature, openSite) {
   const p = feature.properties;
   const layer = feature.sourceLayer;
   if (layer === 'samples') {
-    if (Number(p.count) > 1) return el('div', {}, el('div', { class: 'popup-title' }, `${p.count} samples`),
-      `Highest value: ${formatValue(p.max_value)}`, el('div', {}, 'Zoom in to see each sample.'));
+    if (isCluster(feature)) return el('div', {}, el('div', { class: 'popup-title' }, `${p.point_count} samples (${p.matrix})`),
+      `Highest normalized value: ${formatValue(p.value_max)}`, el('div', {}, 'Zoom in to see each sample.'));
     return el('div', {},
       el('div', { class: 'popup-title' }, `${p.matrix ?? 'sample'} sample ${p.external_id ?? ''}`),
       el('div', { class: 'sample-value' }, p.below_detection === true || p.below_detection === 'true'
