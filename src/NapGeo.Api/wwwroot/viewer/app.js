@@ -25,6 +25,10 @@ map.on('load', async () => {
   if (config.online_basemap_url) addOnlineBasemap(map, config.online_basemap_url, firstDataLayer);
   else await addOfflineBasemap(map, maplibregl, firstDataLayer).catch(error => announce(`Basemap unavailable: ${error.message}`));
 
+  // Open on the data: the TileJSON's bounds are the extent of what is stored.
+  const bounds = Object.keys(map.getStyle().sources).map(id => map.getSource(id)?.bounds).find(Boolean);
+  if (bounds && !location.hash) map.fitBounds(bounds, { padding: 40, animate: false, maxZoom: 12 });
+
   buildLayerPanel(map, document.getElementById('layer-list'));
   setUpInteraction();
   setUpFilterForm();

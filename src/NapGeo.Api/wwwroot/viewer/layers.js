@@ -55,7 +55,7 @@ export function colourClasses(value, prefix = '') {
       const labels = Array.isArray(args[i]) ? args[i].join(', ') : String(args[i]);
       pairs.push(...colourClasses(args[i + 1], labelOf(property, labels)));
     }
-    pairs.push(...colourClasses(args[args.length - 1], prefix || 'other'));
+    // The fallback colour is for values outside the vocabulary (or mixed clusters): not a legend class.
     return pairs;
   }
   if (operator === 'case') {
