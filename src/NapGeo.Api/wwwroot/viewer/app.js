@@ -14,6 +14,7 @@ const map = new maplibregl.Map({
   center: [-1.5, 6.5],
   zoom: 6,
   attributionControl: { compact: true },
+  hash: true, // the view is in the URL, so a planner can share exactly what they see
 });
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
 map.addControl(new maplibregl.ScaleControl(), 'bottom-left');
