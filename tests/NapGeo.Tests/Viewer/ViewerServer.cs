@@ -53,7 +53,7 @@ public sealed class ViewerServer : NapGeoServer, IAsyncLifetime
     }
 
     public static Task IdleAsync(IPage page) =>
-        page.EvaluateAsync("() => new Promise(resolve => { const m = window.napgeo.map; if (m.loaded() && m.areTilesLoaded()) resolve(); else m.once('idle', resolve); })");
+        page.EvaluateAsync("() => new Promise(resolve => { const m = window.napgeo.map; if (m.loaded() && m.areTilesLoaded()) resolve(true); else m.once('idle', () => resolve(true)); })");
 
     public static async Task<int> RenderedAsync(IPage page, string sourceLayer) =>
         await page.EvaluateAsync<int>(
