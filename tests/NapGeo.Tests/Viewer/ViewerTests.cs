@@ -23,11 +23,11 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     {
         var page = await server.OpenViewerAsync();
         Assert.True(await ViewerServer.RenderedAsync(page, "sites") > 0);
-        await page.GetByLabel("ASGM sites").UncheckAsync();
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "ASGM sites" }).UncheckAsync();
         await ViewerServer.IdleAsync(page);
         Assert.Equal(0, await ViewerServer.RenderedAsync(page, "sites"));
         Assert.True(await ViewerServer.RenderedAsync(page, "samples") > 0);
-        await page.GetByLabel("ASGM sites").CheckAsync();
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "ASGM sites" }).CheckAsync();
         await ViewerServer.IdleAsync(page);
         Assert.True(await ViewerServer.RenderedAsync(page, "sites") > 0);
     }
@@ -61,7 +61,7 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
         var unit = feature["properties"]!["unit"]!.GetValue<string>();
 
         var page = await server.OpenViewerAsync($"#15/{lat}/{lon}");
-        await page.EvaluateAsync($"() => window.napgeo.map.jumpTo({{ center: [{lon}, {lat}], zoom: 15 }})");
+        await page.EvaluateAsync($"() => {{ window.napgeo.map.jumpTo({{ center: [{lon}, {lat}], zoom: 15 }}); }}");
         await ViewerServer.IdleAsync(page);
         var point = await page.EvaluateAsync<double[]>($"() => {{ const p = window.napgeo.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
         var box = await page.Locator("#map").BoundingBoxAsync();
