@@ -80,7 +80,7 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
         var page = await server.OpenViewerAsync();
         var dialogs = 0;
         page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
-        await page.GetByRole(AriaRole.Combobox).FillAsync("img src");
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Find a site by name or code" }).FillAsync("img src");
         var result = page.Locator("#search-results li").First;
         await result.WaitForAsync();
         Assert.StartsWith(ViewerServer.ScriptName, await result.TextContentAsync());
@@ -98,7 +98,7 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     public async Task Searching_a_site_by_code_zooms_to_it_and_opens_its_profile()
     {
         var page = await server.OpenViewerAsync();
-        var search = page.GetByRole(AriaRole.Combobox);
+        var search = page.GetByRole(AriaRole.Combobox, new() { Name = "Find a site by name or code" });
         await search.FillAsync("GHA-WN-0001");
         await page.Locator("#search-results li").First.WaitForAsync();
         await search.PressAsync("Enter");
@@ -117,7 +117,7 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
         var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
         Assert.Empty(serious);
         // Tab from the search box reaches the upload button, and Enter opens the upload panel.
-        await page.GetByRole(AriaRole.Combobox).FocusAsync();
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Find a site by name or code" }).FocusAsync();
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("toggle-upload", await page.EvaluateAsync<string>("() => document.activeElement.id"));
         await page.Keyboard.PressAsync("Enter");
