@@ -59,7 +59,10 @@ function setUpInteraction() {
     const hit = map.queryRenderedFeatures(event.point, { layers: interactiveLayers() }).length > 0;
     map.getCanvas().style.cursor = hit ? 'pointer' : '';
   });
-  document.getElementById('close-details').addEventListener('click', () => { document.getElementById('details').hidden = true; });
+  document.getElementById('close-details').addEventListener('click', () => {
+    document.getElementById('details').hidden = true;
+    requestAnimationFrame(() => map.resize());
+  });
 }
 
 // Tile templates and style filters as loaded, so filters are always applied to the originals.

@@ -21,10 +21,13 @@ export function setUpSearch(map, onChoose) {
     if (!site) return;
     close();
     input.value = site.properties.name;
-    const positions = site.geometry.coordinates.flat(2);
-    const [minX, minY, maxX, maxY] = bounds(positions);
-    map.fitBounds([[minX, minY], [maxX, maxY]], { padding: 80, maxZoom: 15 });
+    const [minX, minY, maxX, maxY] = bounds(site.geometry.coordinates.flat(2));
     onChoose(site);
+    // The site panel narrows the map: fit once the layout has settled, or the site lands off-centre.
+    requestAnimationFrame(() => {
+      map.resize();
+      map.fitBounds([[minX, minY], [maxX, maxY]], { padding: 60, maxZoom: 15 });
+    });
   };
 
   input.addEventListener('input', () => {
