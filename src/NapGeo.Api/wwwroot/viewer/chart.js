@@ -31,8 +31,9 @@ export function profileChart(profile) {
     const y = top + i * rowHeight + rowHeight / 2;
     chart.append(svg('text', { x: 4, y: y + 4 }, row.matrix));
     const guideline = row.guideline_value;
-    if (!guideline) {
-      chart.append(svg('text', { x: left, y: y + 4, fill: '#5b6776' }, `${row.count} samples, no guideline`));
+    if (!guideline || row.median === null || row.median === undefined) {
+      const why = !guideline ? 'no guideline' : 'all below detection';
+      chart.append(svg('text', { x: left, y: y + 4, fill: '#5b6776' }, `${row.count} samples, ${why}`));
       return;
     }
     const title = `${row.matrix}: ${row.count} samples, min ${formatValue(row.min)}, median ${formatValue(row.median)}, ` +
