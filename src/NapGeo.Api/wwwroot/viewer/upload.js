@@ -10,7 +10,7 @@ export function setUpUpload(map, onCommitted) {
   const panel = document.getElementById('upload-panel');
   const toggle = document.getElementById('toggle-upload');
   const body = document.getElementById('upload-body');
-  const state = { file: null, mapping: {}, lastDryRun: null };
+  const state = { file: null, mapping: {} };
 
   const show = visible => {
     panel.hidden = !visible;
@@ -63,78 +63,91 @@ export function setUpUpload(map, onCommitted) {
     if (!state.file) { announce('Choose a file first'); return; }
     const answer = await send(form('dry-run'), key.value.trim(), progress);
     if (!answer) return;
-    state.lastDryRun = answer;
-    renderReport(result, answer, state, target.value);
+    renderReport(result, answer, state);
     showPreview(map, answer.preview);
-    commit.disabled = !answer.ok_to_commit && onError.value === 'reject-all';
+    commit.disabled = answer.counts.valid === 0 || (answer.counts.invalid > 0 && onError.value === 'reject-all');
   });
 
   commit.addEventListener('click', async () => {
     const answer = await send(form('commit'), key.value.trim(), progress);
     if (!answer) return;
-    renderReport(result, answer, state, target.value);
+    renderReport(result, answer, state);
     showPreview(map, null);
     commit.disabled = true;
-    onCommitted();
-    announce(`Upload committed: ${answer.upload?.counts?.inserted ?? 0} new, ${answer.upload?.counts?.updated ?? 0} updated`);
+    if (answer.status === 'committed') {
+      onCommitted();
+      announce(`Upload committed: ${answer.counts.inserted} new, ${answer.counts.updated} updated`);
+    }
   });
 }
 
-/** Sends the upload with XMLHttpRequest for its upload-progress events (fetch has none). */
+/**
+ * Sends the upload with XMLHttpRequest, whose upload events give the transfer's progress (fetch has none), and
+ * polls GET /api/uploads/{id} meanwhile for the rows the server has processed.
+ */
 function send(data, apiKey, progress) {
+  const id = crypto.randomUUID();
+  data.append('id', id);
   return new Promise(resolve => {
     const request = new XMLHttpRequest();
     request.open('POST', '/api/uploads');
     if (apiKey) request.setRequestHeader('X-Api-Key', apiKey);
     progress.hidden = false;
     progress.value = 0;
-    request.upload.onprogress = e => { if (e.lengthComputable) progress.value = Math.round(e.loaded / e.total * 90); };
+    request.upload.onprogress = e => { if (e.lengthComputable) progress.value = Math.round(e.loaded / e.total * 50); };
+    const poll = setInterval(async () => {
+      const response = await fetch(`/api/uploads/${id}`, { headers: apiKey ? { 'X-Api-Key': apiKey } : {} }).catch(() => null);
+      const record = response?.ok ? await response.json() : null;
+      if (record?.progress?.total) progress.value = 50 + Math.round(record.progress.processed / record.progress.total * 50);
+    }, 500);
     request.onload = () => {
+      clearInterval(poll);
       progress.value = 100;
       let body = null;
       try { body = JSON.parse(request.responseText); } catch { /* not JSON */ }
-      if (request.status >= 400) {
-        announce(body?.detail || body?.title || `Upload failed (${request.status})`);
-        const result = document.getElementById('upload-result');
-        clear(result).append(el('p', { class: 'bad' }, body?.detail || body?.title || `Upload failed (${request.status})`));
-        resolve(null);
-      } else resolve(body);
+      if (body?.counts) { resolve(body); return; } // an upload record, also when rejected (422)
+      const message = body?.detail || body?.title || `Upload failed (${request.status})`;
+      announce(message);
+      clear(document.getElementById('upload-result')).append(el('p', { class: 'bad' }, message));
+      resolve(null);
     };
-    request.onerror = () => { announce('Upload failed: network error'); resolve(null); };
+    request.onerror = () => { clearInterval(poll); announce('Upload failed: network error'); resolve(null); };
     request.send(data);
   });
 }
 
-function renderReport(container, answer, state, target) {
+function renderReport(container, answer, state) {
   clear(container);
-  const upload = answer.upload ?? {};
-  const detected = answer.detected ?? {};
+  const counts = answer.counts;
   container.append(el('div', { class: 'summary' },
-    el('div', {}, `Format: ${detected.format ?? upload.format ?? '?'}; CRS: ${detected.crs ?? '?'}`),
-    el('div', {}, `Rows: ${upload.counts?.total ?? '?'}; valid ${upload.counts?.valid ?? '?'}; `,
-      el('span', { class: (upload.counts?.invalid ?? 0) > 0 ? 'bad' : '' }, `invalid ${upload.counts?.invalid ?? 0}`))));
+    el('div', {}, `${answer.file_name}: ${answer.format}, CRS ${answer.crs ?? 'lon/lat'} — ${answer.status}`),
+    el('div', {}, `Rows ${counts.rows}: ${counts.valid} valid, `,
+      el('span', { class: counts.invalid > 0 ? 'bad' : '' }, `${counts.invalid} invalid`),
+      answer.status === 'committed' ? `; ${counts.inserted} new, ${counts.updated} updated, ${counts.unchanged} unchanged` : '')));
 
-  const columns = detected.columns ?? [];
-  const mapping = { ...(detected.mapping ?? {}), ...state.mapping };
-  if (columns.length && Object.keys(mapping).length) {
+  const columns = answer.columns ?? Object.values(answer.mapping ?? {});
+  const mapping = { ...(answer.mapping ?? {}), ...state.mapping };
+  if (columns.length) {
     const rows = Object.entries(mapping).map(([field, column]) => {
       const select = el('select', { 'aria-label': `Column for ${field}`, 'data-field': field },
         el('option', { value: '' }, '(none)'), columns.map(c => el('option', { value: c, selected: c === column }, c)));
       select.addEventListener('change', () => { state.mapping[field] = select.value; });
       return el('tr', {}, el('th', {}, field), el('td', {}, select));
     });
-    container.append(el('details', { open: true }, el('summary', {}, 'Column mapping (change and run the dry run again)'),
+    container.append(el('details', { open: true }, el('summary', {}, 'Column mapping (change it, then check again)'),
       el('table', { class: 'attributes' }, rows)));
   }
 
-  const issues = answer.report?.issues ?? answer.report ?? [];
-  if (Array.isArray(issues) && issues.length) {
+  const issues = [
+    ...(answer.errors ?? []).map(i => ({ ...i, severity: 'error' })),
+    ...(answer.warnings ?? []).map(i => ({ ...i, severity: 'warning' })),
+  ];
+  if (issues.length) {
     container.append(el('table', { class: 'report', id: 'upload-report' },
       el('tr', {}, el('th', {}, 'row'), el('th', {}, 'column'), el('th', {}, 'value'), el('th', {}, 'reason')),
-      issues.map(i => el('tr', { class: i.severity === 'warning' ? 'warning' : 'error', 'data-row': i.row },
-        el('td', {}, i.row ?? ''), el('td', {}, i.column ?? ''), el('td', {}, i.value ?? ''), el('td', {}, i.reason ?? i.message ?? '')))));
+      issues.map(i => el('tr', { class: i.severity, 'data-row': i.row ?? '' },
+        el('td', {}, i.row ?? ''), el('td', {}, i.column ?? ''), el('td', {}, i.value ?? ''), el('td', {}, i.reason)))));
   }
-  void target;
 }
 
 function showPreview(map, preview) {
