@@ -11,6 +11,7 @@ using NapGeo.Sites;
 using NapGeo.Hotspots;
 using NapGeo.Samples;
 using NapGeo.Tiles;
+using NapGeo.Viewer;
 
 namespace NapGeo;
 
@@ -61,6 +62,7 @@ public static class NapGeoApp
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseViewerFiles();
         app.UseSwagger();
         app.UseSwaggerUI(o => o.DocumentTitle = "NapGeo API");
         app.UseAuthentication();
@@ -70,8 +72,8 @@ public static class NapGeoApp
 
     public static WebApplication MapNapGeo(this WebApplication app)
     {
-        app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription(); // until the web viewer serves /
         app.MapHealth();
+        app.MapViewer();
         app.MapSites();
         app.MapHotspots();
         app.MapSamples();

@@ -27,6 +27,16 @@ public sealed class Browser : IAsyncLifetime
         });
     }
 
+    /// <summary>Where screenshots go: NAPGEO_TEST_ARTIFACTS (set by ./napgeo test), else next to the test binaries.</summary>
+    public static string ArtifactPath(string name)
+    {
+        var folder = Environment.GetEnvironmentVariable("NAPGEO_TEST_ARTIFACTS") is { Length: > 0 } path
+            ? path
+            : Path.Combine(AppContext.BaseDirectory, "artifacts");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, name);
+    }
+
     public async Task DisposeAsync()
     {
         if (Instance is not null) await Instance.CloseAsync();

@@ -12,6 +12,7 @@ public static class HotspotsLayer
         Title = "Mercury hotspots",
         Noun = "hotspot",
         GeometryTypes = [OgcGeometryType.Polygon, OgcGeometryType.MultiPolygon, OgcGeometryType.Point],
+        SearchFields = ["name"],
         OrderBy = "name",
         Fields =
         [

@@ -37,6 +37,8 @@ public sealed class LayerDefinition
     public required IReadOnlyList<OgcGeometryType> GeometryTypes { get; init; }
     /// <summary>Polygons are stored as MultiPolygon (the sites column is typed MultiPolygon).</summary>
     public bool PromotePolygons { get; init; }
+    /// <summary>Text fields that <c>?q=</c> searches (case-insensitive substring).</summary>
+    public IReadOnlyList<string> SearchFields { get; init; } = [];
     /// <summary>The list order, made of field names; id breaks ties.</summary>
     public required string OrderBy { get; init; }
     /// <summary>

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace NapGeo.Layers;
 
 /// <summary>Paging and bounding box of a list request; filters on fields are read from the query by name.</summary>
-public sealed record PageRequest(string? Bbox, int? Limit, int? Offset)
+public sealed record PageRequest(string? Bbox, int? Limit, int? Offset, string? Q)
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 10_000;
@@ -27,7 +27,10 @@ public static class LayerQuery
             if (TryConvert(field, raw.ToString(), out var value, out var problem)) equals.Add((field, value!));
             else errors.Add(field.Name, problem!);
         }
-        return errors.IsEmpty ? new LayerFilter(bbox, equals) : null;
+        var search = page.Q?.Trim();
+        if (search is { Length: > 100 }) errors.Add("q", "must be at most 100 characters.");
+        if (search is { Length: > 0 } && layer.SearchFields.Count == 0) errors.Add("q", $"{layer.Name} cannot be searched by text.");
+        return errors.IsEmpty ? new LayerFilter(bbox, equals) { Search = search is { Length: > 0 } ? search : null } : null;
     }
 
     public static double[]? ParseBbox(string text, ValidationErrors errors)

@@ -10,6 +10,9 @@ public enum WriteOutcome { Done, NotFound, VersionMismatch }
 /// <summary>A bounding box in lon/lat and equality filters on a layer's filterable fields.</summary>
 public sealed record LayerFilter(double[]? Bbox, IReadOnlyList<(Field Field, object Value)> Matches)
 {
+    /// <summary>Text looked for (case-insensitive substring) in the layer's search fields.</summary>
+    public string? Search { get; init; }
+
     public static readonly LayerFilter None = new(null, []);
 }
 
@@ -45,7 +48,7 @@ public sealed class LayerStore(NpgsqlDataSource db)
     public async Task<long> CountAsync(LayerDefinition layer, LayerFilter filter, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand();
-        cmd.CommandText = $"SELECT count(*) FROM {layer.Name}" + Where(filter, cmd);
+        cmd.CommandText = $"SELECT count(*) FROM {layer.Name}" + Where(layer, filter, cmd);
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
@@ -54,7 +57,7 @@ public sealed class LayerStore(NpgsqlDataSource db)
         LayerDefinition layer, LayerFilter filter, int limit, int offset, Utf8JsonWriter writer, Stream output, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand();
-        cmd.CommandText = Sql(layer).Select + Where(filter, cmd) + Sql(layer).OrderBy + $" LIMIT {limit} OFFSET {offset}";
+        cmd.CommandText = Sql(layer).Select + Where(layer, filter, cmd) + Sql(layer).OrderBy + $" LIMIT {limit} OFFSET {offset}";
         await using var row = await cmd.ExecuteReaderAsync(ct);
         var count = 0;
         while (await row.ReadAsync(ct))
@@ -117,9 +120,16 @@ public sealed class LayerStore(NpgsqlDataSource db)
             cmd.Parameters.Add(new() { Value = draft.Values[field.Name] ?? DBNull.Value, NpgsqlDbType = LayerSql.DbType(field.Kind) });
     }
 
-    private static string Where(LayerFilter filter, NpgsqlCommand cmd)
+    private static string Where(LayerDefinition layer, LayerFilter filter, NpgsqlCommand cmd)
     {
         var clauses = new List<string>();
+        if (filter.Search is { } search)
+        {
+            // The text is a LIKE pattern only after its own wildcards are escaped.
+            var pattern = "%" + search.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
+            cmd.Parameters.Add(new() { Value = pattern });
+            clauses.Add("(" + string.Join(" OR ", layer.SearchFields.Select(f => $"{f} ILIKE ${cmd.Parameters.Count}")) + ")");
+        }
         if (filter.Bbox is { } b)
         {
             var first = cmd.Parameters.Count + 1;

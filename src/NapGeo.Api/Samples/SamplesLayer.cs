@@ -12,6 +12,7 @@ public static class SamplesLayer
         Title = "Mercury assessment samples",
         Noun = "sample",
         GeometryTypes = [OgcGeometryType.Point],
+        SearchFields = ["external_id", "campaign"],
         OrderBy = "campaign, external_id",
         Fields =
         [

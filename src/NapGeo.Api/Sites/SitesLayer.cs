@@ -13,6 +13,7 @@ public static class SitesLayer
         Noun = "site",
         GeometryTypes = [OgcGeometryType.Polygon, OgcGeometryType.MultiPolygon],
         PromotePolygons = true,
+        SearchFields = ["name", "site_code"],
         OrderBy = "site_code",
         Fields =
         [

@@ -47,7 +47,6 @@ public static class TilesApi
         app.UseResponseCompression();
         app.UseCors();
         app.UseTileWriteBarrier();
-        app.UseTileVendorFiles();
 
         var tiles = app.MapGroup("").WithTags("Vector tiles").RequireCors(CorsPolicy);
         // The read policy only when reads need a key (NapGeo:RequireKeyForReads, see ApiKeyAuthentication): evaluating
@@ -123,26 +122,6 @@ public static class TilesApi
         }
         await next();
     });
-
-    /// <summary>MapLibre GL JS from npm (installed by ./napgeo into web/node_modules), served by the app itself.</summary>
-    private static void UseTileVendorFiles(this WebApplication app)
-    {
-        var dist = Path.Combine(app.Environment.ContentRootPath, "web", "node_modules", "maplibre-gl", "dist");
-        if (!Directory.Exists(dist))
-        {
-            app.Logger.LogWarning("MapLibre GL JS not found in {Path}: run ./napgeo build steps (npm ci in src/NapGeo.Api/web)", dist);
-            return;
-        }
-        var types = new Microsoft.AspNetCore.StaticFiles.FileExtensionContentTypeProvider();
-        types.Mappings[".mjs"] = "text/javascript";
-        types.Mappings[".map"] = "application/json";
-        app.UseStaticFiles(new StaticFileOptions
-        {
-            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(dist),
-            RequestPath = "/vendor/maplibre-gl",
-            ContentTypeProvider = types,
-        });
-    }
 
     /// <summary>The HTTP ceiling for bench/tiles: a fixed byte array through the same pipeline, no tile work.</summary>
     private static void MapBenchEndpoint(WebApplication app)

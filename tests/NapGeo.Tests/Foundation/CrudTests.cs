@@ -154,4 +154,22 @@ public sealed class CrudTests(NapGeoServer server)
         request.Headers.IfNoneMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue(etag));
         Assert.Equal(HttpStatusCode.NotModified, (await client.SendAsync(request)).StatusCode);
     }
+
+    [Fact]
+    public async Task Search_finds_sites_by_name_or_code_case_insensitively_and_treats_wildcards_as_text()
+    {
+        var client = server.Editor();
+        var code = Unique("SRCH");
+        var site = Site(code);
+        site["properties"]!["name"] = "Ntronang 100% Pit";
+        await client.CreateAsync("sites", site);
+        var byName = await (await client.GetAsync("/api/sites?q=ntronang")).JsonAsync();
+        Assert.Equal(code, byName["features"]![0]!["properties"]!["site_code"]!.GetValue<string>());
+        var byCode = await (await client.GetAsync($"/api/sites?q={code.ToLowerInvariant()}")).JsonAsync();
+        Assert.Equal(1, byCode["numberMatched"]!.GetValue<int>());
+        var percent = await (await client.GetAsync("/api/sites?q=" + Uri.EscapeDataString("100%"))).JsonAsync();
+        Assert.Equal(1, percent["numberMatched"]!.GetValue<int>());
+        var wildcard = await (await client.GetAsync("/api/sites?q=" + Uri.EscapeDataString("%"))).JsonAsync();
+        Assert.Equal(1, wildcard["numberMatched"]!.GetValue<int>()); // only the name with a literal %
+    }
 }

@@ -1,0 +1,97 @@
+import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
+import { addOfflineBasemap, addOnlineBasemap } from './basemap.js';
+import { buildLayerPanel, DATA_LAYERS, styleLayersOf } from './layers.js';
+import { readFilters, applyFilters } from './filters.js';
+import { setUpSearch } from './search.js';
+import { popupContent, showSite, isCluster } from './details.js';
+import { setUpUpload } from './upload.js';
+import { announce, fetchJson } from './dom.js';
+
+const config = await fetchJson('/viewer/config.json').catch(() => ({}));
+const map = new maplibregl.Map({
+  container: 'map',
+  style: '/styles/napgeo.json',
+  center: [-1.5, 6.5],
+  zoom: 6,
+  attributionControl: { compact: true },
+  hash: true, // the view is in the URL, so a planner can share exactly what they see
+});
+map.addControl(new maplibregl.NavigationControl(), 'top-right');
+map.addControl(new maplibregl.ScaleControl(), 'bottom-left');
+// Tests and power users reach the map from the console.
+window.napgeo = { map };
+
+map.on('load', async () => {
+  const firstDataLayer = map.getStyle().layers.find(l => l['source-layer'])?.id;
+  if (config.online_basemap_url) addOnlineBasemap(map, config.online_basemap_url, firstDataLayer);
+  else await addOfflineBasemap(map, maplibregl, firstDataLayer).catch(error => announce(`Basemap unavailable: ${error.message}`));
+
+  // Open on the data: the TileJSON's bounds are the extent of what is stored.
+  const bounds = Object.keys(map.getStyle().sources).map(id => map.getSource(id)?.bounds).find(Boolean);
+  if (bounds && !location.hash) map.fitBounds(bounds, { padding: 40, animate: false, maxZoom: 12 });
+
+  buildLayerPanel(map, document.getElementById('layer-list'));
+  setUpInteraction();
+  setUpFilterForm();
+  setUpSearch(map, site => showSite(site.id));
+  setUpUpload(map, refreshData);
+  window.napgeo.ready = true;
+  document.body.dataset.ready = 'true';
+});
+
+const interactiveLayers = () => DATA_LAYERS.flatMap(d => styleLayersOf(map, d.sourceLayer));
+
+function setUpInteraction() {
+  const popup = new maplibregl.Popup({ closeButton: true, maxWidth: '20rem' });
+  map.on('click', event => {
+    const features = map.queryRenderedFeatures(event.point, { layers: interactiveLayers() });
+    if (features.length === 0) return;
+    // Points over polygons: a sample or hotspot under the cursor is what the user aimed at.
+    const order = { samples: 0, hotspots: 1, sites: 2 };
+    const feature = features.sort((a, b) => order[a.sourceLayer] - order[b.sourceLayer])[0];
+    if (feature.sourceLayer === 'samples' && isCluster(feature) && feature.properties.point_count > 1) {
+      map.easeTo({ center: event.lngLat, zoom: map.getZoom() + 2 });
+      return;
+    }
+    popup.setLngLat(event.lngLat).setDOMContent(popupContent(feature, id => { popup.remove(); showSite(id); })).addTo(map);
+  });
+  map.on('mousemove', event => {
+    const hit = map.queryRenderedFeatures(event.point, { layers: interactiveLayers() }).length > 0;
+    map.getCanvas().style.cursor = hit ? 'pointer' : '';
+  });
+  document.getElementById('close-details').addEventListener('click', () => {
+    document.getElementById('details').hidden = true;
+    requestAnimationFrame(() => map.resize());
+  });
+}
+
+// Tile templates and style filters as loaded, so filters are always applied to the originals.
+const tileTemplates = {};
+const originalFilters = {};
+
+function setUpFilterForm() {
+  for (const [id, source] of Object.entries(map.getStyle().sources)) {
+    const live = map.getSource(id);
+    if (source.type === 'vector' && live?.tiles) tileTemplates[id] = [...live.tiles];
+  }
+  for (const layer of map.getStyle().layers) if (layer['source-layer']) originalFilters[layer.id] = layer.filter ?? null;
+  const form = document.getElementById('filters');
+  form.addEventListener('submit', event => {
+    event.preventDefault();
+    applyFilters(map, readFilters(form), originalFilters, tileTemplates);
+    announce('Filters applied');
+  });
+  form.addEventListener('reset', () => setTimeout(() => {
+    applyFilters(map, {}, originalFilters, tileTemplates);
+    announce('Filters cleared');
+  }));
+}
+
+/**
+ * After an upload: set the tile URLs again, which makes MapLibre fetch every visible tile anew. Tiles are served
+ * with "no-cache" and an ETag, so the browser revalidates and the server, whose cache the upload invalidated,
+ * answers with the new tile; the page is not reloaded.
+ */
+function refreshData() {
+  applyFilters(map, readFilters(document.getElementById('filters')), originalFilters, tileTemplates);
+}

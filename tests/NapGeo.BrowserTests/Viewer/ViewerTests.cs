@@ -1,0 +1,126 @@
+using Microsoft.Playwright;
+
+namespace NapGeo.BrowserTests.Viewer;
+
+/// <summary>The planner's viewer at / in headless Chromium, against the real app with the demo data.</summary>
+public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServer>
+{
+    [Fact]
+    public async Task Map_loads_with_the_offline_basemap_and_renders_sites_hotspots_and_samples()
+    {
+        var page = await server.OpenViewerAsync();
+        await page.ScreenshotAsync(new() { Path = Browser.ArtifactPath("viewer-start.png") });
+        Assert.True(await ViewerServer.RenderedAsync(page, "sites") > 100);
+        Assert.True(await ViewerServer.RenderedAsync(page, "samples") > 0);
+        Assert.True(await page.EvaluateAsync<int>("() => window.napgeo.map.queryRenderedFeatures({ layers: ['basemap-land'] }).length") > 0);
+        // The legend is read from the style: every site status it lists is a colour class of the sites layer.
+        var legend = await page.Locator(".layer-list .layer").First.Locator(".legend li").AllTextContentsAsync();
+        Assert.Equal(["active", "inactive", "abandoned", "unknown"], legend);
+    }
+
+    [Fact]
+    public async Task Unticking_a_layer_hides_it_and_ticking_shows_it_again()
+    {
+        var page = await server.OpenViewerAsync();
+        Assert.True(await ViewerServer.RenderedAsync(page, "sites") > 0);
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "ASGM sites" }).UncheckAsync();
+        await ViewerServer.IdleAsync(page);
+        Assert.Equal(0, await ViewerServer.RenderedAsync(page, "sites"));
+        Assert.True(await ViewerServer.RenderedAsync(page, "samples") > 0);
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "ASGM sites" }).CheckAsync();
+        await ViewerServer.IdleAsync(page);
+        Assert.True(await ViewerServer.RenderedAsync(page, "sites") > 0);
+    }
+
+    [Fact]
+    public async Task A_matrix_filter_reaches_the_tiles_and_only_that_matrix_is_drawn()
+    {
+        var page = await server.OpenViewerAsync();
+        var tileRequests = new List<string>();
+        page.Request += (_, request) => { if (request.Url.Contains("/tiles/")) tileRequests.Add(request.Url); };
+        await page.GetByLabel("Sample matrix").SelectOptionAsync("water");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await page.WaitForTimeoutAsync(300);
+        await ViewerServer.IdleAsync(page);
+        Assert.Contains(tileRequests, url => url.Contains("matrix=water"));
+        var matrices = await page.EvaluateAsync<string[]>(
+            "() => window.napgeo.map.queryRenderedFeatures({ layers: ['samples-points', 'samples-clusters'] }).map(f => f.properties.matrix)");
+        Assert.NotEmpty(matrices);
+        Assert.All(matrices, m => Assert.Equal("water", m));
+    }
+
+    [Fact]
+    public async Task Clicking_a_sample_shows_its_value()
+    {
+        // Demo sample GH24-SOIL-0001, zoomed in so it is drawn on its own.
+        var sample = await server.Client().GetStringAsync("/api/samples?external_id=GH24-SOIL-0001");
+        var feature = System.Text.Json.Nodes.JsonNode.Parse(sample)!["features"]![0]!;
+        var lon = feature["geometry"]!["coordinates"]![0]!.GetValue<double>();
+        var lat = feature["geometry"]!["coordinates"]![1]!.GetValue<double>();
+        var value = feature["properties"]!["value"]!.GetValue<double>();
+        var unit = feature["properties"]!["unit"]!.GetValue<string>();
+
+        var page = await server.OpenViewerAsync($"#15/{lat}/{lon}");
+        await page.EvaluateAsync($"() => {{ window.napgeo.map.jumpTo({{ center: [{lon}, {lat}], zoom: 15 }}); }}");
+        await ViewerServer.IdleAsync(page);
+        var point = await page.EvaluateAsync<double[]>($"() => {{ const p = window.napgeo.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
+        var box = await page.Locator("#map").BoundingBoxAsync();
+        await page.Mouse.ClickAsync((float)(box!.X + point[0]), (float)(box.Y + point[1]));
+        var popup = page.Locator(".maplibregl-popup-content");
+        await popup.WaitForAsync();
+        var text = await popup.TextContentAsync();
+        Assert.Contains($"{value.ToString(System.Globalization.CultureInfo.InvariantCulture)} {unit}", text);
+        Assert.Contains("GH24-SOIL-0001", text);
+        await page.ScreenshotAsync(new() { Path = Browser.ArtifactPath("viewer-sample-popup.png") });
+    }
+
+    [Fact]
+    public async Task A_site_named_with_a_script_is_shown_as_text_in_search_popup_and_panel()
+    {
+        var page = await server.OpenViewerAsync();
+        var dialogs = 0;
+        page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Find a site by name or code" }).FillAsync("img src");
+        var result = page.Locator("#search-results li").First;
+        await result.WaitForAsync();
+        Assert.StartsWith(ViewerServer.ScriptName, await result.TextContentAsync());
+        await page.Keyboard.PressAsync("ArrowDown");
+        await page.Keyboard.PressAsync("Enter");
+        var heading = page.Locator("#details h2").First;
+        await heading.WaitForAsync();
+        Assert.Equal(ViewerServer.ScriptName, await heading.TextContentAsync());
+        Assert.Equal(0, await page.Locator("#details img, #search-results img").CountAsync());
+        Assert.Null(await page.EvaluateAsync<int?>("() => window.__xss ?? null"));
+        Assert.Equal(0, dialogs);
+    }
+
+    [Fact]
+    public async Task Searching_a_site_by_code_zooms_to_it_and_opens_its_profile()
+    {
+        var page = await server.OpenViewerAsync();
+        var search = page.GetByRole(AriaRole.Combobox, new() { Name = "Find a site by name or code" });
+        await search.FillAsync("GHA-WN-0001");
+        await page.Locator("#search-results li").First.WaitForAsync();
+        await search.PressAsync("Enter");
+        await page.Locator("#details h2").First.WaitForAsync();
+        await ViewerServer.IdleAsync(page);
+        Assert.True(await page.EvaluateAsync<double>("() => window.napgeo.map.getZoom()") > 11);
+        Assert.Contains("GHA-WN-0001", await page.Locator("#details").TextContentAsync());
+        await page.ScreenshotAsync(new() { Path = Browser.ArtifactPath("viewer-site-panel.png") });
+    }
+
+    [Fact]
+    public async Task The_page_has_no_serious_accessibility_violations_and_works_from_the_keyboard()
+    {
+        var page = await server.OpenViewerAsync();
+        var results = await Deque.AxeCore.Playwright.PageExtensions.RunAxe(page);
+        var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
+        Assert.Empty(serious);
+        // Tab from the search box reaches the upload button, and Enter opens the upload panel.
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Find a site by name or code" }).FocusAsync();
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("toggle-upload", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        await page.Keyboard.PressAsync("Enter");
+        Assert.True(await page.Locator("#upload-panel").IsVisibleAsync());
+    }
+}
