@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.OpenApi;
 using NapGeo.Auth;
 using NapGeo.Database;
+using NapGeo.Features;
 using NapGeo.Geometry;
 using NapGeo.Health;
 using NapGeo.Http;
@@ -9,6 +10,7 @@ using NapGeo.Layers;
 using NapGeo.Sites;
 using NapGeo.Hotspots;
 using NapGeo.Samples;
+using NapGeo.Statistics;
 
 namespace NapGeo;
 
@@ -39,6 +41,8 @@ public static class NapGeoApp
         services.AddSingleton<GeometryInput>();
         services.AddSingleton<FeatureInput>();
         services.AddSingleton<LayerStore>();
+        services.AddFeatures();
+        services.AddStatistics();
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(o => o.SwaggerDoc("v1", new OpenApiInfo
         {
@@ -57,6 +61,7 @@ public static class NapGeoApp
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseFeatures();
         app.UseSwagger();
         app.UseSwaggerUI(o => o.DocumentTitle = "NapGeo API");
         app.UseAuthentication();
@@ -70,6 +75,8 @@ public static class NapGeoApp
         app.MapSites();
         app.MapHotspots();
         app.MapSamples();
+        app.MapFeatures();
+        app.MapStatistics();
         return app;
     }
 }

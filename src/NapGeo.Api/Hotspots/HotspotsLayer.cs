@@ -13,6 +13,7 @@ public static class HotspotsLayer
         Noun = "hotspot",
         GeometryTypes = [OgcGeometryType.Polygon, OgcGeometryType.MultiPolygon, OgcGeometryType.Point],
         OrderBy = "name",
+        Time = new("first_observed", "last_observed"),
         Fields =
         [
             new("site_id", FieldKind.Uuid, "The site this hotspot belongs to, if any") { Filterable = true },

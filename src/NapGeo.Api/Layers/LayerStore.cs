@@ -7,10 +7,15 @@ namespace NapGeo.Layers;
 
 public enum WriteOutcome { Done, NotFound, VersionMismatch }
 
-/// <summary>A bounding box in lon/lat and equality filters on a layer's filterable fields.</summary>
+/// <summary>
+/// A bounding box in lon/lat, equality filters on a layer's filterable fields, and further predicates (OGC filters):
+/// each appends its parameters to the command and returns SQL that refers to them by position.
+/// </summary>
 public sealed record LayerFilter(double[]? Bbox, IReadOnlyList<(Field Field, object Value)> Matches)
 {
     public static readonly LayerFilter None = new(null, []);
+
+    public IReadOnlyList<Func<NpgsqlParameterCollection, string>> Predicates { get; init; } = [];
 }
 
 /// <summary>Reads and writes a layer's features; every write runs in one transaction stamped with its actor for the audit log.</summary>
@@ -117,7 +122,8 @@ public sealed class LayerStore(NpgsqlDataSource db)
             cmd.Parameters.Add(new() { Value = draft.Values[field.Name] ?? DBNull.Value, NpgsqlDbType = LayerSql.DbType(field.Kind) });
     }
 
-    private static string Where(LayerFilter filter, NpgsqlCommand cmd)
+    /// <summary>The WHERE clause of <paramref name="filter"/> (or ""), its values bound as parameters of <paramref name="cmd"/>.</summary>
+    public static string Where(LayerFilter filter, NpgsqlCommand cmd)
     {
         var clauses = new List<string>();
         if (filter.Bbox is { } b)
@@ -132,6 +138,7 @@ public sealed class LayerStore(NpgsqlDataSource db)
             cmd.Parameters.Add(new() { Value = value, NpgsqlDbType = LayerSql.DbType(field.Kind) });
             clauses.Add($"{field.Name} = ${cmd.Parameters.Count}");
         }
+        foreach (var predicate in filter.Predicates) clauses.Add(predicate(cmd.Parameters));
         return clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
     }
 }

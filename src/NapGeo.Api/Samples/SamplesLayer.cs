@@ -13,6 +13,7 @@ public static class SamplesLayer
         Noun = "sample",
         GeometryTypes = [OgcGeometryType.Point],
         OrderBy = "campaign, external_id",
+        Time = new("sampled_at"),
         Fields =
         [
             new("external_id", FieldKind.Text, "The sample id used in the field and lab, unique within a campaign") { Required = true, Filterable = true, MaxLength = 100 },

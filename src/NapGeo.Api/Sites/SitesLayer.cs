@@ -14,6 +14,7 @@ public static class SitesLayer
         GeometryTypes = [OgcGeometryType.Polygon, OgcGeometryType.MultiPolygon],
         PromotePolygons = true,
         OrderBy = "site_code",
+        Time = new("survey_date"),
         Fields =
         [
             new("site_code", FieldKind.Text, "National site code, unique") { Required = true, Filterable = true, MaxLength = 64 },

@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+
+namespace NapGeo.Features;
+
+/// <summary>
+/// Validators for a layer's responses. Every write to a layer goes through the audit triggers, so its newest audit
+/// entry says when it last changed. The snapshot's xmin is part of the ETag because an audit id is assigned before
+/// its transaction commits: a transaction still open when the ETag was made changes the xmin once it finishes.
+/// </summary>
+public sealed class CollectionVersion(NpgsqlDataSource db)
+{
+    public sealed record State(string Revision, DateTimeOffset? LastModified);
+
+    public async Task<State> GetAsync(string layer, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT (SELECT id FROM audit_log WHERE table_name = $1 ORDER BY id DESC LIMIT 1), " +
+            "(SELECT at FROM audit_log WHERE table_name = $1 ORDER BY id DESC LIMIT 1), pg_snapshot_xmin(pg_current_snapshot())::text");
+        cmd.Parameters.Add(new() { Value = layer });
+        await using var row = await cmd.ExecuteReaderAsync(ct);
+        await row.ReadAsync(ct);
+        var id = row.IsDBNull(0) ? 0 : row.GetInt64(0);
+        DateTimeOffset? at = row.IsDBNull(1) ? null : new DateTimeOffset(DateTime.SpecifyKind(row.GetFieldValue<DateTime>(1), DateTimeKind.Utc));
+        return new State($"{id.ToString(CultureInfo.InvariantCulture)}.{row.GetString(2)}", at);
+    }
+
+    /// <summary>A weak ETag (gzip changes the bytes, not the meaning) for one representation of the layer's state.</summary>
+    public static string ETag(State state, string representation)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(representation)))[..16];
+        return $"W/\"{state.Revision}-{hash}\"";
+    }
+
+    /// <summary>True when the client's cached copy is current: If-None-Match first, else If-Modified-Since (RFC 9110 13.2.2).</summary>
+    public static bool NotModified(HttpRequest request, string etag, DateTimeOffset? lastModified)
+    {
+        var ifNoneMatch = request.Headers.IfNoneMatch.ToString();
+        if (ifNoneMatch.Length > 0)
+            return ifNoneMatch.Split(',').Select(t => t.Trim()).Any(t => t == "*" || Weak(t) == Weak(etag));
+        var headers = request.GetTypedHeaders();
+        return lastModified is { } modified && headers.IfModifiedSince is { } since && Truncate(modified) <= since;
+    }
+
+    public static void Apply(HttpResponse response, string etag, DateTimeOffset? lastModified)
+    {
+        response.Headers.ETag = etag;
+        if (lastModified is { } modified) response.GetTypedHeaders().LastModified = Truncate(modified);
+        response.Headers.CacheControl = "no-cache"; // revalidate every time: the data change under edits
+    }
+
+    private static string Weak(string tag) => tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag;
+
+    private static DateTimeOffset Truncate(DateTimeOffset t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+}
