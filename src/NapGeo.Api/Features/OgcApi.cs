@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using NapGeo.Auth;
 using NapGeo.Http;
 using NapGeo.Layers;
@@ -54,7 +55,7 @@ public static class OgcApi
             .Produces(200, contentType: FeatureJson.ContentType).ProducesProblem(404);
 
         foreach (var layer in LayerCatalog.All)
-            app.MapGet($"/api/{layer.Name}/export", (HttpRequest request, FeatureReader reader, CollectionVersion versions) => Export(layer, request, reader, versions))
+            app.MapGet($"/api/{layer.Name}/export", ([AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader, CollectionVersion versions) => Export(layer, request, reader, versions))
                 .RequireAuthorization(ApiKeyAuthentication.ReadPolicy).WithTags(layer.Title)
                 .WithName($"Export{char.ToUpperInvariant(layer.Name[0])}{layer.Name[1..]}")
                 .WithSummary($"Download all matching {layer.Name} as GeoJSON, CSV or NDJSON (streamed; same filters as /ogc items, no page limit)")
@@ -115,7 +116,30 @@ public static class OgcApi
         return Json(request, json => OgcMetadata.WriteQueryables(json, layer, OgcLink.Base(request)), "application/schema+json");
     }
 
-    private static IResult Items(string collectionId, HttpRequest request, FeatureReader reader, CollectionVersion versions)
+    /// <summary>
+    /// The query parameters of items requests, declared so that the OpenAPI document lists them (OGC "oas30").
+    /// They are read as text and parsed in one place, <see cref="ItemsQuery.Parse"/>, which names every bad value.
+    /// </summary>
+    public sealed record ItemsParameters(
+        [property: FromQuery(Name = "bbox")] string? Bbox,
+        [property: FromQuery(Name = "bbox-crs")] string? BboxCrs,
+        [property: FromQuery(Name = "datetime")] string? Datetime,
+        [property: FromQuery(Name = "filter")] string? Filter,
+        [property: FromQuery(Name = "filter-lang")] string? FilterLang,
+        [property: FromQuery(Name = "filter-crs")] string? FilterCrs,
+        [property: FromQuery(Name = "sortby")] string? Sortby,
+        [property: FromQuery(Name = "properties")] string? Properties,
+        [property: FromQuery(Name = "crs")] string? Crs,
+        [property: FromQuery(Name = "limit")] string? Limit,
+        [property: FromQuery(Name = "offset")] string? Offset,
+        [property: FromQuery(Name = "f")] string? F);
+
+    /// <summary>The parameters of a single feature: its CRS, properties and format.</summary>
+    public sealed record ItemParameters(
+        [property: FromQuery(Name = "crs")] string? Crs,
+        [property: FromQuery(Name = "properties")] string? Properties);
+
+    private static IResult Items(string collectionId, [AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader, CollectionVersion versions)
     {
         if (LayerCatalog.Find(collectionId) is not { } layer) return UnknownCollection(collectionId);
         var errors = new ValidationErrors();
@@ -130,7 +154,7 @@ public static class OgcApi
         return query is null ? InvalidQuery(errors) : new ItemsResult(query, reader, versions, download: true);
     }
 
-    private static async Task<IResult> Item(string collectionId, string featureId, HttpRequest request, FeatureReader reader, CancellationToken ct)
+    private static async Task<IResult> Item(string collectionId, string featureId, [AsParameters] ItemParameters _, HttpRequest request, FeatureReader reader, CancellationToken ct)
     {
         if (LayerCatalog.Find(collectionId) is not { } layer) return UnknownCollection(collectionId);
         var errors = new ValidationErrors();
