@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.OpenApi;
+using NapGeo.Assessment;
 using NapGeo.Auth;
 using NapGeo.Database;
 using NapGeo.Features;
@@ -41,6 +42,7 @@ public static class NapGeoApp
         services.AddSingleton<GeometryInput>();
         services.AddSingleton<FeatureInput>();
         services.AddSingleton<LayerStore>();
+        services.AddAssessment(builder.Configuration);
         services.AddFeatures();
         services.AddStatistics();
         services.AddEndpointsApiExplorer();
@@ -71,10 +73,12 @@ public static class NapGeoApp
 
     public static WebApplication MapNapGeo(this WebApplication app)
     {
+        app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription(); // until the web viewer serves /
         app.MapHealth();
         app.MapSites();
         app.MapHotspots();
         app.MapSamples();
+        app.MapAssessment();
         app.MapFeatures();
         app.MapStatistics();
         return app;

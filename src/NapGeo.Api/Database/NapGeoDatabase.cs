@@ -18,7 +18,8 @@ public static class NapGeoDatabase
     public static NpgsqlDataSource Create(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.UseNetTopologySuite();
+        // Columns are 2D: elevations from GPS units are dropped on write instead of failing the insert.
+        builder.UseNetTopologySuite(handleOrdinates: NetTopologySuite.Geometries.Ordinates.XY);
         builder.ConnectionStringBuilder.ApplicationName ??= "napgeo";
         return builder.Build();
     }
@@ -60,7 +61,11 @@ public static class NapGeoDatabase
     {
         public void LogTrace(string format, params object[] args) { }
         public void LogDebug(string format, params object[] args) { }
-        public void LogInformation(string format, params object[] args) => writer.WriteLine("migrate: " + string.Format(format, args));
+        // Only the scripts actually applied are worth a line; DbUp's journal chatter is not.
+        public void LogInformation(string format, params object[] args)
+        {
+            if (format.StartsWith("Executing", StringComparison.Ordinal)) writer.WriteLine("migrate: " + string.Format(format, args));
+        }
         public void LogWarning(string format, params object[] args) => writer.WriteLine("migrate warning: " + string.Format(format, args));
         public void LogError(string format, params object[] args) => writer.WriteLine("migrate error: " + string.Format(format, args));
         public void LogError(Exception ex, string format, params object[] args) => LogError(format, args);

@@ -26,6 +26,13 @@ public static class HotspotsLayer
             new("first_observed", FieldKind.Date, "First date the hotspot was observed"),
             new("last_observed", FieldKind.Date, "Latest date the hotspot was observed"),
             new("notes", FieldKind.Text, "Free notes"),
+            // Statistics of a derived hotspot (POST /api/hotspots/derive); null on manual ones.
+            new("medium_group", FieldKind.Text, "Derived: the medium group clustered (soil, sediment, water, air, biota, human)")
+                { Source = FieldSource.Database, Allowed = ["soil", "sediment", "water", "air", "biota", "human"], Filterable = true },
+            new("sample_count", FieldKind.Integer, "Derived: number of exceeding samples in the cluster") { Source = FieldSource.Database },
+            new("matrices", FieldKind.Text, "Derived: the sample matrices in the cluster, comma-separated") { Source = FieldSource.Database },
+            new("max_ratio", FieldKind.Number, "Derived: the highest exceedance ratio in the cluster") { Source = FieldSource.Database },
+            new("median_ratio", FieldKind.Number, "Derived: the median exceedance ratio in the cluster") { Source = FieldSource.Database },
         ],
         Validate = Check,
     };

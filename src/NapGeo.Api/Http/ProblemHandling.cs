@@ -34,6 +34,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             (400, "Unknown reference", $"{ConstraintSubject(pg)} does not refer to an existing row."),
         PostgresException { SqlState: PostgresErrorCodes.CheckViolation or PostgresErrorCodes.NotNullViolation } pg =>
             (400, "Invalid value", $"The value breaks the rule {pg.ConstraintName ?? pg.ColumnName}."),
+        // Class 22 is "data exception": a value the database could not take, so the caller's to fix.
+        PostgresException { SqlState: [ '2', '2', .. ] } pg => (400, "Invalid value", pg.MessageText),
         PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } =>
             (503, "Query timed out", "The database did not answer in time; try a smaller request."),
         NpgsqlException { IsTransient: true } =>

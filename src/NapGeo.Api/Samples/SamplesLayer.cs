@@ -22,7 +22,7 @@ public static class SamplesLayer
             new("value", FieldKind.Number, "Mercury concentration as reported (null when below detection)"),
             new("unit", FieldKind.Text, "Unit as reported, e.g. mg/kg, ppm, µg/L") { Required = true, MaxLength = 40 },
             new("value_normalized", FieldKind.Number, "Value in the matrix's canonical unit") { Source = FieldSource.Rules },
-            new("unit_normalized", FieldKind.Text, "Canonical unit: mg/kg (soil, sediment, tailings, fish), µg/g (hair), µg/L (water, urine, blood), ng/m³ (air)") { Source = FieldSource.Rules },
+            new("unit_normalized", FieldKind.Text, "Canonical unit: mg/kg (soil, sediment, tailings, fish), µg/g (hair), µg/L (water, urine, blood), ng/m³ (air); µg/g creatinine for creatinine-adjusted urine") { Source = FieldSource.Rules },
             new("below_detection", FieldKind.Boolean, "True when the result was below the detection limit") { Filterable = true, Default = false },
             new("detection_limit", FieldKind.Number, "Detection limit, in the reported unit"),
             new("method", FieldKind.Text, "Analytical method or instrument"),
@@ -30,6 +30,14 @@ public static class SamplesLayer
             new("sampled_at", FieldKind.Timestamp, "When the sample was taken"),
             new("site_id", FieldKind.Uuid, "The site containing the point, else the nearest within 5 km") { Source = FieldSource.Database, Filterable = true },
             new("notes", FieldKind.Text, "Free notes"),
+            // The assessment (issue 6): computed by a trigger from the guideline set of the sample's country, so every write path agrees.
+            new("guideline_id", FieldKind.Text, "The guideline the sample was compared with (see /api/guidelines); null when none applies") { Source = FieldSource.Database },
+            new("guideline_set", FieldKind.Text, "The guideline set applied: the country's national set, else 'default' (international)") { Source = FieldSource.Database, Filterable = true },
+            new("guideline_value", FieldKind.Number, "The guideline value, in guideline_unit") { Source = FieldSource.Database },
+            new("guideline_unit", FieldKind.Text, "The guideline's unit: always the sample's unit_normalized") { Source = FieldSource.Database },
+            new("exceedance_ratio", FieldKind.Number, "value_normalized ÷ guideline_value; null below detection (the true value is unknown) or without a guideline") { Source = FieldSource.Database },
+            new("exceedance_class", FieldKind.Text, "below (≤ 1×), above (> 1×), high (≥ 5×), critical (≥ 20×) the guideline; below-detection samples are below; null without a guideline")
+                { Source = FieldSource.Database, Allowed = ["below", "above", "high", "critical"], Filterable = true },
         ],
         Validate = Normalize,
     };
@@ -49,16 +57,16 @@ public static class SamplesLayer
         values["value_normalized"] = null;
         values["unit_normalized"] = null;
         if (values["matrix"] is not string matrix || values["unit"] is not string unit) return;
-        var factor = Units.FactorToCanonical(matrix, unit, out var problem);
-        if (factor is null)
+        var normalization = Units.Normalize(matrix, unit, out var problem);
+        if (normalization is null)
         {
             errors.AddProperty("unit", problem!);
             return;
         }
-        if (Units.CanonicalUnit(matrix) is not { } canonical) return;
-        values["unit_normalized"] = canonical;
+        if (Units.CanonicalUnit(matrix) is null) return; // "other": nothing to compare against
+        values["unit_normalized"] = normalization.Unit;
         // Below detection, the normalized value is the detection limit: the most a censored result can be.
         var reported = belowDetection ? limit ?? value : value;
-        if (reported is { } v && v >= 0) values["value_normalized"] = v * factor.Value;
+        if (reported is { } v && v >= 0) values["value_normalized"] = v * normalization.Factor;
     }
 }

@@ -8,6 +8,8 @@ namespace NapGeo.Samples;
 /// (mg/kg for soil, sediment, tailings and fish; µg/g for hair; µg/L for water, urine and blood; ng/m³ for air).
 /// Reported units are matched case- and accent-insensitively, with µ/u/mcg alike and the usual synonyms
 /// (ppm = mg/kg for solids, = µg/g for hair, = mg/L for liquids; ppb = µg/kg for solids, = µg/L for liquids).
+/// Urine may also be reported per gram of creatinine: that is another basis (a ratio to a urine constituent, not a
+/// concentration), so it keeps its own canonical unit, µg/g creatinine, and is never converted to or from µg/L.
 /// </summary>
 public static class Units
 {
@@ -35,6 +37,18 @@ public static class Units
         ["ng/m3"] = 1, ["ug/m3"] = 1e3, ["mg/m3"] = 1e6,
     };
 
+    public const string PerCreatinine = "µg/g creatinine";
+
+    // Creatinine-adjusted urine: to µg/g creatinine. 1 mmol creatinine is 0.11312 g (molar mass 113.12 g/mol).
+    private static readonly Dictionary<string, double> CreatinineAdjusted = new()
+    {
+        ["ug/gcreatinine"] = 1, ["ug/gcreat"] = 1, ["mg/gcreatinine"] = 1e3, ["ng/mgcreatinine"] = 1,
+        ["ug/mmolcreatinine"] = 1 / 0.11312, ["nmol/mmolcreatinine"] = 0.20059 / 0.11312,
+    };
+
+    /// <summary>A reported unit's conversion: multiply by <paramref name="Factor"/> to get a value in <paramref name="Unit"/>.</summary>
+    public sealed record Normalization(double Factor, string Unit);
+
     public static string? CanonicalUnit(string matrix) => BasisOf(matrix) switch
     {
         Basis.MassPerMass => matrix == "hair" ? "µg/g" : "mg/kg",
@@ -43,21 +57,35 @@ public static class Units
         _ => null,
     };
 
-    /// <summary>Converts <paramref name="value"/> in <paramref name="unit"/> to the matrix's canonical unit.</summary>
-    /// <returns>The factor, or null with a reason when the unit is unknown or does not fit the matrix.</returns>
+    /// <summary>Converts a value in <paramref name="unit"/> to the matrix's canonical unit (the factor only).</summary>
+    /// <returns>The factor, or null with a reason when the unit is unknown, does not fit the matrix, or is creatinine-adjusted
+    /// (whose canonical unit is not <see cref="CanonicalUnit"/>: use <see cref="Normalize"/>).</returns>
     public static double? FactorToCanonical(string matrix, string unit, out string? problem)
+    {
+        var normalization = Normalize(matrix, unit, out problem);
+        if (normalization is null || BasisOf(matrix) is null || normalization.Unit == CanonicalUnit(matrix)) return normalization?.Factor;
+        problem = $"unit '{unit}' is per creatinine: its canonical unit is {normalization.Unit}, not {CanonicalUnit(matrix)}; see Units.Normalize.";
+        return null;
+    }
+
+    /// <summary>The factor and canonical unit for a reported unit: the matrix's canonical unit, or µg/g creatinine for adjusted urine.</summary>
+    /// <returns>Null with a reason when the unit is unknown or does not fit the matrix; "other" keeps its unit as reported.</returns>
+    public static Normalization? Normalize(string matrix, string unit, out string? problem)
     {
         problem = null;
         var basis = BasisOf(matrix);
-        if (basis is null) return 1; // "other": kept as reported, nothing to compare against
+        if (basis is null) return new Normalization(1, unit); // "other": kept as reported, nothing to compare against
         var key = Key(unit);
         var table = basis switch { Basis.MassPerMass => MassPerMass, Basis.MassPerVolume => MassPerVolume, _ => AirConcentration };
-        if (table.TryGetValue(key, out var factor)) return factor;
+        if (table.TryGetValue(key, out var factor)) return new Normalization(factor, CanonicalUnit(matrix)!);
+        if (matrix == "urine" && CreatinineAdjusted.TryGetValue(key, out var adjusted)) return new Normalization(adjusted, PerCreatinine);
 
-        problem = Known(key)
-            ? $"unit '{unit}' does not fit matrix {matrix}: {matrix} is reported as {Describe(basis.Value)}, e.g. {CanonicalUnit(matrix)}."
-            : key.Contains("creat", StringComparison.Ordinal)
-                ? $"unit '{unit}' (per creatinine) cannot be converted to µg/L; report the urine concentration in µg/L."
+        problem = key.Contains("creat", StringComparison.Ordinal)
+            ? matrix == "urine"
+                ? $"unit '{unit}' is not a known creatinine-adjusted unit; use µg/g creatinine."
+                : $"unit '{unit}' (per creatinine) only applies to urine."
+            : Known(key)
+                ? $"unit '{unit}' does not fit matrix {matrix}: {matrix} is reported as {Describe(basis.Value)}, e.g. {CanonicalUnit(matrix)}."
                 : $"unit '{unit}' is not a known mercury concentration unit for {matrix}; use e.g. {CanonicalUnit(matrix)}.";
         return null;
     }
@@ -71,7 +99,11 @@ public static class Units
     };
 
     private static bool Known(string key) =>
-        MassPerMass.ContainsKey(key) || MassPerVolume.ContainsKey(key) || AirConcentration.ContainsKey(key);
+        MassPerMass.ContainsKey(key) || MassPerVolume.ContainsKey(key) || AirConcentration.ContainsKey(key) || CreatinineAdjusted.ContainsKey(key);
+
+    /// <summary>Every reported unit key the tables know, for documentation and tests.</summary>
+    public static IEnumerable<string> KnownKeys =>
+        MassPerMass.Keys.Concat(MassPerVolume.Keys).Concat(AirConcentration.Keys).Concat(CreatinineAdjusted.Keys).Distinct();
 
     private static string Describe(Basis basis) => basis switch
     {

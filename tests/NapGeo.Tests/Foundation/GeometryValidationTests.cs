@@ -80,4 +80,14 @@ public sealed class GeometryValidationTests(NapGeoServer server)
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Contains("is required", (await missing.JsonAsync())["errors"]!["geometry"]![0]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Elevation_from_a_GPS_unit_is_dropped_and_the_point_stored_in_2D()
+    {
+        var sample = Sample(0, 0);
+        sample["geometry"] = JsonNode.Parse("""{"type":"Point","coordinates":[-1.75, 5.92, 212.5]}""");
+        var (id, _, json) = await server.Editor().CreateAsync("samples", sample);
+        Assert.Equal(2, json["geometry"]!["coordinates"]!.AsArray().Count);
+        Assert.Equal(2, await server.Database.ScalarAsync<short>("SELECT ST_NDims(geom) FROM samples WHERE id = $1", id));
+    }
 }

@@ -1,0 +1,140 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using NapGeo.Auth;
+using NapGeo.Http;
+using NapGeo.Layers;
+using NapGeo.Samples;
+
+namespace NapGeo.Assessment;
+
+/// <summary><c>/api/guidelines</c>: the guideline sets samples are assessed against; national sets are edited by admins.</summary>
+public static partial class GuidelinesApi
+{
+    public const string Rule =
+        "A sample is compared with the default guideline for its matrix and normalized unit in the set of its site's country " +
+        "(a national set named by the ISO 3166-1 alpha-3 code); when that set has none, or the sample has no site, the 'default' " +
+        "(international) set applies. Classes: below (ratio ≤ 1), above (> 1), high (≥ high_multiplier), critical (≥ critical_multiplier); " +
+        "a below-detection sample is always below and has no ratio.";
+
+    public sealed record Overview(double HighMultiplier, double CriticalMultiplier, string Rule, IReadOnlyList<GuidelineSet> Sets);
+
+    public sealed record GuidelineInput(
+        string? Id, string? Matrix, double? Value, string? Unit, bool? IsDefault, string? Name, string? Protects, string? Source,
+        string? Url, int? Year, string? Verified, string? Note);
+
+    public sealed record SetInput(string? Name, string? Description, List<GuidelineInput?>? Guidelines);
+
+    public sealed record SetChanged(GuidelineSet Set, long ReassessedSamples);
+
+    public sealed record SetDeleted(string Code, long ReassessedSamples);
+
+    public static RouteGroupBuilder MapGuidelines(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/guidelines").WithTags("Mercury assessment");
+        group.MapGet("", List).RequireAuthorization(ApiKeyAuthentication.ReadPolicy)
+            .WithName("ListGuidelines").WithSummary("Guideline sets, class multipliers and the rule that picks a sample's guideline");
+        group.MapGet("/{code}", Get).RequireAuthorization(ApiKeyAuthentication.ReadPolicy)
+            .WithName("GetGuidelineSet").WithSummary("One guideline set ('default' or a country's ISO3 code)");
+        group.MapPut("/{code}", Put).RequireAuthorization(ApiKeyAuthentication.AdminPolicy)
+            .WithName("PutGuidelineSet")
+            .WithSummary("Create or replace a country's national guideline set (admin key); re-assesses all samples")
+            .WithDescription("Values are converted to the matrix's canonical unit. One guideline per matrix and unit basis is the default " +
+                             "(is_default; implied when it is the only one). Matrices the set leaves out use the default set.");
+        group.MapDelete("/{code}", Delete).RequireAuthorization(ApiKeyAuthentication.AdminPolicy)
+            .WithName("DeleteGuidelineSet").WithSummary("Remove a national set (admin key); its samples fall back to the default set");
+        group.ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        return group;
+    }
+
+    private static async Task<Ok<Overview>> List(GuidelineStore store, CancellationToken ct)
+    {
+        var multipliers = await store.MultipliersAsync(ct);
+        return TypedResults.Ok(new Overview(multipliers.High, multipliers.Critical, Rule, await store.ListAsync(ct)));
+    }
+
+    private static async Task<Results<Ok<GuidelineSet>, ProblemHttpResult>> Get(string code, GuidelineStore store, CancellationToken ct) =>
+        await store.GetAsync(Code(code), ct) is { } set ? TypedResults.Ok(set) : Problems.NotFound($"Guideline set '{code}'");
+
+    private static async Task<Results<Ok<SetChanged>, ValidationProblem, ProblemHttpResult>> Put(
+        string code, SetInput input, HttpContext context, GuidelineStore store, CancellationToken ct)
+    {
+        code = Code(code);
+        if (code == GuidelineStore.DefaultSet)
+            return Problems.Status(409, "Managed by data/guidelines.csv",
+                "The default (international) set is seeded from data/guidelines.csv at start-up; add a national set (PUT /api/guidelines/{ISO3}) instead.");
+        var errors = new ValidationErrors();
+        if (!CountryCode().IsMatch(code)) errors.Add("code", $"'{code}' is not an ISO 3166-1 alpha-3 country code (e.g. GHA).");
+        var guidelines = Validate(input, errors);
+        if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary());
+        var changed = await store.ReplaceAsync(code, input.Name!, input.Description, guidelines, context.User.ActorName(), ct);
+        return TypedResults.Ok(new SetChanged((await store.GetAsync(code, ct))!, changed));
+    }
+
+    private static async Task<Results<Ok<SetDeleted>, ProblemHttpResult>> Delete(string code, HttpContext context, GuidelineStore store, CancellationToken ct)
+    {
+        code = Code(code);
+        if (code == GuidelineStore.DefaultSet)
+            return Problems.Status(409, "Managed by data/guidelines.csv", "The default (international) set cannot be removed.");
+        return await store.DeleteAsync(code, context.User.ActorName(), ct) is { } changed
+            ? TypedResults.Ok(new SetDeleted(code, changed))
+            : Problems.NotFound($"Guideline set '{code}'");
+    }
+
+    private static string Code(string code) => code == GuidelineStore.DefaultSet ? code : code.ToUpperInvariant();
+
+    private static List<Guideline> Validate(SetInput input, ValidationErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(input.Name) || input.Name.Length > 200) errors.Add("name", "is required (1–200 characters).");
+        if (input.Guidelines is not { Count: > 0 } rows)
+        {
+            errors.Add("guidelines", "must list at least one guideline.");
+            return [];
+        }
+        var parsed = new List<(Guideline Row, bool Explicit)>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var g = rows[i];
+            var path = $"guidelines[{i}]";
+            if (g is null)
+            {
+                errors.Add(path, "must be an object with id, matrix, value, unit, name and source.");
+                continue;
+            }
+            var ok = true;
+            void Fail(string field, string message) { errors.Add($"{path}.{field}", message); ok = false; }
+            if (g.Id is null || !GuidelineId().IsMatch(g.Id)) Fail("id", "is required: lower-case letters, digits, '.', '_' or '-' (up to 100).");
+            if (g.Matrix is null || !Units.Matrices.Contains(g.Matrix) || g.Matrix == "other")
+                Fail("matrix", $"must be one of {string.Join(", ", Units.Matrices.Where(m => m != "other"))}.");
+            if (g.Value is not { } v || !(v > 0) || !double.IsFinite(v)) Fail("value", "must be a positive number.");
+            if (string.IsNullOrWhiteSpace(g.Name)) Fail("name", "is required.");
+            if (string.IsNullOrWhiteSpace(g.Source)) Fail("source", "is required: cite the standard (document, year).");
+            Units.Normalization? normalization = null;
+            if (g.Unit is null) Fail("unit", "is required.");
+            else if (g.Matrix is not null && Units.Matrices.Contains(g.Matrix) && (normalization = Units.Normalize(g.Matrix, g.Unit, out var problem)) is null)
+                Fail("unit", problem!);
+            if (!ok || normalization is null) continue;
+            parsed.Add((new Guideline(g.Id!, g.Matrix!, g.Value!.Value * normalization.Factor, normalization.Unit, g.IsDefault ?? false, g.Name!,
+                g.Protects, g.Source!, g.Url, g.Year, g.Verified, g.Note), g.IsDefault is not null));
+        }
+        foreach (var duplicate in parsed.GroupBy(p => p.Row.Id).Where(d => d.Count() > 1))
+            errors.Add("guidelines", $"id '{duplicate.Key}' is used more than once.");
+        var result = new List<Guideline>();
+        foreach (var basis in parsed.GroupBy(p => (p.Row.Matrix, p.Row.Unit)))
+        {
+            var defaults = basis.Count(p => p.Row.IsDefault);
+            if (basis.Count() == 1 && !basis.First().Explicit) result.Add(basis.First().Row with { IsDefault = true });
+            else if (defaults != 1)
+            {
+                errors.Add("guidelines", $"{basis.Key.Matrix} in {basis.Key.Unit} has {defaults} defaults: mark exactly one with is_default = true.");
+            }
+            else result.AddRange(basis.Select(p => p.Row));
+        }
+        return result;
+    }
+
+    [GeneratedRegex("^[A-Z]{3}$")]
+    private static partial Regex CountryCode();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,99}$")]
+    private static partial Regex GuidelineId();
+}

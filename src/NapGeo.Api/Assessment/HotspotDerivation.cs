@@ -1,0 +1,90 @@
+using NapGeo.Database;
+using NapGeo.Uploads;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace NapGeo.Assessment;
+
+/// <summary>
+/// DBSCAN parameters. Defaults (a judgement of this project, not values taken from a standard): eps 500 m, 3 points,
+/// margin 100 m. Rapid assessments (UNEP 2019, Guidance for Conducting a Rapid Environmental Mercury Assessment of
+/// ASGM Sites; UNIDO 2004, Veiga and Baker, Protocols for Environmental and Health Assessment of Mercury Released by
+/// ASGM) sample around individual processing, amalgam-burning and tailings places; soil and air contamination
+/// from such a place is local, so exceeding samples within a few hundred metres are read as one source area while
+/// neighbouring camps, usually kilometres apart, stay separate. Three samples is the smallest cluster whose median
+/// means something, so one anomalous result never makes a hotspot. The margin stands for the ground each outer
+/// sample represents. Any of them can be set per call.
+/// </summary>
+public sealed record DeriveParameters(double EpsM = DeriveParameters.DefaultEps, int MinPoints = DeriveParameters.DefaultMinPoints, double MarginM = DeriveParameters.DefaultMargin)
+{
+    public const double DefaultEps = 500;
+    public const int DefaultMinPoints = 3;
+    public const double DefaultMargin = 100;
+}
+
+public sealed record DerivedHotspot(
+    Guid Id, string Name, string MediumGroup, string Severity, string Kind, int SampleCount, string Matrices,
+    double MaxRatio, double MedianRatio, DateOnly? FirstObserved, DateOnly? LastObserved, Guid? SiteId);
+
+public sealed record DeriveResult(DeriveParameters Parameters, int Removed, IReadOnlyList<DerivedHotspot> Hotspots);
+
+/// <summary>Replaces every derived hotspot with clusters of the current exceeding samples, in one transaction.</summary>
+public sealed class HotspotDerivation(NpgsqlDataSource db)
+{
+    public async Task<DeriveResult> DeriveAsync(DeriveParameters parameters, string actor, CancellationToken ct)
+    {
+        await using var tx = await WriteTransaction.BeginAsync(db, actor, ct);
+        // One derivation at a time: two concurrent ones would each delete and insert the same ids.
+        await using (var lockCmd = tx.Command("SELECT pg_advisory_xact_lock(hashtext('napgeo.derive'))")) await lockCmd.ExecuteNonQueryAsync(ct);
+        int removed;
+        await using (var delete = tx.Command("DELETE FROM hotspots WHERE origin = 'derived'")) removed = await delete.ExecuteNonQueryAsync(ct);
+
+        var sql = $"""
+            WITH d AS MATERIALIZED ({SqlResource.Load("Assessment.Sql.derive_hotspots.sql")}),
+            named AS (
+                SELECT d.*, left('Derived ' || d.grp || ' hotspot ' || d.k || coalesce(' at ' || s.site_code, ''), 200) AS name
+                FROM d LEFT JOIN sites s ON s.id = d.site_id
+            ),
+            inserted AS (
+                INSERT INTO hotspots (id, name, geom, kind, severity, origin, site_id, first_observed, last_observed, notes,
+                                      medium_group, sample_count, matrices, max_ratio, median_ratio)
+                SELECT id, name, geom, kind, severity, 'derived', site_id, first_observed, last_observed, $4,
+                       grp, sample_count, matrices, max_ratio, median_ratio
+                FROM named
+                RETURNING id
+            )
+            SELECT id, name, grp, severity, kind, sample_count, matrices, max_ratio, median_ratio, first_observed, last_observed, site_id,
+                   (SELECT count(*) FROM inserted)
+            FROM named ORDER BY n
+            """;
+        await using var cmd = tx.Command(sql);
+        cmd.Parameters.Add(new() { Value = parameters.EpsM });
+        cmd.Parameters.Add(new() { Value = parameters.MinPoints });
+        cmd.Parameters.Add(new() { Value = parameters.MarginM });
+        cmd.Parameters.Add(new()
+        {
+            Value = $"Derived from exceeding samples by POST /api/hotspots/derive (DBSCAN eps {parameters.EpsM:0.###} m, " +
+                    $"min {parameters.MinPoints} points, margin {parameters.MarginM:0.###} m); replaced on the next derivation.",
+        });
+        var hotspots = new List<DerivedHotspot>();
+        await using (var row = await cmd.ExecuteReaderAsync(ct))
+            while (await row.ReadAsync(ct))
+                hotspots.Add(new DerivedHotspot(row.GetGuid(0), row.GetString(1), row.GetString(2), row.GetString(3), row.GetString(4),
+                    row.GetInt32(5), row.GetString(6), row.GetDouble(7), row.GetDouble(8),
+                    row.IsDBNull(9) ? null : row.GetFieldValue<DateOnly>(9), row.IsDBNull(10) ? null : row.GetFieldValue<DateOnly>(10),
+                    row.IsDBNull(11) ? null : row.GetGuid(11)));
+        await tx.CommitAsync(ct);
+        return new DeriveResult(parameters, removed, hotspots);
+    }
+}
+
+/// <summary>Re-derives hotspots after each committed upload when NapGeo:Assessment:DeriveAfterUpload is true (the default).</summary>
+public sealed class DeriveAfterUploadHook(HotspotDerivation derivation, IOptions<AssessmentOptions> options, ILogger<DeriveAfterUploadHook> log) : IUploadCommitHook
+{
+    public async Task OnCommittedAsync(Guid uploadId, string target, CancellationToken ct)
+    {
+        if (!options.Value.DeriveAfterUpload || target is "sites" or "hotspots") return; // only new samples change the clusters
+        var result = await derivation.DeriveAsync(new DeriveParameters(), $"upload:{uploadId}", ct);
+        log.LogInformation("Upload {Upload}: derived {Count} hotspots (replaced {Removed})", uploadId, result.Hotspots.Count, result.Removed);
+    }
+}
