@@ -35,6 +35,7 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, Collecti
         var state = await versions.GetAsync(query.Layer.Name, ct);
         var etag = CollectionVersion.ETag(state, $"{request.Path}{request.QueryString}|{query.Format}");
         CollectionVersion.Apply(response, etag, state.LastModified);
+        response.Headers.Append("Vary", "Accept"); // the format may come from Accept
         response.Headers["Content-Crs"] = $"<{query.Crs.Uri}>";
         if (CollectionVersion.NotModified(request, etag, state.LastModified))
         {

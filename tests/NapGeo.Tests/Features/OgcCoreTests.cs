@@ -194,6 +194,7 @@ public sealed class OgcCoreTests(DemoDataServer server)
         var first = await client.GetAsync(path);
         var etag = first.Headers.ETag!;
         Assert.True(etag.IsWeak);
+        Assert.Contains("Accept", first.Headers.Vary);
         Assert.NotNull(first.Content.Headers.LastModified);
 
         var again = new HttpRequestMessage(HttpMethod.Get, path);
