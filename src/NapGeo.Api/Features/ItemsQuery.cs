@@ -117,14 +117,11 @@ public sealed record ItemsQuery(
         var end = parts.Length == 2 ? Bound(parts[1], lower: false, errors) : Bound(parts[0], lower: false, errors);
         if (!errors.IsEmpty) return null;
         if (start is { } s && end is { } e && e <= s) { errors.Add("datetime", "the end is before the start."); return null; }
-        var startField = layer.Find(time.Start)!;
-        var endField = time.End is null ? startField : layer.Find(time.End)!;
+        // The feature's time is [a0, a1): from its start field to the end of its end field, or of its start without one.
+        var (a0, startHi) = CqlSql.Interval(layer.Find(time.Start)!);
+        var a1 = time.End is null ? startHi : $"coalesce({CqlSql.Interval(layer.Find(time.End)!).Hi}, {startHi})";
         return ps =>
         {
-            var (a0, _) = CqlSql.Interval(startField);
-            var (_, a1) = CqlSql.Interval(endField);
-            var (_, startHi) = CqlSql.Interval(startField);
-            if (time.End is not null) a1 = $"coalesce({a1}, {startHi})";
             var clauses = new List<string>();
             if (end is { } hi) { ps.Add(new NpgsqlParameter { Value = hi, NpgsqlDbType = NpgsqlDbType.TimestampTz }); clauses.Add($"{a0} < ${ps.Count}"); }
             if (start is { } lo) { ps.Add(new NpgsqlParameter { Value = lo, NpgsqlDbType = NpgsqlDbType.TimestampTz }); clauses.Add($"{a1} > ${ps.Count}"); }
