@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Npgsql;
+using System.Data.Common;
 
 namespace NapGeo.Features;
 
@@ -10,18 +10,17 @@ namespace NapGeo.Features;
 /// entry says when it last changed. The snapshot's xmin is part of the ETag because an audit id is assigned before
 /// its transaction commits: a transaction still open when the ETag was made changes the xmin once it finishes.
 /// </summary>
-public sealed class CollectionVersion(NpgsqlDataSource db)
+public static class CollectionVersion
 {
     public sealed record State(string Revision, DateTimeOffset? LastModified);
 
-    public async Task<State> GetAsync(string layer, CancellationToken ct)
+    /// <summary>The layer's state; $1 is the table name. Read the row with <see cref="Read"/>.</summary>
+    public const string Sql =
+        "SELECT (SELECT id FROM audit_log WHERE table_name = $1 ORDER BY id DESC LIMIT 1), " +
+        "(SELECT at FROM audit_log WHERE table_name = $1 ORDER BY id DESC LIMIT 1), pg_snapshot_xmin(pg_current_snapshot())::text";
+
+    public static State Read(DbDataReader row)
     {
-        await using var cmd = db.CreateCommand(
-            "SELECT (SELECT id FROM audit_log WHERE table_name = $1 ORDER BY id DESC LIMIT 1), " +
-            "(SELECT at FROM audit_log WHERE table_name = $1 ORDER BY id DESC LIMIT 1), pg_snapshot_xmin(pg_current_snapshot())::text");
-        cmd.Parameters.Add(new() { Value = layer });
-        await using var row = await cmd.ExecuteReaderAsync(ct);
-        await row.ReadAsync(ct);
         var id = row.IsDBNull(0) ? 0 : row.GetInt64(0);
         DateTimeOffset? at = row.IsDBNull(1) ? null : new DateTimeOffset(DateTime.SpecifyKind(row.GetFieldValue<DateTime>(1), DateTimeKind.Utc));
         return new State($"{id.ToString(CultureInfo.InvariantCulture)}.{row.GetString(2)}", at);

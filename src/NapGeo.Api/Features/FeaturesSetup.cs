@@ -10,7 +10,6 @@ public static class FeaturesSetup
     public static IServiceCollection AddFeatures(this IServiceCollection services)
     {
         services.AddSingleton<FeatureReader>();
-        services.AddSingleton<CollectionVersion>();
         services.AddSingleton<OgcMetadata>();
         services.AddResponseCompression(o =>
         {

@@ -7,7 +7,7 @@ namespace NapGeo.Features;
 /// Streams the features of an <see cref="ItemsQuery"/> in its format, with validators (ETag, Last-Modified, 304),
 /// the CRS of the coordinates (Content-Crs) and, for GeoJSON pages, numberMatched and the paging links.
 /// </summary>
-public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, CollectionVersion versions, bool download) : IResult, IStatusCodeHttpResult
+public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool download) : IResult, IStatusCodeHttpResult
 {
     public int? StatusCode => 200;
 
@@ -32,7 +32,8 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, Collecti
         var ct = context.RequestAborted;
         var request = context.Request;
         var response = context.Response;
-        var state = await versions.GetAsync(query.Layer.Name, ct);
+        await using var connection = await reader.OpenAsync(ct);
+        var (state, matched) = await reader.StateAsync(connection, query, count: !download && query.Format == OutputFormat.GeoJson, ct);
         var etag = CollectionVersion.ETag(state, $"{request.Path}{request.QueryString}|{query.Format}");
         CollectionVersion.Apply(response, etag, state.LastModified);
         response.Headers.Append("Vary", "Accept"); // the format may come from Accept
@@ -51,17 +52,16 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, Collecti
         switch (query.Format)
         {
             case OutputFormat.GeoJson:
-                long? matched = download ? null : await reader.CountAsync(query, ct);
                 var collection = new CollectionWriter(pipe, layer, query.Shape);
                 collection.Begin(matched);
-                var returned = await reader.ReadAsync(query, collection.WriteAsync, ct);
+                var returned = await reader.ReadAsync(connection, query, collection.WriteAsync, ct);
                 collection.End(returned, download ? [] : Links(request, matched ?? 0, returned));
                 break;
             case OutputFormat.Csv:
-                await reader.ReadAsync(query, new CsvWriter(pipe, layer, query.Shape, query.Crs).WriteAsync, ct);
+                await reader.ReadAsync(connection, query, new CsvWriter(pipe, layer, query.Shape, query.Crs).WriteAsync, ct);
                 break;
             default:
-                await reader.ReadAsync(query, new SequenceWriter(pipe, layer, query.Shape, query.Format == OutputFormat.GeoJsonSeq).WriteAsync, ct);
+                await reader.ReadAsync(connection, query, new SequenceWriter(pipe, layer, query.Shape, query.Format == OutputFormat.GeoJsonSeq).WriteAsync, ct);
                 break;
         }
         await pipe.FlushAsync(ct);

@@ -55,7 +55,7 @@ public static class OgcApi
             .Produces(200, contentType: FeatureJson.ContentType).ProducesProblem(404);
 
         foreach (var layer in LayerCatalog.All)
-            app.MapGet($"/api/{layer.Name}/export", ([AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader, CollectionVersion versions) => Export(layer, request, reader, versions))
+            app.MapGet($"/api/{layer.Name}/export", ([AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader) => Export(layer, request, reader))
                 .RequireAuthorization(ApiKeyAuthentication.ReadPolicy).WithTags(layer.Title)
                 .WithName($"Export{char.ToUpperInvariant(layer.Name[0])}{layer.Name[1..]}")
                 .WithSummary($"Download all matching {layer.Name} as GeoJSON, CSV or NDJSON (streamed; same filters as /ogc items, no page limit)")
@@ -139,19 +139,19 @@ public static class OgcApi
         [property: FromQuery(Name = "crs")] string? Crs,
         [property: FromQuery(Name = "properties")] string? Properties);
 
-    private static IResult Items(string collectionId, [AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader, CollectionVersion versions)
+    private static IResult Items(string collectionId, [AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader)
     {
         if (LayerCatalog.Find(collectionId) is not { } layer) return UnknownCollection(collectionId);
         var errors = new ValidationErrors();
         var query = ItemsQuery.Parse(layer, request, paged: true, errors);
-        return query is null ? InvalidQuery(errors) : new ItemsResult(query, reader, versions, download: false);
+        return query is null ? InvalidQuery(errors) : new ItemsResult(query, reader, download: false);
     }
 
-    private static IResult Export(LayerDefinition layer, HttpRequest request, FeatureReader reader, CollectionVersion versions)
+    private static IResult Export(LayerDefinition layer, HttpRequest request, FeatureReader reader)
     {
         var errors = new ValidationErrors();
         var query = ItemsQuery.Parse(layer, request, paged: false, errors);
-        return query is null ? InvalidQuery(errors) : new ItemsResult(query, reader, versions, download: true);
+        return query is null ? InvalidQuery(errors) : new ItemsResult(query, reader, download: true);
     }
 
     private static async Task<IResult> Item(string collectionId, string featureId, [AsParameters] ItemParameters _, HttpRequest request, FeatureReader reader, CancellationToken ct)

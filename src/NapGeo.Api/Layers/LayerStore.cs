@@ -122,23 +122,25 @@ public sealed class LayerStore(NpgsqlDataSource db)
             cmd.Parameters.Add(new() { Value = draft.Values[field.Name] ?? DBNull.Value, NpgsqlDbType = LayerSql.DbType(field.Kind) });
     }
 
-    /// <summary>The WHERE clause of <paramref name="filter"/> (or ""), its values bound as parameters of <paramref name="cmd"/>.</summary>
-    public static string Where(LayerFilter filter, NpgsqlCommand cmd)
+    public static string Where(LayerFilter filter, NpgsqlCommand cmd) => Where(filter, cmd.Parameters);
+
+    /// <summary>The WHERE clause of <paramref name="filter"/> (or ""), its values appended to <paramref name="parameters"/>.</summary>
+    public static string Where(LayerFilter filter, NpgsqlParameterCollection parameters)
     {
         var clauses = new List<string>();
         if (filter.Bbox is { } b)
         {
-            var first = cmd.Parameters.Count + 1;
-            foreach (var v in b) cmd.Parameters.Add(new() { Value = v });
+            var first = parameters.Count + 1;
+            foreach (var v in b) parameters.Add(new() { Value = v });
             clauses.Add($"geom && ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, 4326) " +
                         $"AND ST_Intersects(geom, ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, 4326))");
         }
         foreach (var (field, value) in filter.Matches)
         {
-            cmd.Parameters.Add(new() { Value = value, NpgsqlDbType = LayerSql.DbType(field.Kind) });
-            clauses.Add($"{field.Name} = ${cmd.Parameters.Count}");
+            parameters.Add(new() { Value = value, NpgsqlDbType = LayerSql.DbType(field.Kind) });
+            clauses.Add($"{field.Name} = ${parameters.Count}");
         }
-        foreach (var predicate in filter.Predicates) clauses.Add(predicate(cmd.Parameters));
+        foreach (var predicate in filter.Predicates) clauses.Add(predicate(parameters));
         return clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
     }
 }
