@@ -25,7 +25,7 @@ public static class FeaturesSetup
         services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
         // Reads are public by default and keys travel in a header (no cookies), so any origin may read.
         services.AddCors(o => o.AddDefaultPolicy(p => p.AllowAnyOrigin().WithMethods("GET", "HEAD").AllowAnyHeader()
-            .WithExposedHeaders("ETag", "Last-Modified", "Content-Crs", "Content-Disposition", "Location")));
+            .WithExposedHeaders("ETag", "Last-Modified", "Content-Crs", "Content-Disposition", "Location", "Link", "OGC-NumberMatched")));
         return services;
     }
 

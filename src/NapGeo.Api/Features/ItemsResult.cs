@@ -33,7 +33,7 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
         var request = context.Request;
         var response = context.Response;
         await using var connection = await reader.OpenAsync(ct);
-        var (state, matched) = await reader.StateAsync(connection, query, count: !download && query.Format == OutputFormat.GeoJson, ct);
+        var (state, matched) = await reader.StateAsync(connection, query, count: !download, ct);
         var etag = CollectionVersion.ETag(state, $"{request.Path}{request.QueryString}|{query.Format}");
         CollectionVersion.Apply(response, etag, state.LastModified);
         response.Headers.Append("Vary", "Accept"); // the format may come from Accept
@@ -47,6 +47,13 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
         response.StatusCode = 200;
         response.ContentType = ContentType(query.Format);
         if (download) response.Headers.ContentDisposition = $"attachment; filename=\"{query.Layer.Name}.{Extension(query.Format)}\"";
+        else if (query.Format != OutputFormat.GeoJson && matched is { } m)
+        {
+            // CSV and feature-per-line pages have no body to carry links: RFC 8288 Link headers page them instead.
+            response.Headers["OGC-NumberMatched"] = m.ToString(CultureInfo.InvariantCulture);
+            var expected = (int)Math.Clamp(m - query.Offset, 0, query.Limit);
+            response.Headers.Link = string.Join(", ", PageLinks(request, m, expected).Select(l => $"<{l.Href}>; rel=\"{l.Rel}\"; type=\"{l.Type}\""));
+        }
         var pipe = response.BodyWriter;
         var layer = query.Layer;
         switch (query.Format)
@@ -69,14 +76,22 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
 
     private IEnumerable<OgcLink> Links(HttpRequest request, long matched, int returned)
     {
-        string Offset(int o) => o.ToString(CultureInfo.InvariantCulture);
         yield return new(OgcLink.With(request), "self", FeatureJson.ContentType, "this page");
         yield return new(OgcLink.With(request, ("f", "csv")), "alternate", ContentType(OutputFormat.Csv), "this page as CSV");
         yield return new(OgcLink.With(request, ("f", "ndjson")), "alternate", ContentType(OutputFormat.NdJson), "this page as newline-delimited GeoJSON");
-        if (query.Offset + returned < matched)
-            yield return new(OgcLink.With(request, ("offset", Offset(query.Offset + query.Limit)), ("limit", Offset(query.Limit))), "next", FeatureJson.ContentType, "next page");
-        if (query.Offset > 0)
-            yield return new(OgcLink.With(request, ("offset", Offset(Math.Max(0, query.Offset - query.Limit))), ("limit", Offset(query.Limit))), "prev", FeatureJson.ContentType, "previous page");
+        foreach (var link in PageLinks(request, matched, returned).Where(l => l.Rel != "self")) yield return link;
         yield return new($"{OgcLink.Base(request)}/ogc/collections/{query.Layer.Name}", "collection", "application/json", query.Layer.Title);
+    }
+
+    /// <summary>self, next and prev in the request's own format; paging keeps every other parameter.</summary>
+    private IEnumerable<OgcLink> PageLinks(HttpRequest request, long matched, int returned)
+    {
+        string Offset(int o) => o.ToString(CultureInfo.InvariantCulture);
+        var type = ContentType(query.Format);
+        yield return new(OgcLink.With(request), "self", type, "this page");
+        if (query.Offset + returned < matched)
+            yield return new(OgcLink.With(request, ("offset", Offset(query.Offset + query.Limit)), ("limit", Offset(query.Limit))), "next", type, "next page");
+        if (query.Offset > 0)
+            yield return new(OgcLink.With(request, ("offset", Offset(Math.Max(0, query.Offset - query.Limit))), ("limit", Offset(query.Limit))), "prev", type, "previous page");
     }
 }

@@ -48,6 +48,13 @@ public sealed class FormatTests(DemoDataServer server)
         Assert.Equal(soil, lines.Length);
         Assert.All(lines, l => Assert.Equal("Feature", JsonNode.Parse(l)!["type"]!.GetValue<string>()));
 
+        // Pages without a body for links carry them as Link headers.
+        var page = await client.GetAsync("/ogc/collections/samples/items?f=csv&matrix=soil&limit=10&offset=10");
+        Assert.Equal(soil.ToString(), page.Headers.GetValues("OGC-NumberMatched").Single());
+        var link = page.Headers.GetValues("Link").Single();
+        Assert.Matches("<[^>]*offset=20[^>]*>; rel=\"next\"; type=\"text/csv", link);
+        Assert.Matches("<[^>]*offset=0[^>]*>; rel=\"prev\"", link);
+
         var seq = await client.Accepting("application/geo+json-seq").GetAsync("/ogc/collections/samples/items?matrix=soil&limit=5");
         Assert.Equal("application/geo+json-seq", seq.Content.Headers.ContentType!.MediaType);
         var records = (await seq.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
