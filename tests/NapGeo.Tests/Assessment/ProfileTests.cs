@@ -47,6 +47,8 @@ public sealed class ProfileTests(NapGeoServer server) : IClassFixture<NapGeoServ
         Assert.Equal(0.5, soil["share_above"]!.GetValue<double>(), 9);
         Assert.Equal(1, soil["by_class"]!["high"]!.GetValue<int>());
         Assert.StartsWith("2024-04-10", soil["latest"]!.GetValue<string>());
+        Assert.Equal(6.6, soil["guideline_value"]!.GetValue<double>(), 9); // CCME soil, the default set's soil guideline
+        Assert.Equal("mg/kg", soil["guideline_unit"]!.GetValue<string>());
         var water = site["matrices"]!.AsArray().Single(m => m!["matrix"]!.GetValue<string>() == "water")!;
         Assert.Equal(1.0, water["share_above"]!.GetValue<double>(), 9);
         Assert.Equal(["Burning shed PRF"], site["hotspots"]!.AsArray().Select(h => h!["name"]!.GetValue<string>()));

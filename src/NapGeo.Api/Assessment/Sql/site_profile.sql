@@ -21,6 +21,9 @@ per_matrix AS (
                    'high', count(*) FILTER (WHERE exceedance_class = 'high'),
                    'critical', count(*) FILTER (WHERE exceedance_class = 'critical')),
                'max_ratio', max(exceedance_ratio),
+               -- One site is in one country, so its samples of one matrix and unit share one guideline.
+               'guideline_value', max(guideline_value),
+               'guideline_unit', max(guideline_unit),
                'guidelines', coalesce(jsonb_agg(DISTINCT guideline_id) FILTER (WHERE guideline_id IS NOT NULL), '[]'),
                'guideline_sets', coalesce(jsonb_agg(DISTINCT guideline_set) FILTER (WHERE guideline_set IS NOT NULL), '[]'),
                'latest', max(sampled_at)) AS item,
