@@ -16,8 +16,9 @@ public sealed class OgcMetadata(NpgsqlDataSource db)
         // The planner's estimate is instant on a large table; a fresh table without statistics is small enough to scan.
         var time = layer.Time is { } t ? $"(SELECT min({t.Start})::date::text FROM {layer.Name}), (SELECT max({t.End ?? t.Start})::date::text FROM {layer.Name})" : "NULL, NULL";
         await using var cmd = db.CreateCommand(
-            $"SELECT e.b::geometry, {time} FROM (SELECT coalesce(ST_EstimatedExtent('public', '{layer.Name}', 'geom')::box2d, " +
+            $"SELECT e.b::geometry, {time} FROM (SELECT coalesce(ST_EstimatedExtent('public', $1, 'geom')::box2d, " +
             $"(SELECT ST_Extent(geom) FROM {layer.Name})) AS b) e");
+        cmd.Parameters.Add(new() { Value = layer.Name });
         await using var row = await cmd.ExecuteReaderAsync(ct);
         await row.ReadAsync(ct);
         double[]? bbox = null;

@@ -214,7 +214,7 @@ public sealed class CqlTextParser
         var wkt = _text[start.._pos];
         try
         {
-            var geometry = new WKTReader(GeometryServices()).Read(wkt);
+            var geometry = new WKTReader(NetTopologySuite.NtsGeometryServices.Instance).Read(wkt);
             return new CqlGeometry(at, geometry);
         }
         catch (Exception e) when (e is ParseException or ArgumentException or InvalidOperationException or FormatException)
@@ -222,8 +222,6 @@ public sealed class CqlTextParser
             throw Error($"the geometry is not valid WKT: {e.Message}", start);
         }
     }
-
-    private static NetTopologySuite.NtsGeometryServices GeometryServices() => NetTopologySuite.NtsGeometryServices.Instance;
 
     private bool PeekDimension()
     {
