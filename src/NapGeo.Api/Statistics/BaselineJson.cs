@@ -63,7 +63,7 @@ public static class BaselineJson
         {
             json.WriteStartObject();
             json.WriteString("type", "Feature");
-            json.WriteString("id", a.Admin1 is null && a.Level == "country" ? a.Country : $"{a.Country}/{a.Admin1}");
+            json.WriteString("id", a.Level == "country" ? a.Country : $"{a.Country}/{a.Admin1 ?? "(no admin1)"}");
             if (a.Bbox is { } b)
             {
                 json.WritePropertyName("bbox");
