@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of OGC API – Features (issue 4), run by `./napgeo bench features [--samples N] [--seconds S] [--clients C]`.
-# Expects what ./napgeo provides: a throwaway PostGIS (PG* variables, NAPGEO_DB) and the built app (NAPGEO_API_DLL).
+# Expects what ./napgeo provides: NAPGEO_DB (a PostGIS it may create databases on), the built app (NAPGEO_API_DLL,
+# NAPGEO_APP_DIR) and psql on PATH. The data go to a database of their own, napgeo_bench_features, dropped at the end.
 #  1. export: N samples as GeoJSON through GET /api/samples/export vs the floor, PostgreSQL writing the same
 #     features itself (psql COPY of ST_AsGeoJSON over the same rows, same order); with the API's peak RSS (VmHWM).
 #  2. latency: GET /ogc/collections/samples/items?bbox=<random 0.1° box>&limit=100 with C concurrent clients (wrk).
@@ -14,15 +15,25 @@ while [ $# -gt 0 ]; do
     *) echo "usage: run.sh [--samples N] [--seconds S] [--clients C]" >&2; exit 2 ;;
   esac
 done
+: "${NAPGEO_DB:?NAPGEO_DB must be set (./napgeo bench sets it)}" "${NAPGEO_API_DLL:?}" "${NAPGEO_APP_DIR:?}"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 OUT=$(mktemp -d /tmp/napgeo-bench-features.XXXXXX)
+kv() { tr ';' '\n' <<<"$NAPGEO_DB" | sed -n "s/^$1=//Ip" | head -n 1; }
+export PGHOST=$(kv Host) PGPORT=$(kv Port) PGUSER=$(kv Username) PGPASSWORD=$(kv Password)
+BASE_DB=$(kv Database) DB=napgeo_bench_features
+export PGDATABASE=$DB NAPGEO_DB="Host=$PGHOST;Port=$PGPORT;Username=$PGUSER;Password=$PGPASSWORD;Database=$DB"
 API_PID=
-cleanup() { [ -z "$API_PID" ] || kill "$API_PID" 2>/dev/null || true; rm -rf "$OUT"; }
+cleanup() {
+  [ -z "$API_PID" ] || { kill "$API_PID" 2>/dev/null; wait "$API_PID" 2>/dev/null; } || true
+  psql -X -q -d "$BASE_DB" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
+  rm -rf "$OUT"
+}
 trap cleanup EXIT
 log() { printf 'bench features: %s\n' "$*" >&2; }
 now() { date +%s.%N; }
 
-log "migrating and starting the API"
+log "creating database $DB, migrating and starting the API"
+psql -X -q -d "$BASE_DB" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB TEMPLATE template1"
 dotnet "$NAPGEO_API_DLL" migrate >/dev/null
 port=47000
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done

@@ -11,6 +11,7 @@ using NapGeo.Layers;
 using NapGeo.Sites;
 using NapGeo.Hotspots;
 using NapGeo.Samples;
+using NapGeo.Tiles;
 using NapGeo.Statistics;
 
 namespace NapGeo;
@@ -43,6 +44,7 @@ public static class NapGeoApp
         services.AddSingleton<FeatureInput>();
         services.AddSingleton<LayerStore>();
         services.AddAssessment(builder.Configuration);
+        services.AddTiles(builder.Configuration);
         services.AddFeatures();
         services.AddStatistics();
         services.AddEndpointsApiExplorer();
@@ -63,7 +65,6 @@ public static class NapGeoApp
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseFeatures();
         app.UseSwagger();
         app.UseSwaggerUI(o => o.DocumentTitle = "NapGeo API");
         app.UseAuthentication();
@@ -79,6 +80,7 @@ public static class NapGeoApp
         app.MapHotspots();
         app.MapSamples();
         app.MapAssessment();
+        app.MapTiles();
         app.MapFeatures();
         app.MapStatistics();
         return app;

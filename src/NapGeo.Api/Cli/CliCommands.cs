@@ -4,6 +4,7 @@ using NapGeo.Database;
 using NapGeo.Demo;
 using NapGeo.Geometry;
 using NapGeo.Layers;
+using NapGeo.Tiles;
 
 namespace NapGeo.Cli;
 
@@ -18,7 +19,7 @@ public static class CliCommands
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var root = new RootCommand("NapGeo administration") { Migrate(), Demo(), ApiKey() };
+        var root = new RootCommand("NapGeo administration") { Migrate(), Demo(), ApiKey(), TilesCli.Command(ConnectionString) };
         return await root.Parse(args).InvokeAsync();
     }
 

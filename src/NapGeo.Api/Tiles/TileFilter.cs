@@ -1,0 +1,48 @@
+using System.Globalization;
+using NapGeo.Layers;
+using NapGeo.Samples;
+
+namespace NapGeo.Tiles;
+
+/// <summary>
+/// The query parameters a tile request may filter by: <c>country</c> (sites directly, hotspots and samples through
+/// their site), <c>matrix</c>, <c>from</c> and <c>to</c> (sample dates, inclusive). Part of the cache key.
+/// </summary>
+public sealed record TileFilter(string? Country, string? Matrix, DateOnly? From, DateOnly? To)
+{
+    public static readonly TileFilter None = new(null, null, null, null);
+    public static readonly string[] Names = ["country", "matrix", "from", "to"];
+
+    public static TileFilter? Parse(IQueryCollection query, ValidationErrors errors)
+    {
+        string? Text(string name) => query.TryGetValue(name, out var v) && v.Count > 0 && !string.IsNullOrWhiteSpace(v[0]) ? v[0]!.Trim() : null;
+        DateOnly? Date(string name)
+        {
+            if (Text(name) is not { } text) return null;
+            if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return d;
+            errors.Add(name, $"'{text}' is not a date (YYYY-MM-DD).");
+            return null;
+        }
+        var country = Text("country");
+        if (country is not null && !(country.Length == 3 && country.All(char.IsAsciiLetterUpper)))
+            errors.Add("country", $"'{country}' is not an ISO 3166-1 alpha-3 code (three capital letters, e.g. GHA).");
+        var matrix = Text("matrix");
+        if (matrix is not null && !Units.Matrices.Contains(matrix))
+            errors.Add("matrix", $"'{matrix}' is not one of {string.Join(", ", Units.Matrices)}.");
+        var filter = new TileFilter(country, matrix, Date("from"), Date("to"));
+        if (filter.From > filter.To) errors.Add("to", "is before from.");
+        return errors.IsEmpty ? filter : null;
+    }
+
+    /// <summary>The canonical query of this filter restricted to what <paramref name="uses"/> applies: the cache key part.</summary>
+    public string Key(IReadOnlySet<string> uses)
+    {
+        if (this == None) return "";
+        var parts = new List<string>(4);
+        if (Country is not null && uses.Contains("country")) parts.Add("country=" + Country);
+        if (Matrix is not null && uses.Contains("matrix")) parts.Add("matrix=" + Matrix);
+        if (From is { } f && uses.Contains("from")) parts.Add("from=" + f.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        if (To is { } t && uses.Contains("to")) parts.Add("to=" + t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        return string.Join('&', parts);
+    }
+}

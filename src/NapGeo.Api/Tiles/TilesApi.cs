@@ -1,0 +1,154 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.Net.Http.Headers;
+using NapGeo.Auth;
+using NapGeo.Http;
+using NapGeo.Layers;
+
+namespace NapGeo.Tiles;
+
+/// <summary>
+/// Vector tiles for MapLibre/Mapbox GL viewers: <c>/tiles/{source}/{z}/{x}/{y}.mvt</c>, TileJSON at
+/// <c>/tiles/{source}.json</c>, the style at <c>/styles/napgeo.json</c>, and cache statistics for admins.
+/// </summary>
+public static class TilesApi
+{
+    public const string ContentType = "application/vnd.mapbox-vector-tile";
+    private const string CorsPolicy = "tiles";
+
+    public static IServiceCollection AddTiles(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Tiles").Get<TileOptions>() ?? new TileOptions();
+        services.AddSingleton(options);
+        // Tile reads get their own pool: its connections skip the reset on return to the pool, which tile
+        // statements do not need (their only setting, the statement timeout, is transaction-local).
+        services.AddKeyedSingleton(TileService.DataSourceKey, (_, _) => Database.NapGeoDatabase.Create(
+            new Npgsql.NpgsqlConnectionStringBuilder(Database.NapGeoDatabase.ConnectionString(configuration))
+                { NoResetOnClose = true, ApplicationName = "napgeo-tiles" }.ConnectionString));
+        services.AddSingleton(sp => new TileService(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(TileService.DataSourceKey), options));
+        services.AddSingleton<TileInvalidationListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<TileInvalidationListener>());
+        services.AddResponseCompression(o =>
+        {
+            o.EnableForHttps = true;
+            o.Providers.Add<BrotliCompressionProvider>();
+            o.Providers.Add<GzipCompressionProvider>();
+            o.MimeTypes = ResponseCompressionDefaults.MimeTypes.Concat([ContentType, "application/x-protobuf", "application/geo+json", "application/problem+json"]);
+        });
+        services.Configure<BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
+        services.Configure<GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
+        services.AddCors(o => o.AddPolicy(CorsPolicy, p => p.AllowAnyOrigin().AllowAnyHeader().WithMethods("GET", "HEAD").WithExposedHeaders("ETag")));
+        return services;
+    }
+
+    public static WebApplication MapTiles(this WebApplication app)
+    {
+        app.UseResponseCompression();
+        app.UseCors();
+        app.UseTileWriteBarrier();
+        app.UseTileVendorFiles();
+
+        var tiles = app.MapGroup("").WithTags("Vector tiles").RequireCors(CorsPolicy);
+        // The read policy only when reads need a key (NapGeo:RequireKeyForReads, see ApiKeyAuthentication): evaluating
+        // the always-true policy of public reads cost about a third of a cached tile's time in bench/tiles.
+        if (app.Configuration.GetValue("NapGeo:RequireKeyForReads", false)) tiles.RequireAuthorization(ApiKeyAuthentication.ReadPolicy);
+        tiles.MapGet("/tiles/{source}/{z}/{x}/{tile}", GetTile)
+            .WithName("GetTile")
+            .WithSummary("A Mapbox Vector Tile of sites, hotspots, samples or napgeo (all three); y may end in .mvt or .pbf")
+            .WithDescription("Filters: country (ISO alpha-3), matrix, from, to (sample dates, YYYY-MM-DD). 204 when the tile is empty; " +
+                             "ETag/If-None-Match → 304.")
+            .Produces(200, contentType: ContentType).Produces(204).Produces(304).ProducesProblem(400).ProducesProblem(404);
+        tiles.MapGet("/tiles/{source}.json", TileJson.Get)
+            .WithName("GetTileJson")
+            .WithSummary("TileJSON 3.0.0 of a tile source")
+            .ProducesProblem(404);
+        tiles.MapGet("/styles/napgeo.json", NapGeoStyle.Get)
+            .WithName("GetStyle")
+            .WithSummary("MapLibre style for the napgeo tiles");
+        tiles.MapGet("/tiles/preview.html", Preview).ExcludeFromDescription();
+
+        app.MapGet("/admin/tiles/cache", (TileService service) => TypedResults.Ok(service.Cache.Stats()))
+            .RequireAuthorization(ApiKeyAuthentication.AdminPolicy).WithTags("Vector tiles")
+            .WithName("GetTileCacheStats").WithSummary("Tile cache statistics (admin key)");
+        app.MapDelete("/admin/tiles/cache", (TileService service) => TypedResults.Ok(new { flushed = service.Flush() }))
+            .RequireAuthorization(ApiKeyAuthentication.AdminPolicy).WithTags("Vector tiles")
+            .WithName("FlushTileCache").WithSummary("Empty the tile cache (admin key)");
+        if (app.Configuration.GetValue("Tiles:BenchEndpoint", false)) MapBenchEndpoint(app);
+        return app;
+    }
+
+    private static async Task<IResult> GetTile(string source, string z, string x, string tile, HttpContext context, TileService service, CancellationToken ct)
+    {
+        var y = tile.EndsWith(".mvt", StringComparison.Ordinal) || tile.EndsWith(".pbf", StringComparison.Ordinal) ? tile[..^4] : tile;
+        if (!int.TryParse(z, out var zi) || !int.TryParse(x, out var xi) || !int.TryParse(y, out var yi) || !TileAddress.IsValid(zi, xi, yi))
+            return Problems.Status(400, "Invalid tile",
+                $"{z}/{x}/{tile} is not a tile: z must be 0–{TileAddress.MaxZoom} and x, y 0…2^z−1, e.g. /tiles/{source}/5/15/15.mvt.");
+        if (service.Find(source) is not { } found)
+            return Problems.NotFound($"Tile source '{source}' (known: {string.Join(", ", service.Sources.Keys)})");
+        var errors = new ValidationErrors();
+        var filter = context.Request.QueryString.HasValue ? TileFilter.Parse(context.Request.Query, errors) : TileFilter.None;
+        if (filter is null)
+            return Problems.Invalid(errors.ToDictionary(), "The query has invalid parameters; see errors.");
+
+        var (result, hit) = await service.GetAsync(found, new TileAddress(zi, xi, yi), filter, ct);
+        var headers = context.Response.Headers;
+        headers.ETag = result.ETag;
+        headers.CacheControl = service.Options.CacheControl;
+        headers["X-Cache"] = hit ? "HIT" : "MISS";
+        headers.Vary = HeaderNames.AcceptEncoding;
+        if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(t => t.Trim()).Any(t => t == result.ETag || t == "*")))
+            return TypedResults.StatusCode(304);
+        return result.Data.Length == 0 ? TypedResults.NoContent() : TypedResults.Bytes(result.Data, ContentType);
+    }
+
+    /// <summary>The public base URL: configured, else from the request (scheme, host, path base).</summary>
+    public static string BaseUrl(HttpRequest request, TileOptions options) =>
+        (options.PublicBaseUrl ?? $"{request.Scheme}://{request.Host}{request.PathBase}").TrimEnd('/');
+
+    private static IResult Preview() => TypedResults.Content(TilePreview.Html, "text/html; charset=utf-8");
+
+    /// <summary>
+    /// API writes answer only after this instance has dropped the tiles they changed (<see cref="TileInvalidationListener.SyncAsync"/>),
+    /// so a client that edits and then reloads a tile sees its edit. Other writers invalidate asynchronously, within milliseconds.
+    /// </summary>
+    private static void UseTileWriteBarrier(this WebApplication app) => app.Use(async (context, next) =>
+    {
+        var request = context.Request;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
+            && request.Path.StartsWithSegments("/api"))
+        {
+            var listener = context.RequestServices.GetRequiredService<TileInvalidationListener>();
+            context.Response.OnStarting(() => context.Response.StatusCode < 400 ? listener.SyncAsync(context.RequestAborted) : Task.CompletedTask);
+        }
+        await next();
+    });
+
+    /// <summary>MapLibre GL JS from npm (installed by ./napgeo into web/node_modules), served by the app itself.</summary>
+    private static void UseTileVendorFiles(this WebApplication app)
+    {
+        var dist = Path.Combine(app.Environment.ContentRootPath, "web", "node_modules", "maplibre-gl", "dist");
+        if (!Directory.Exists(dist))
+        {
+            app.Logger.LogWarning("MapLibre GL JS not found in {Path}: run ./napgeo build steps (npm ci in src/NapGeo.Api/web)", dist);
+            return;
+        }
+        var types = new Microsoft.AspNetCore.StaticFiles.FileExtensionContentTypeProvider();
+        types.Mappings[".mjs"] = "text/javascript";
+        types.Mappings[".map"] = "application/json";
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(dist),
+            RequestPath = "/vendor/maplibre-gl",
+            ContentTypeProvider = types,
+        });
+    }
+
+    /// <summary>The HTTP ceiling for bench/tiles: a fixed byte array through the same pipeline, no tile work.</summary>
+    private static void MapBenchEndpoint(WebApplication app)
+    {
+        var payload = new byte[app.Configuration.GetValue("Tiles:BenchBytes", 16 * 1024)];
+        new Random(42).NextBytes(payload);
+        app.MapGet("/bench/bare", () => TypedResults.Bytes(payload, ContentType)).ExcludeFromDescription();
+    }
+}

@@ -1,0 +1,181 @@
+using System.Text.RegularExpressions;
+using NapGeo.Tiles;
+using NetTopologySuite.Geometries;
+using static NapGeo.Tests.Tiles.TilesServer;
+
+namespace NapGeo.Tests.Tiles;
+
+/// <summary>What the tiles contain, read back with two independent MVT decoders (NetTopologySuite and GDAL).</summary>
+[Collection(TilesCollection.Name)]
+public sealed class TileContentTests(TilesServer server)
+{
+    [Fact]
+    public async Task A_z14_tile_decoded_by_NetTopologySuite_has_every_feature_with_its_properties_inside_the_tile()
+    {
+        var t = Home;
+        var tile = Decode(await server.TileBytesAsync("napgeo", t), t);
+        var layers = tile.Layers.ToDictionary(l => l.Name);
+        Assert.Equal(["hotspots", "samples", "sites"], layers.Keys.Order());
+
+        var site = Assert.Single(layers["sites"].Features, f => (string)f.Attributes["id"] == server.BigSite.ToString());
+        Assert.Equal("Big site", site.Attributes["name"]);
+        Assert.Equal("ZMB", site.Attributes["country"]);
+        Assert.Equal("active", site.Attributes["status"]);
+        Assert.Equal(true, site.Attributes["whole_ore_amalgamation"]);
+        Assert.Equal("2024-03-01", site.Attributes["survey_date"]);
+        Assert.False(site.Attributes.Exists("notes"), "only viewer fields go into tiles");
+        // The square is 0.012° wide; at z14 it is drawn nearly exactly (one pixel is ~0.000005°).
+        Assert.Equal(0.012 * 0.012, site.Geometry.Area, 0.012 * 0.012 * 0.01);
+
+        var hotspots = layers["hotspots"].Features.ToDictionary(f => (string)f.Attributes["id"]);
+        Assert.IsAssignableFrom<Polygon>(hotspots[server.PolygonHotspot.ToString()].Geometry);
+        Assert.IsType<Point>(hotspots[server.PointHotspot.ToString()].Geometry);
+        Assert.Equal("high", hotspots[server.PointHotspot.ToString()].Attributes["severity"]);
+
+        var samples = layers["samples"].Features;
+        Assert.Equal(server.Samples.Select(s => s.ToString()).Order(), samples.Select(f => (string)f.Attributes["id"]).Order());
+        var water = Assert.Single(samples, f => (string)f.Attributes["matrix"] == "water");
+        Assert.Equal(0.5, Convert.ToDouble(water.Attributes["value"]));
+        Assert.Equal("µg/L", water.Attributes["unit"]);
+        Assert.Equal("2024-05-02T00:00:00Z", water.Attributes["sampled_at"]);
+        var p = (Point)water.Geometry;
+        Assert.Equal(Lon + 0.010, p.X, 0.0001);
+        Assert.Equal(Lat + 0.004, p.Y, 0.0001);
+
+        var bounds = TileMath.Bounds(t);
+        var buffer = (bounds.East - bounds.West) * 64 / 4096 + 1e-9;
+        foreach (var f in tile.Layers.SelectMany(l => l.Features))
+        {
+            var e = f.Geometry.EnvelopeInternal;
+            Assert.True(e.MinX >= bounds.West - buffer && e.MaxX <= bounds.East + buffer && e.MinY >= bounds.South - buffer && e.MaxY <= bounds.North + buffer,
+                $"{f.Attributes["id"]} {e} outside {bounds}");
+        }
+    }
+
+    [Fact]
+    public async Task GDAL_reads_the_same_tile_with_integer_feature_ids_derived_from_the_uuids()
+    {
+        var t = Home;
+        var file = Path.Combine(Path.GetTempPath(), $"napgeo-{Guid.NewGuid():N}.mvt");
+        await File.WriteAllBytesAsync(file, await server.TileBytesAsync("napgeo", t));
+        try
+        {
+            var output = await RunAsync("ogrinfo", $"-ro -al {file}");
+            var counts = Regex.Matches(output, @"Layer name: (\w+)[\s\S]*?Feature Count: (\d+)").ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value));
+            Assert.Equal(new Dictionary<string, int> { ["sites"] = 1, ["hotspots"] = 2, ["samples"] = 4 }, counts);
+            // GDAL reports the MVT feature id as mvt_id next to the uuid property.
+            var pairs = Regex.Matches(output, @"mvt_id \(Integer64\) = (\d+)\s+id \(String\) = ([0-9a-f-]{36})")
+                .ToDictionary(m => Guid.Parse(m.Groups[2].Value), m => ulong.Parse(m.Groups[1].Value));
+            Assert.Equal(7, pairs.Count);
+            foreach (var (id, mvtId) in pairs) Assert.Equal(TileFields.FeatureId(id), mvtId);
+            Assert.Contains(server.BigSite, pairs.Keys);
+            Assert.Contains("name (String) = Big site", output);
+            // Geometry in tile coordinates: inside 0..4096 plus the 64-unit buffer.
+            foreach (Match m in Regex.Matches(output, @"Extent: \((-?[\d.]+), (-?[\d.]+)\) - \((-?[\d.]+), (-?[\d.]+)\)"))
+                foreach (var g in m.Groups.Values.Skip(1)) Assert.InRange(double.Parse(g.Value, System.Globalization.CultureInfo.InvariantCulture), -64, 4160);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
+    public async Task A_tiny_site_does_not_vanish_at_low_zoom(int z)
+    {
+        var t = TileAt(Lon + 0.04, Lat, z);
+        var sites = Decode(await server.TileBytesAsync("sites", t), t).Layers.Single().Features;
+        var tiny = Assert.Single(sites, f => (string)f.Attributes["id"] == server.TinySite.ToString());
+        Assert.IsAssignableFrom<Polygon>(tiny.Geometry);
+        Assert.True(tiny.Geometry.Area > 0);
+        Assert.Equal("abandoned", tiny.Attributes["status"]);
+    }
+
+    [Fact]
+    public async Task Tiles_with_too_many_features_aggregate_them_into_boxes_that_cover_every_one()
+    {
+        await using var db = server.Database.CreateDataSource();
+        var service = new TileService(db, new TileOptions { AggregateAbove = 1 });
+        var t = TileAt(Lon, Lat, 4);
+        var tile = await TileService.RenderAsync(service.Find("sites")!, t, TileFilter.None, default);
+        var boxes = Decode(tile.Data, t).Layers.Single().Features;
+        Assert.All(boxes, b => Assert.Equal(true, b.Attributes["cluster"]));
+        Assert.All(boxes, b => Assert.False(b.Attributes.Exists("id")));
+        // Every site is inside a box, and the boxes count every site of the tile (and its buffer) once.
+        foreach (var (lon, lat) in new[] { (Lon + 0.006, Lat + 0.006), (Lon + 0.04025, Lat + 0.00025) })
+            Assert.Contains(boxes, b => b.Geometry.EnvelopeInternal.Contains(lon, lat) && b.Geometry is Polygon);
+        var inTile = await server.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM sites WHERE geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326)", t.Z, t.X, t.Y);
+        Assert.Equal(inTile, boxes.Sum(b => Convert.ToInt64(b.Attributes["point_count"])));
+        var big = boxes.Single(b => b.Geometry.EnvelopeInternal.Contains(Lon + 0.006, Lat + 0.006));
+        Assert.Contains((string)big.Attributes["status"], new[] { "active", "abandoned" });
+        Assert.Equal(true, big.Attributes["whole_ore_amalgamation"]);
+    }
+
+    [Fact]
+    public async Task Samples_are_clustered_below_the_cluster_zoom_and_single_above()
+    {
+        var t9 = TileAt(Lon, Lat, 9);
+        var clusters = Decode(await server.TileBytesAsync("samples", t9), t9).Layers.Single().Features;
+        Assert.All(clusters, c => Assert.Equal(true, c.Attributes["cluster"]));
+        Assert.Equal(server.Samples.Count, clusters.Sum(c => Convert.ToInt32(c.Attributes["point_count"])));
+        Assert.Equal(3.0, clusters.Max(c => Convert.ToDouble(c.Attributes["value_max"])));
+        Assert.Contains(clusters, c => (string)c.Attributes["matrix"] is "mixed" or "soil");
+
+        var t10 = TileAt(Lon, Lat, 10);
+        var points = Decode(await server.TileBytesAsync("samples", t10), t10).Layers.Single().Features;
+        Assert.Equal(server.Samples.Count, points.Count);
+        Assert.All(points, p => Assert.False(p.Attributes.Exists("point_count")));
+    }
+
+    [Fact]
+    public async Task Filters_select_by_country_matrix_and_dates()
+    {
+        var t = Home;
+        async Task<int> Count(string source, string query) =>
+            (await server.TileBytesAsync(source, t, query)) is { Length: > 0 } data ? Decode(data, t).Layers.Sum(l => l.Features.Count) : 0;
+
+        Assert.Equal(1, await Count("sites", "?country=ZMB"));
+        Assert.Equal(0, await Count("sites", "?country=GHA"));
+        Assert.Equal(3, await Count("samples", "?matrix=soil"));
+        Assert.Equal(1, await Count("samples", "?matrix=water"));
+        Assert.Equal(4, await Count("samples", "?from=2024-05-02&to=2024-05-02"));
+        Assert.Equal(0, await Count("samples", "?from=2024-05-03"));
+        // Samples are linked to the site containing them, so the country filter reaches them too.
+        Assert.Equal(4, await Count("samples", "?country=ZMB"));
+        Assert.Equal(0, await Count("samples", "?country=GHA"));
+    }
+
+    [Fact]
+    public async Task TileJson_lists_exactly_the_properties_the_tiles_carry()
+    {
+        var json = await server.JsonAsync("/tiles/napgeo.json?country=ZMB");
+        Assert.Equal("3.0.0", (string?)json["tilejson"]);
+        Assert.Equal($"{server.BaseAddress.ToString().TrimEnd('/')}/tiles/napgeo/{{z}}/{{x}}/{{y}}.mvt?country=ZMB", (string?)json["tiles"]![0]);
+        var bounds = json["bounds"]!.AsArray().Select(b => (double)b!).ToArray();
+        // Other tests add data elsewhere, so the bounds hold this data set rather than equal it.
+        Assert.True(bounds[0] <= Lon && bounds[1] <= Lat && bounds[2] >= Lon + 0.0405 && bounds[3] >= Lat + 0.014, string.Join(",", bounds));
+        var layers = json["vector_layers"]!.AsArray().ToDictionary(l => (string)l!["id"]!, l => l!["fields"]!.AsObject());
+        Assert.Equal(["hotspots", "samples", "sites"], layers.Keys.Order());
+
+        var t = Home;
+        foreach (var layer in Decode(await server.TileBytesAsync("napgeo", t), t).Layers)
+        {
+            var fields = layers[layer.Name];
+            var seen = layer.Features.SelectMany(f => f.Attributes.GetNames()).ToHashSet();
+            Assert.Subset(fields.Select(f => f.Key).ToHashSet(), seen);
+            foreach (var f in layer.Features)
+                foreach (var name in f.Attributes.GetNames())
+                {
+                    var expected = f.Attributes[name] switch { bool => "Boolean", string => "String", _ => "Number" };
+                    Assert.Equal(expected, (string?)fields[name]);
+                }
+        }
+        Assert.Equal("Number", (string?)layers["samples"]["point_count"]);
+    }
+}
