@@ -3,6 +3,7 @@ using Microsoft.OpenApi;
 using NapGeo.Assessment;
 using NapGeo.Auth;
 using NapGeo.Database;
+using NapGeo.Features;
 using NapGeo.Geometry;
 using NapGeo.Health;
 using NapGeo.Http;
@@ -11,6 +12,7 @@ using NapGeo.Sites;
 using NapGeo.Hotspots;
 using NapGeo.Samples;
 using NapGeo.Tiles;
+using NapGeo.Statistics;
 using NapGeo.Viewer;
 
 namespace NapGeo;
@@ -44,6 +46,8 @@ public static class NapGeoApp
         services.AddSingleton<LayerStore>();
         services.AddAssessment(builder.Configuration);
         services.AddTiles(builder.Configuration);
+        services.AddFeatures();
+        services.AddStatistics();
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(o => o.SwaggerDoc("v1", new OpenApiInfo
         {
@@ -79,6 +83,8 @@ public static class NapGeoApp
         app.MapSamples();
         app.MapAssessment();
         app.MapTiles();
+        app.MapFeatures();
+        app.MapStatistics();
         return app;
     }
 }

@@ -14,6 +14,7 @@ public static class HotspotsLayer
         GeometryTypes = [OgcGeometryType.Polygon, OgcGeometryType.MultiPolygon, OgcGeometryType.Point],
         SearchFields = ["name"],
         OrderBy = "name",
+        Time = new("first_observed", "last_observed"),
         Fields =
         [
             new("site_id", FieldKind.Uuid, "The site this hotspot belongs to, if any") { Filterable = true },

@@ -17,7 +17,11 @@ public static class FeatureJson
     /// <summary>Non-ASCII text (µg/L, place names) is written as is; HTML-significant characters stay escaped.</summary>
     public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
 
-    public static void WriteFeature(Utf8JsonWriter writer, DbDataReader row, LayerDefinition layer)
+    public static void WriteFeature(Utf8JsonWriter writer, DbDataReader row, LayerDefinition layer) =>
+        WriteFeature(writer, row, layer, FeatureShape.Full);
+
+    /// <summary>Writes one feature with the properties and date style of <paramref name="shape"/>.</summary>
+    public static void WriteFeature(Utf8JsonWriter writer, DbDataReader row, LayerDefinition layer, FeatureShape shape)
     {
         writer.WriteStartObject();
         writer.WriteString("type", "Feature");
@@ -27,15 +31,54 @@ public static class FeatureJson
         writer.WritePropertyName("properties");
         writer.WriteStartObject();
         for (var i = 0; i < layer.Fields.Count; i++)
-            WriteValue(writer, layer.Fields[i], row, LayerSql.FirstFieldOrdinal + i);
-        writer.WriteString("created_at", Timestamp(row.GetFieldValue<DateTime>(2)));
-        writer.WriteString("updated_at", Timestamp(row.GetFieldValue<DateTime>(3)));
-        writer.WriteNumber("version", row.GetInt32(1));
+            if (shape.Includes(layer.Fields[i].Name))
+                WriteValue(writer, layer.Fields[i], row, LayerSql.FirstFieldOrdinal + i, shape.DatesOnly);
+        if (shape.Includes("created_at")) writer.WriteString("created_at", Timestamp(row.GetFieldValue<DateTime>(2)));
+        if (shape.Includes("updated_at")) writer.WriteString("updated_at", Timestamp(row.GetFieldValue<DateTime>(3)));
+        if (shape.Includes("version")) writer.WriteNumber("version", row.GetInt32(1));
+        if (shape.MapxTime && layer.Time is { } time)
+        {
+            var t0 = UnixSeconds(row, layer, time.Start);
+            var t1 = time.End is null ? t0 : UnixSeconds(row, layer, time.End) ?? t0;
+            if (shape.Includes(MapxStart)) WriteNullable(writer, MapxStart, t0);
+            if (shape.Includes(MapxEnd)) WriteNullable(writer, MapxEnd, t1);
+        }
         writer.WriteEndObject();
         writer.WriteEndObject();
     }
 
-    private static void WriteValue(Utf8JsonWriter writer, Field field, DbDataReader row, int ordinal)
+    /// <summary>MapX's time properties: the start and end of a feature's time as Unix seconds.</summary>
+    public const string MapxStart = "mx_t0";
+    public const string MapxEnd = "mx_t1";
+
+    private static void WriteNullable(Utf8JsonWriter writer, string name, long? value)
+    {
+        if (value is { } v) writer.WriteNumber(name, v);
+        else writer.WriteNull(name);
+    }
+
+    /// <summary>Unix seconds of a date (midnight UTC) or timestamp field of the row; null when the value is null.</summary>
+    public static long? UnixSeconds(DbDataReader row, LayerDefinition layer, string fieldName)
+    {
+        var index = IndexOf(layer, fieldName);
+        var ordinal = LayerSql.FirstFieldOrdinal + index;
+        if (row.IsDBNull(ordinal)) return null;
+        return layer.Fields[index].Kind switch
+        {
+            FieldKind.Date => new DateTimeOffset(row.GetFieldValue<DateOnly>(ordinal).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds(),
+            FieldKind.Timestamp => new DateTimeOffset(DateTime.SpecifyKind(row.GetFieldValue<DateTime>(ordinal), DateTimeKind.Utc)).ToUnixTimeSeconds(),
+            _ => throw new InvalidOperationException($"{layer.Name}.{fieldName} is not a date or timestamp field"),
+        };
+    }
+
+    private static int IndexOf(LayerDefinition layer, string fieldName)
+    {
+        for (var i = 0; i < layer.Fields.Count; i++)
+            if (layer.Fields[i].Name == fieldName) return i;
+        throw new InvalidOperationException($"{layer.Name} has no field {fieldName}");
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, Field field, DbDataReader row, int ordinal, bool datesOnly)
     {
         writer.WritePropertyName(field.Name);
         if (row.IsDBNull(ordinal)) { writer.WriteNullValue(); return; }
@@ -43,14 +86,30 @@ public static class FeatureJson
         {
             case FieldKind.Text: writer.WriteStringValue(row.GetString(ordinal)); break;
             case FieldKind.Integer: writer.WriteNumberValue(row.GetInt32(ordinal)); break;
-            case FieldKind.Number: writer.WriteNumberValue(row.GetDouble(ordinal)); break;
+            case FieldKind.Number: writer.WriteRawValue(Real(row.GetDouble(ordinal)), skipInputValidation: true); break;
             case FieldKind.Boolean: writer.WriteBooleanValue(row.GetBoolean(ordinal)); break;
             case FieldKind.Date: writer.WriteStringValue(row.GetFieldValue<DateOnly>(ordinal).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)); break;
-            case FieldKind.Timestamp: writer.WriteStringValue(Timestamp(row.GetFieldValue<DateTime>(ordinal))); break;
+            case FieldKind.Timestamp:
+                var utc = row.GetFieldValue<DateTime>(ordinal);
+                writer.WriteStringValue(datesOnly ? Date(utc) : Timestamp(utc));
+                break;
             case FieldKind.Uuid: writer.WriteStringValue(row.GetGuid(ordinal)); break;
             default: throw new InvalidOperationException($"Field kind {field.Kind} has no JSON form");
         }
     }
+
+    /// <summary>
+    /// A real number that reads as one: 176 is written 176.0, so clients that guess a column's type from the first
+    /// values (GDAL, spreadsheets) do not make a real-valued field an integer and truncate the values after it.
+    /// </summary>
+    public static string Real(double value)
+    {
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        return text.AsSpan().IndexOfAny(".Ee") >= 0 ? text : text + ".0";
+    }
+
+    /// <summary>The UTC calendar date, YYYY-MM-DD.</summary>
+    public static string Date(DateTime utc) => utc.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>UTC, second precision, with a Z: what JavaScript's Date and spreadsheets read alike.</summary>
     public static string Timestamp(DateTime utc) => utc.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -77,4 +136,15 @@ public static class FeatureJson
         }
         return values;
     }
+}
+
+/// <summary>
+/// Which properties a feature carries and how dates look. <see cref="Full"/> is the REST form (every field, timestamps
+/// with time of day); the OGC form can choose properties, writes dates as YYYY-MM-DD and adds MapX's mx_t0/mx_t1.
+/// </summary>
+public sealed record FeatureShape(IReadOnlySet<string>? Properties, bool DatesOnly, bool MapxTime)
+{
+    public static readonly FeatureShape Full = new(null, false, false);
+
+    public bool Includes(string name) => Properties is null || Properties.Contains(name);
 }

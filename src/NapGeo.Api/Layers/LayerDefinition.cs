@@ -26,6 +26,9 @@ public sealed record Field(string Name, FieldKind Kind, string Description)
     public object? Default { get; init; }
 }
 
+/// <summary>A feature's time: one date or timestamp field (an instant), or a start and an optional end field.</summary>
+public sealed record LayerTime(string Start, string? End = null);
+
 /// <summary>What a layer (table) is: its fields, the geometries it takes and any layer-specific rules.</summary>
 public sealed class LayerDefinition
 {
@@ -41,6 +44,8 @@ public sealed class LayerDefinition
     public IReadOnlyList<string> SearchFields { get; init; } = [];
     /// <summary>The list order, made of field names; id breaks ties.</summary>
     public required string OrderBy { get; init; }
+    /// <summary>The field(s) that date a feature: the OGC <c>datetime</c> filter and MapX's mx_t0/mx_t1 use them.</summary>
+    public LayerTime? Time { get; init; }
     /// <summary>
     /// Layer rules that need several fields at once (e.g. unit normalization); runs after each field is parsed
     /// and may set read-only fields. Adds messages to <c>errors</c> keyed by property path.

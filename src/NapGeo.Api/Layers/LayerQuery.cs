@@ -30,8 +30,18 @@ public static class LayerQuery
         var search = page.Q?.Trim();
         if (search is { Length: > 100 }) errors.Add("q", "must be at most 100 characters.");
         if (search is { Length: > 0 } && layer.SearchFields.Count == 0) errors.Add("q", $"{layer.Name} cannot be searched by text.");
-        return errors.IsEmpty ? new LayerFilter(bbox, equals) { Search = search is { Length: > 0 } ? search : null } : null;
+        if (!errors.IsEmpty) return null;
+        var filter = new LayerFilter(bbox, equals);
+        return search is { Length: > 0 } ? filter with { Predicates = [TextSearch(layer, search)] } : filter;
     }
+
+    /// <summary>Case-insensitive substring match over the layer's search fields; the text's own wildcards are escaped.</summary>
+    public static Func<Npgsql.NpgsqlParameterCollection, string> TextSearch(LayerDefinition layer, string text) => parameters =>
+    {
+        var pattern = "%" + text.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
+        parameters.Add(new() { Value = pattern });
+        return "(" + string.Join(" OR ", layer.SearchFields.Select(f => $"{f} ILIKE ${parameters.Count}")) + ")";
+    };
 
     public static double[]? ParseBbox(string text, ValidationErrors errors)
     {

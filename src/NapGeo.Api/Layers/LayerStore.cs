@@ -7,13 +7,15 @@ namespace NapGeo.Layers;
 
 public enum WriteOutcome { Done, NotFound, VersionMismatch }
 
-/// <summary>A bounding box in lon/lat and equality filters on a layer's filterable fields.</summary>
+/// <summary>
+/// A bounding box in lon/lat, equality filters on a layer's filterable fields, and further predicates (OGC filters):
+/// each appends its parameters to the command and returns SQL that refers to them by position.
+/// </summary>
 public sealed record LayerFilter(double[]? Bbox, IReadOnlyList<(Field Field, object Value)> Matches)
 {
-    /// <summary>Text looked for (case-insensitive substring) in the layer's search fields.</summary>
-    public string? Search { get; init; }
-
     public static readonly LayerFilter None = new(null, []);
+
+    public IReadOnlyList<Func<NpgsqlParameterCollection, string>> Predicates { get; init; } = [];
 }
 
 /// <summary>Reads and writes a layer's features; every write runs in one transaction stamped with its actor for the audit log.</summary>
@@ -48,7 +50,7 @@ public sealed class LayerStore(NpgsqlDataSource db)
     public async Task<long> CountAsync(LayerDefinition layer, LayerFilter filter, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand();
-        cmd.CommandText = $"SELECT count(*) FROM {layer.Name}" + Where(layer, filter, cmd);
+        cmd.CommandText = $"SELECT count(*) FROM {layer.Name}" + Where(filter, cmd);
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
@@ -57,7 +59,7 @@ public sealed class LayerStore(NpgsqlDataSource db)
         LayerDefinition layer, LayerFilter filter, int limit, int offset, Utf8JsonWriter writer, Stream output, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand();
-        cmd.CommandText = Sql(layer).Select + Where(layer, filter, cmd) + Sql(layer).OrderBy + $" LIMIT {limit} OFFSET {offset}";
+        cmd.CommandText = Sql(layer).Select + Where(filter, cmd) + Sql(layer).OrderBy + $" LIMIT {limit} OFFSET {offset}";
         await using var row = await cmd.ExecuteReaderAsync(ct);
         var count = 0;
         while (await row.ReadAsync(ct))
@@ -120,28 +122,25 @@ public sealed class LayerStore(NpgsqlDataSource db)
             cmd.Parameters.Add(new() { Value = draft.Values[field.Name] ?? DBNull.Value, NpgsqlDbType = LayerSql.DbType(field.Kind) });
     }
 
-    private static string Where(LayerDefinition layer, LayerFilter filter, NpgsqlCommand cmd)
+    public static string Where(LayerFilter filter, NpgsqlCommand cmd) => Where(filter, cmd.Parameters);
+
+    /// <summary>The WHERE clause of <paramref name="filter"/> (or ""), its values appended to <paramref name="parameters"/>.</summary>
+    public static string Where(LayerFilter filter, NpgsqlParameterCollection parameters)
     {
         var clauses = new List<string>();
-        if (filter.Search is { } search)
-        {
-            // The text is a LIKE pattern only after its own wildcards are escaped.
-            var pattern = "%" + search.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
-            cmd.Parameters.Add(new() { Value = pattern });
-            clauses.Add("(" + string.Join(" OR ", layer.SearchFields.Select(f => $"{f} ILIKE ${cmd.Parameters.Count}")) + ")");
-        }
         if (filter.Bbox is { } b)
         {
-            var first = cmd.Parameters.Count + 1;
-            foreach (var v in b) cmd.Parameters.Add(new() { Value = v });
+            var first = parameters.Count + 1;
+            foreach (var v in b) parameters.Add(new() { Value = v });
             clauses.Add($"geom && ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, 4326) " +
                         $"AND ST_Intersects(geom, ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, 4326))");
         }
         foreach (var (field, value) in filter.Matches)
         {
-            cmd.Parameters.Add(new() { Value = value, NpgsqlDbType = LayerSql.DbType(field.Kind) });
-            clauses.Add($"{field.Name} = ${cmd.Parameters.Count}");
+            parameters.Add(new() { Value = value, NpgsqlDbType = LayerSql.DbType(field.Kind) });
+            clauses.Add($"{field.Name} = ${parameters.Count}");
         }
+        foreach (var predicate in filter.Predicates) clauses.Add(predicate(parameters));
         return clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
     }
 }

@@ -14,6 +14,7 @@ public static class SamplesLayer
         GeometryTypes = [OgcGeometryType.Point],
         SearchFields = ["external_id", "campaign"],
         OrderBy = "campaign, external_id",
+        Time = new("sampled_at"),
         Fields =
         [
             new("external_id", FieldKind.Text, "The sample id used in the field and lab, unique within a campaign") { Required = true, Filterable = true, MaxLength = 100 },

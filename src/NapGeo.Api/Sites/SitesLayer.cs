@@ -15,6 +15,7 @@ public static class SitesLayer
         PromotePolygons = true,
         SearchFields = ["name", "site_code"],
         OrderBy = "site_code",
+        Time = new("survey_date"),
         Fields =
         [
             new("site_code", FieldKind.Text, "National site code, unique") { Required = true, Filterable = true, MaxLength = 64 },

@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Data.Common;
+
+namespace NapGeo.Features;
+
+/// <summary>
+/// Validators for a layer's responses. Every write to a layer goes through the audit triggers, so its newest audit
+/// entry says when it last changed. The snapshot's xmin is part of the ETag because an audit id is assigned before
+/// its transaction commits: a transaction still open when the ETag was made changes the xmin once it finishes.
+/// </summary>
+public static class CollectionVersion
+{
+    public sealed record State(string Revision, DateTimeOffset? LastModified);
+
+    /// <summary>The layer's state; $1 is the table name. Read the row with <see cref="Read"/>.</summary>
+    public const string Sql =
+        "SELECT (SELECT id FROM audit_log WHERE table_name = $1 ORDER BY id DESC LIMIT 1), " +
+        "(SELECT at FROM audit_log WHERE table_name = $1 ORDER BY id DESC LIMIT 1), pg_snapshot_xmin(pg_current_snapshot())::text";
+
+    public static State Read(DbDataReader row)
+    {
+        var id = row.IsDBNull(0) ? 0 : row.GetInt64(0);
+        DateTimeOffset? at = row.IsDBNull(1) ? null : new DateTimeOffset(DateTime.SpecifyKind(row.GetFieldValue<DateTime>(1), DateTimeKind.Utc));
+        return new State($"{id.ToString(CultureInfo.InvariantCulture)}.{row.GetString(2)}", at);
+    }
+
+    /// <summary>A weak ETag (gzip changes the bytes, not the meaning) for one representation of the layer's state.</summary>
+    public static string ETag(State state, string representation)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(representation)))[..16];
+        return $"W/\"{state.Revision}-{hash}\"";
+    }
+
+    /// <summary>True when the client's cached copy is current: If-None-Match first, else If-Modified-Since (RFC 9110 13.2.2).</summary>
+    public static bool NotModified(HttpRequest request, string etag, DateTimeOffset? lastModified)
+    {
+        var ifNoneMatch = request.Headers.IfNoneMatch.ToString();
+        if (ifNoneMatch.Length > 0)
+            return ifNoneMatch.Split(',').Select(t => t.Trim()).Any(t => t == "*" || Weak(t) == Weak(etag));
+        var headers = request.GetTypedHeaders();
+        return lastModified is { } modified && headers.IfModifiedSince is { } since && Truncate(modified) <= since;
+    }
+
+    public static void Apply(HttpResponse response, string etag, DateTimeOffset? lastModified)
+    {
+        response.Headers.ETag = etag;
+        if (lastModified is { } modified) response.GetTypedHeaders().LastModified = Truncate(modified);
+        response.Headers.CacheControl = "no-cache"; // revalidate every time: the data change under edits
+    }
+
+    private static string Weak(string tag) => tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag;
+
+    private static DateTimeOffset Truncate(DateTimeOffset t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+}

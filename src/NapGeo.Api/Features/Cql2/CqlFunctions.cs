@@ -1,0 +1,55 @@
+using NetTopologySuite.Geometries;
+
+namespace NapGeo.Features.Cql2;
+
+/// <summary>The spatial and temporal predicates of CQL2 and the SQL each becomes.</summary>
+public static class CqlFunctions
+{
+    /// <summary>CQL2 spatial predicates → PostGIS functions of the same meaning (DE-9IM based, as in Simple Features).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Spatial = new Dictionary<string, string>
+    {
+        ["S_INTERSECTS"] = "ST_Intersects", ["S_DISJOINT"] = "ST_Disjoint", ["S_CONTAINS"] = "ST_Contains",
+        ["S_WITHIN"] = "ST_Within", ["S_EQUALS"] = "ST_Equals", ["S_TOUCHES"] = "ST_Touches",
+        ["S_CROSSES"] = "ST_Crosses", ["S_OVERLAPS"] = "ST_Overlaps",
+    };
+
+    /// <summary>
+    /// CQL2 temporal predicates over half-open intervals a = [a0, a1) and b = [b0, b1): a date d is [d, d+1 day),
+    /// an instant t is [t, t+1 µs). {0}=a0 {1}=a1 {2}=b0 {3}=b1. BEFORE/AFTER include touching ends
+    /// (a sample of 1 Jan is before DATE('2024-01-02')); MEETS/METBY are exactly touching.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Temporal = new Dictionary<string, string>
+    {
+        ["T_INTERSECTS"] = "({0} < {3} AND {1} > {2})",
+        ["T_DISJOINT"] = "NOT ({0} < {3} AND {1} > {2})",
+        ["T_DURING"] = "({0} > {2} AND {1} < {3})",
+        ["T_CONTAINS"] = "({0} < {2} AND {1} > {3})",
+        ["T_EQUALS"] = "({0} = {2} AND {1} = {3})",
+        ["T_BEFORE"] = "({1} <= {2})",
+        ["T_AFTER"] = "({0} >= {3})",
+        ["T_MEETS"] = "({1} = {2})",
+        ["T_METBY"] = "({0} = {3})",
+        ["T_STARTS"] = "({0} = {2} AND {1} < {3})",
+        ["T_STARTEDBY"] = "({0} = {2} AND {1} > {3})",
+        ["T_FINISHES"] = "({0} > {2} AND {1} = {3})",
+        ["T_FINISHEDBY"] = "({0} < {2} AND {1} = {3})",
+        ["T_OVERLAPS"] = "({0} < {2} AND {1} > {2} AND {1} < {3})",
+        ["T_OVERLAPPEDBY"] = "({0} > {2} AND {0} < {3} AND {1} > {3})",
+    };
+
+    public static string SpatialList => string.Join(", ", Spatial.Keys);
+    public static string TemporalList => string.Join(", ", Temporal.Keys);
+
+    public static bool IsKnown(string upperName) => Spatial.ContainsKey(upperName) || Temporal.ContainsKey(upperName);
+}
+
+public static class CqlGeometries
+{
+    private static readonly GeometryFactory Factory = NetTopologySuite.NtsGeometryServices.Instance.CreateGeometryFactory();
+
+    public static NetTopologySuite.Geometries.Geometry Box(double minX, double minY, double maxX, double maxY, string at)
+    {
+        if (minX > maxX || minY > maxY) throw new CqlException("BBOX minimum exceeds maximum", at);
+        return Factory.ToGeometry(new Envelope(minX, maxX, minY, maxY));
+    }
+}

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using NetTopologySuite.IO.Converters;
+
+namespace NapGeo.Features.Cql2;
+
+/// <summary>
+/// Reads cql2-json (OGC 21-065) into the same tree as <see cref="CqlTextParser"/>. Errors name the JSON path of the
+/// offending member, e.g. <c>args[1].args[0]</c>.
+/// </summary>
+public static class CqlJsonReader
+{
+    private static readonly JsonSerializerOptions GeoJson = new() { Converters = { new GeoJsonConverterFactory() } };
+
+    private static readonly Dictionary<string, string> Comparisons = new(StringComparer.OrdinalIgnoreCase)
+        { ["="] = "=", ["<>"] = "<>", ["<"] = "<", ["<="] = "<=", [">"] = ">", [">="] = ">=" };
+
+    public static CqlNode Parse(string json)
+    {
+        if (json.Length > CqlTextParser.MaxLength)
+            throw new CqlException($"the filter is {json.Length} characters long; the limit is {CqlTextParser.MaxLength}.", "$");
+        JsonDocument document;
+        try { document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = CqlTextParser.MaxDepth * 2 }); }
+        catch (JsonException e) { throw new CqlException($"the filter is not valid JSON: {e.Message}", "$"); }
+        using (document) return Expression(document.RootElement, "$", 0);
+    }
+
+    private static CqlNode Expression(JsonElement e, string path, int depth)
+    {
+        if (depth > CqlTextParser.MaxDepth) throw new CqlException($"the filter nests deeper than {CqlTextParser.MaxDepth} levels", path);
+        if (e.ValueKind is JsonValueKind.True or JsonValueKind.False) return new CqlLiteral(path, e.GetBoolean());
+        if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("op", out var opElement) || opElement.ValueKind != JsonValueKind.String)
+            throw new CqlException("expected an object with \"op\" and \"args\"", path);
+        var op = opElement.GetString()!;
+        var args = Args(e, path);
+        string ArgPath(int i) => $"{path}.args[{i}]";
+        var upper = op.ToUpperInvariant();
+        switch (upper)
+        {
+            case "AND" or "OR":
+                if (args.Count < 2) throw new CqlException($"'{op}' needs at least two arguments", path);
+                var list = args.Select((a, i) => Expression(a, ArgPath(i), depth + 1)).ToList();
+                return upper == "AND" ? new CqlAnd(path, list) : new CqlOr(path, list);
+            case "NOT":
+                Arity(args, 1, op, path);
+                return new CqlNot(path, Expression(args[0], ArgPath(0), depth + 1));
+            case "LIKE":
+                Arity(args, 2, op, path);
+                return new CqlLike(path, Scalar(args[0], ArgPath(0)), Scalar(args[1], ArgPath(1)));
+            case "BETWEEN":
+                Arity(args, 3, op, path);
+                return new CqlBetween(path, Scalar(args[0], ArgPath(0)), Scalar(args[1], ArgPath(1)), Scalar(args[2], ArgPath(2)));
+            case "IN":
+                Arity(args, 2, op, path);
+                if (args[1].ValueKind != JsonValueKind.Array) throw new CqlException("the second argument of 'in' must be an array", ArgPath(1));
+                if (args[1].GetArrayLength() > CqlTextParser.MaxListLength)
+                    throw new CqlException($"an IN list may have at most {CqlTextParser.MaxListLength} values", ArgPath(1));
+                return new CqlIn(path, Scalar(args[0], ArgPath(0)),
+                    args[1].EnumerateArray().Select((v, i) => Scalar(v, $"{ArgPath(1)}[{i}]")).ToList());
+            case "ISNULL":
+                Arity(args, 1, op, path);
+                return new CqlIsNull(path, Scalar(args[0], ArgPath(0)));
+        }
+        if (Comparisons.TryGetValue(op, out var comparison))
+        {
+            Arity(args, 2, op, path);
+            return new CqlCompare(path, comparison, Scalar(args[0], ArgPath(0)), Scalar(args[1], ArgPath(1)));
+        }
+        if (CqlFunctions.IsKnown(upper))
+            return new CqlFunction(path, upper, args.Select((a, i) => Scalar(a, ArgPath(i))).ToList());
+        throw new CqlException($"'{op}' is not an operator this server knows; use and, or, not, =, <>, <, <=, >, >=, like, between, in, isNull, " +
+                               $"{CqlFunctions.SpatialList.ToLowerInvariant()}, {CqlFunctions.TemporalList.ToLowerInvariant()}", path + ".op");
+    }
+
+    private static List<JsonElement> Args(JsonElement e, string path)
+    {
+        if (!e.TryGetProperty("args", out var args) || args.ValueKind != JsonValueKind.Array)
+            throw new CqlException("\"args\" must be an array", path);
+        return args.EnumerateArray().ToList();
+    }
+
+    private static void Arity(List<JsonElement> args, int count, string op, string path)
+    {
+        if (args.Count != count) throw new CqlException($"'{op}' takes {count} argument{(count == 1 ? "" : "s")}, not {args.Count}", path);
+    }
+
+    private static CqlNode Scalar(JsonElement e, string path)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                var text = e.GetString()!;
+                if (text.Length > CqlTextParser.MaxStringLength)
+                    throw new CqlException($"the string is longer than {CqlTextParser.MaxStringLength} characters", path);
+                return new CqlLiteral(path, text);
+            case JsonValueKind.Number:
+                if (!e.TryGetDouble(out var number) || !double.IsFinite(number)) throw new CqlException($"{e.GetRawText()[..Math.Min(20, e.GetRawText().Length)]} is not a finite number", path);
+                return new CqlLiteral(path, number);
+            case JsonValueKind.True or JsonValueKind.False:
+                return new CqlLiteral(path, e.GetBoolean());
+            case JsonValueKind.Object:
+                return ObjectScalar(e, path);
+            default:
+                throw new CqlException($"a {e.ValueKind.ToString().ToLowerInvariant()} is not a value here", path);
+        }
+    }
+
+    private static CqlNode ObjectScalar(JsonElement e, string path)
+    {
+        if (e.TryGetProperty("property", out var property) && property.ValueKind == JsonValueKind.String)
+            return new CqlProperty(path, property.GetString()!);
+        if (e.TryGetProperty("date", out var date) && date.ValueKind == JsonValueKind.String)
+            return new CqlTime(path, true, date.GetString()!);
+        if (e.TryGetProperty("timestamp", out var timestamp) && timestamp.ValueKind == JsonValueKind.String)
+            return new CqlTime(path, false, timestamp.GetString()!);
+        if (e.TryGetProperty("interval", out var interval))
+        {
+            if (interval.ValueKind != JsonValueKind.Array || interval.GetArrayLength() != 2)
+                throw new CqlException("\"interval\" must be an array of two instants", path);
+            return new CqlInterval(path, Scalar(interval[0], path + ".interval[0]"), Scalar(interval[1], path + ".interval[1]"));
+        }
+        if (e.TryGetProperty("bbox", out var bbox))
+        {
+            var n = bbox.ValueKind == JsonValueKind.Array ? bbox.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN).ToList() : [];
+            if (n.Count is not (4 or 6) || n.Any(v => !double.IsFinite(v))) throw new CqlException("\"bbox\" must be 4 or 6 numbers", path);
+            var half = n.Count / 2;
+            return new CqlGeometry(path, CqlGeometries.Box(n[0], n[1], n[half], n[half + 1], path));
+        }
+        if (e.TryGetProperty("op", out _)) return Expression(e, path, 0);
+        if (e.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && e.TryGetProperty("coordinates", out _))
+        {
+            try
+            {
+                var geometry = e.Deserialize<NetTopologySuite.Geometries.Geometry>(GeoJson);
+                if (geometry is null || geometry.IsEmpty) throw new CqlException("the geometry is empty", path);
+                return new CqlGeometry(path, geometry);
+            }
+            catch (Exception ex) when (ex is JsonException or ArgumentException or NotSupportedException or InvalidOperationException or FormatException)
+            {
+                throw new CqlException($"the geometry is not valid GeoJSON: {ex.Message}", path);
+            }
+        }
+        throw new CqlException("expected {\"property\": …}, {\"date\": …}, {\"timestamp\": …}, {\"interval\": […]}, {\"bbox\": […]} or a GeoJSON geometry", path);
+    }
+}

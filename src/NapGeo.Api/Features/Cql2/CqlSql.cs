@@ -1,0 +1,256 @@
+using System.Globalization;
+using NapGeo.Layers;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace NapGeo.Features.Cql2;
+
+/// <summary>
+/// Compiles a CQL2 tree into a SQL predicate. Identifiers come only from the layer's queryables; every literal becomes
+/// a positional parameter added to the command, so no text of the request reaches the SQL.
+/// </summary>
+public sealed class CqlSql
+{
+    private enum ValueType { Text, Number, Boolean, Date, Timestamp, Uuid, Geometry }
+
+    private sealed record Operand(string Sql, ValueType Type);
+
+    private readonly Queryables _queryables;
+    private readonly OgcCrs _filterCrs;
+    private readonly NpgsqlParameterCollection _parameters;
+
+    private CqlSql(Queryables queryables, OgcCrs filterCrs, NpgsqlParameterCollection parameters)
+    {
+        _queryables = queryables;
+        _filterCrs = filterCrs;
+        _parameters = parameters;
+    }
+
+    /// <param name="filterCrs">The CRS of geometry literals (filter-crs; CRS84 by default).</param>
+    public static string Compile(CqlNode filter, Queryables queryables, OgcCrs filterCrs, NpgsqlParameterCollection parameters) =>
+        new CqlSql(queryables, filterCrs, parameters).Predicate(filter);
+
+    private string Predicate(CqlNode node) => node switch
+    {
+        CqlAnd and => "(" + string.Join(" AND ", and.Args.Select(Predicate)) + ")",
+        CqlOr or => "(" + string.Join(" OR ", or.Args.Select(Predicate)) + ")",
+        CqlNot not => $"(NOT {Predicate(not.Arg)})",
+        CqlCompare c => Compare(c),
+        CqlLike like => Like(like),
+        CqlBetween between => Between(between),
+        CqlIn @in => In(@in),
+        CqlIsNull isNull => $"({Value(isNull.Value, null).Sql} IS NULL)",
+        CqlFunction f when CqlFunctions.Spatial.TryGetValue(f.Name, out var st) => Spatial(f, st),
+        CqlFunction f when CqlFunctions.Temporal.TryGetValue(f.Name, out var pattern) => Temporal(f, pattern),
+        CqlLiteral { Value: bool b } => b ? "TRUE" : "FALSE",
+        CqlProperty p => Value(p, null) is { Type: ValueType.Boolean } flag
+            ? $"({flag.Sql} IS TRUE)"
+            : throw new CqlException($"'{p.Name}' is not a boolean property, so it cannot stand alone as a condition", p.At),
+        _ => throw new CqlException("this is a value, not a condition", node.At),
+    };
+
+    private string Compare(CqlCompare c)
+    {
+        var (left, right) = Pair(c.Left, c.Right);
+        if (left.Type == ValueType.Geometry) throw new CqlException("geometries are compared with S_EQUALS, S_INTERSECTS, …, not " + c.Op, c.At);
+        return $"({left.Sql} {c.Op} {right.Sql})";
+    }
+
+    private string Like(CqlLike like)
+    {
+        var value = Value(like.Value, ValueType.Text);
+        if (value.Type != ValueType.Text) throw new CqlException("LIKE applies to text properties", like.At);
+        var pattern = Value(like.Pattern, ValueType.Text);
+        return $"({value.Sql} LIKE {pattern.Sql})";
+    }
+
+    private string Between(CqlBetween between)
+    {
+        var value = Value(between.Value, null);
+        if (value.Type is ValueType.Geometry or ValueType.Boolean) throw new CqlException("BETWEEN applies to numbers, text and dates", between.At);
+        return $"({value.Sql} BETWEEN {Value(between.Low, value.Type).Sql} AND {Value(between.High, value.Type).Sql})";
+    }
+
+    private string In(CqlIn @in)
+    {
+        var value = Value(@in.Value, null);
+        if (value.Type == ValueType.Geometry) throw new CqlException("IN does not apply to geometries", @in.At);
+        return $"({value.Sql} IN ({string.Join(", ", @in.List.Select(v => Value(v, value.Type).Sql))}))";
+    }
+
+    /// <summary>Types the side that is a property first, so the literal on the other side is read as that type.</summary>
+    private (Operand Left, Operand Right) Pair(CqlNode left, CqlNode right)
+    {
+        if (left is not CqlProperty && right is CqlProperty)
+        {
+            var r = Value(right, null);
+            return (Value(left, r.Type), r);
+        }
+        var l = Value(left, null);
+        return (l, Value(right, l.Type));
+    }
+
+    private Operand Value(CqlNode node, ValueType? expected)
+    {
+        switch (node)
+        {
+            case CqlProperty property:
+                var q = _queryables.Find(property.Name)
+                    ?? throw new CqlException($"'{Shorten(property.Name)}' is not a queryable property; queryables: {string.Join(", ", _queryables.Names)}", property.At);
+                var type = q.IsGeometry ? ValueType.Geometry : TypeOf(q.Kind);
+                if (expected is { } e && !Compatible(type, e))
+                    throw new CqlException($"'{q.Name}' is a {Describe(type)}, but a {Describe(e)} is expected here", property.At);
+                return new Operand(q.Column, type);
+            case CqlLiteral { Value: string text }:
+                return StringLiteral(text, expected ?? ValueType.Text, node.At);
+            case CqlLiteral { Value: double number }:
+                if (expected is not (null or ValueType.Number)) throw new CqlException($"{number.ToString(CultureInfo.InvariantCulture)} is a number, but a {Describe(expected.Value)} is expected here", node.At);
+                return Parameter(number, NpgsqlDbType.Double, ValueType.Number);
+            case CqlLiteral { Value: bool flag }:
+                if (expected is not (null or ValueType.Boolean)) throw new CqlException($"{flag} is a boolean, but a {Describe(expected.Value)} is expected here", node.At);
+                return Parameter(flag, NpgsqlDbType.Boolean, ValueType.Boolean);
+            case CqlTime time:
+                var (lo, _) = Instant(time);
+                if (time.IsDate && expected != ValueType.Timestamp)
+                    return Parameter(DateOnly.FromDateTime(lo), NpgsqlDbType.Date, ValueType.Date);
+                if (expected == ValueType.Date) throw new CqlException("a date property is compared with DATE('YYYY-MM-DD'), not a TIMESTAMP", node.At);
+                return Parameter(lo, NpgsqlDbType.TimestampTz, ValueType.Timestamp);
+            case CqlGeometry geometry:
+                if (expected is not (null or ValueType.Geometry)) throw new CqlException($"a geometry is not a {Describe(expected.Value)}", node.At);
+                return GeometryParameter(geometry);
+            case CqlInterval:
+                throw new CqlException("an INTERVAL is only allowed in a temporal function (T_INTERSECTS, T_DURING, …)", node.At);
+            default:
+                throw new CqlException("a condition is not allowed where a value is expected", node.At);
+        }
+    }
+
+    private Operand StringLiteral(string text, ValueType expected, string at)
+    {
+        switch (expected)
+        {
+            case ValueType.Text: return Parameter(text, NpgsqlDbType.Text, ValueType.Text);
+            case ValueType.Uuid when Guid.TryParse(text, out var id): return Parameter(id, NpgsqlDbType.Uuid, ValueType.Uuid);
+            case ValueType.Date when DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d):
+                return Parameter(d, NpgsqlDbType.Date, ValueType.Date);
+            case ValueType.Timestamp when FeatureInput.TryParseTimestamp(text, out var t): return Parameter(t, NpgsqlDbType.TimestampTz, ValueType.Timestamp);
+            default: throw new CqlException($"'{Shorten(text)}' is not a valid {Describe(expected)}", at);
+        }
+    }
+
+    private Operand GeometryParameter(CqlGeometry literal)
+    {
+        var geometry = literal.Geometry.Copy();
+        geometry.SRID = _filterCrs.Srid;
+        var sql = Add(geometry, null);
+        if (_filterCrs.LatLonOrder) sql = $"ST_FlipCoordinates({sql})";
+        if (_filterCrs.Srid != Geometry.CrsTransforms.Wgs84) sql = $"ST_Transform({sql}, {Geometry.CrsTransforms.Wgs84})";
+        return new Operand(sql, ValueType.Geometry);
+    }
+
+    private string Spatial(CqlFunction f, string function)
+    {
+        if (f.Args.Count != 2) throw new CqlException($"{f.Name} takes two geometries", f.At);
+        var a = Value(f.Args[0], ValueType.Geometry);
+        var b = Value(f.Args[1], ValueType.Geometry);
+        return $"{function}({a.Sql}, {b.Sql})";
+    }
+
+    private string Temporal(CqlFunction f, string pattern)
+    {
+        if (f.Args.Count != 2) throw new CqlException($"{f.Name} takes two temporal values", f.At);
+        var (a0, a1) = Interval(f.Args[0]);
+        var (b0, b1) = Interval(f.Args[1]);
+        return string.Format(CultureInfo.InvariantCulture, pattern, a0, a1, b0, b1);
+    }
+
+    /// <summary>The half-open interval [lo, hi) a temporal operand covers, as two timestamptz SQL expressions.</summary>
+    private (string Lo, string Hi) Interval(CqlNode node)
+    {
+        switch (node)
+        {
+            case CqlProperty property:
+                var operand = Value(property, null);
+                return operand.Type switch
+                {
+                    ValueType.Date => TimeBounds(FieldKind.Date, operand.Sql),
+                    ValueType.Timestamp => TimeBounds(FieldKind.Timestamp, operand.Sql),
+                    _ => throw new CqlException($"'{property.Name}' is not a date or time property", node.At),
+                };
+            case CqlTime time:
+                var (lo, hi) = Instant(time);
+                return (Add(lo, NpgsqlDbType.TimestampTz), Add(hi, NpgsqlDbType.TimestampTz));
+            case CqlLiteral { Value: string text }:
+                return Interval(new CqlTime(node.At, text.Length == 10, text));
+            case CqlInterval interval:
+                var start = interval.Start is CqlLiteral { Value: ".." } ? "'-infinity'::timestamptz" : Interval(interval.Start).Lo;
+                var end = interval.End is CqlLiteral { Value: ".." } ? "'infinity'::timestamptz" : Interval(interval.End).Hi;
+                return (start, end);
+            default:
+                throw new CqlException("expected a date or time property, DATE(…), TIMESTAMP(…) or INTERVAL(…)", node.At);
+        }
+    }
+
+    /// <summary>The interval a date or timestamp field covers, as timestamptz SQL: see <see cref="TimeBounds"/>.</summary>
+    public static (string Lo, string Hi) Interval(Field field) => TimeBounds(field.Kind, field.Name);
+
+    /// <summary>A date column is the day [d, d+1) in UTC; a timestamp column the instant [t, t+1 µs).</summary>
+    private static (string Lo, string Hi) TimeBounds(FieldKind kind, string column) => kind switch
+    {
+        FieldKind.Date => ($"({column}::timestamp AT TIME ZONE 'UTC')", $"(({column} + 1)::timestamp AT TIME ZONE 'UTC')"),
+        FieldKind.Timestamp => (column, $"({column} + interval '1 microsecond')"),
+        _ => throw new InvalidOperationException($"{column} is not a date or timestamp"),
+    };
+
+    /// <summary>A date is the day [d, d+1); a timestamp the instant [t, t+1 µs).</summary>
+    private static (DateTime Lo, DateTime Hi) Instant(CqlTime time)
+    {
+        if (time.IsDate)
+        {
+            if (!DateOnly.TryParseExact(time.Text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+                throw new CqlException($"'{Shorten(time.Text)}' is not a date written YYYY-MM-DD", time.At);
+            var midnight = d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            return (midnight, midnight.AddDays(1));
+        }
+        if (!DateTimeOffset.TryParse(time.Text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) || time.Text.Length < 11)
+            throw new CqlException($"'{Shorten(time.Text)}' is not an RFC 3339 timestamp (e.g. 2024-05-02T10:00:00Z)", time.At);
+        return (t.UtcDateTime, t.UtcDateTime.AddTicks(10));
+    }
+
+    private Operand Parameter(object value, NpgsqlDbType type, ValueType valueType) => new(Add(value, type), valueType);
+
+    private string Add(object value, NpgsqlDbType? type)
+    {
+        var parameter = new NpgsqlParameter { Value = value };
+        if (type is { } t) parameter.NpgsqlDbType = t;
+        _parameters.Add(parameter);
+        return "$" + _parameters.Count.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static ValueType TypeOf(FieldKind kind) => kind switch
+    {
+        FieldKind.Text => ValueType.Text,
+        FieldKind.Integer or FieldKind.Number => ValueType.Number,
+        FieldKind.Boolean => ValueType.Boolean,
+        FieldKind.Date => ValueType.Date,
+        FieldKind.Timestamp => ValueType.Timestamp,
+        FieldKind.Uuid => ValueType.Uuid,
+        _ => throw new InvalidOperationException($"Field kind {kind} is not queryable"),
+    };
+
+    private static bool Compatible(ValueType actual, ValueType expected) =>
+        actual == expected || actual is ValueType.Date or ValueType.Timestamp && expected is ValueType.Date or ValueType.Timestamp;
+
+    private static string Describe(ValueType type) => type switch
+    {
+        ValueType.Text => "text value",
+        ValueType.Number => "number",
+        ValueType.Boolean => "boolean",
+        ValueType.Date => "date (DATE('YYYY-MM-DD'))",
+        ValueType.Timestamp => "timestamp (TIMESTAMP('…'))",
+        ValueType.Uuid => "UUID",
+        _ => "geometry",
+    };
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+}

@@ -1,0 +1,342 @@
+using System.Globalization;
+using NetTopologySuite.IO;
+
+namespace NapGeo.Features.Cql2;
+
+/// <summary>
+/// A recursive-descent parser for cql2-text (OGC 21-065): boolean logic, comparisons, LIKE, BETWEEN, IN, IS NULL,
+/// spatial and temporal functions, with WKT and BBOX(…) geometry literals and DATE/TIMESTAMP/INTERVAL time literals.
+/// Arithmetic and custom functions are not supported. Errors carry the 1-based character position.
+/// </summary>
+public sealed class CqlTextParser
+{
+    public const int MaxLength = 16_000;
+    public const int MaxDepth = 40;
+    public const int MaxStringLength = 1_000;
+    public const int MaxListLength = 1_000;
+
+    private static readonly HashSet<string> WktTypes =
+        ["POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON", "GEOMETRYCOLLECTION"];
+    private static readonly HashSet<string> Reserved =
+        ["AND", "OR", "NOT", "LIKE", "BETWEEN", "IN", "IS", "NULL", "TRUE", "FALSE"];
+
+    private readonly string _text;
+    private int _pos;
+    private int _depth;
+
+    private CqlTextParser(string text) => _text = text;
+
+    public static CqlNode Parse(string text)
+    {
+        if (text.Length > MaxLength) throw new CqlException($"the filter is {text.Length} characters long; the limit is {MaxLength}.", "position 1");
+        var parser = new CqlTextParser(text);
+        var node = parser.ParseOr();
+        parser.SkipSpace();
+        if (parser._pos < text.Length) throw parser.Error($"unexpected '{parser.Snippet()}'; expected AND, OR or the end of the filter");
+        return node;
+    }
+
+    private string Here => $"position {_pos + 1}";
+
+    private CqlException Error(string message, int? at = null) => new(message, $"position {(at ?? _pos) + 1}");
+
+    private string Snippet()
+    {
+        var rest = _text[_pos..];
+        return rest.Length <= 20 ? rest : rest[..20] + "…";
+    }
+
+    private CqlNode ParseOr()
+    {
+        var at = Here;
+        var first = ParseAnd();
+        if (!PeekKeyword("OR")) return first;
+        var args = new List<CqlNode> { first };
+        while (TryKeyword("OR")) args.Add(ParseAnd());
+        return new CqlOr(at, args);
+    }
+
+    private CqlNode ParseAnd()
+    {
+        var at = Here;
+        var first = ParseNot();
+        if (!PeekKeyword("AND")) return first;
+        var args = new List<CqlNode> { first };
+        while (TryKeyword("AND")) args.Add(ParseNot());
+        return new CqlAnd(at, args);
+    }
+
+    private CqlNode ParseNot()
+    {
+        SkipSpace();
+        var at = Here;
+        if (TryKeyword("NOT")) return new CqlNot(at, Nested(ParseNot));
+        return ParsePrimary();
+    }
+
+    private CqlNode Nested(Func<CqlNode> parse)
+    {
+        if (++_depth > MaxDepth) throw Error($"the filter nests deeper than {MaxDepth} levels");
+        try { return parse(); }
+        finally { _depth--; }
+    }
+
+    private CqlNode ParsePrimary()
+    {
+        SkipSpace();
+        if (TrySymbol("("))
+        {
+            var inner = Nested(ParseOr);
+            Expect(")");
+            return inner;
+        }
+        var at = Here;
+        var left = ParseScalar();
+        SkipSpace();
+        var opAt = _pos;
+        if (TryComparison() is { } op) return new CqlCompare(at, op, left, ParseScalar());
+        var negated = TryKeyword("NOT");
+        if (TryKeyword("LIKE")) return Negate(negated, new CqlLike(at, left, ParseScalar()));
+        if (TryKeyword("BETWEEN"))
+        {
+            var low = ParseScalar();
+            ExpectKeyword("AND");
+            return Negate(negated, new CqlBetween(at, left, low, ParseScalar()));
+        }
+        if (TryKeyword("IN"))
+        {
+            Expect("(");
+            var list = new List<CqlNode> { ParseScalar() };
+            while (TrySymbol(","))
+            {
+                if (list.Count >= MaxListLength) throw Error($"an IN list may have at most {MaxListLength} values");
+                list.Add(ParseScalar());
+            }
+            Expect(")");
+            return Negate(negated, new CqlIn(at, left, list));
+        }
+        if (negated) throw Error("expected LIKE, BETWEEN or IN after NOT");
+        if (TryKeyword("IS"))
+        {
+            var not = TryKeyword("NOT");
+            ExpectKeyword("NULL");
+            return Negate(not, new CqlIsNull(at, left));
+        }
+        // A predicate function, a boolean literal or a boolean property stands on its own.
+        if (left is CqlFunction or CqlLiteral { Value: bool } or CqlProperty) return left;
+        throw Error(_pos < _text.Length ? $"expected a comparison, LIKE, BETWEEN, IN or IS NULL, not '{Snippet()}'" : "the filter ends too early", opAt);
+    }
+
+    private static CqlNode Negate(bool negated, CqlNode node) => negated ? new CqlNot(node.At, node) : node;
+
+    private CqlNode ParseScalar()
+    {
+        SkipSpace();
+        var start = _pos;
+        var at = Here;
+        if (_pos >= _text.Length) throw Error("the filter ends where a value was expected");
+        var c = _text[_pos];
+        if (c == '\'') return new CqlLiteral(at, ReadString());
+        if (char.IsAsciiDigit(c) || c is '-' or '+' or '.') return new CqlLiteral(at, ReadNumber());
+        if (c == '"')
+        {
+            var quoted = ReadQuotedIdentifier();
+            return new CqlProperty(at, quoted);
+        }
+        if (!char.IsAsciiLetter(c) && c != '_') throw Error($"unexpected '{Snippet()}'; expected a property, a value or a function");
+
+        var name = ReadIdentifier();
+        var upper = name.ToUpperInvariant();
+        if (upper is "TRUE" or "FALSE") return new CqlLiteral(at, upper == "TRUE");
+        SkipSpace();
+        var isCall = _pos < _text.Length && _text[_pos] == '(';
+        if (WktTypes.Contains(upper) && (isCall || PeekDimension())) return ReadWkt(start, at);
+        if (!isCall)
+        {
+            if (Reserved.Contains(upper)) throw Error($"'{name}' is a keyword; a property or a value was expected", start);
+            return new CqlProperty(at, name);
+        }
+        _pos++; // (
+        switch (upper)
+        {
+            case "DATE" or "TIMESTAMP":
+            {
+                SkipSpace();
+                var text = ReadString();
+                Expect(")");
+                return new CqlTime(at, upper == "DATE", text);
+            }
+            case "INTERVAL":
+            {
+                var from = ParseScalar();
+                Expect(",");
+                var to = ParseScalar();
+                Expect(")");
+                return new CqlInterval(at, from, to);
+            }
+            case "BBOX":
+            {
+                var numbers = new List<double> { ReadNumber() };
+                while (TrySymbol(",")) numbers.Add(ReadNumber());
+                Expect(")");
+                if (numbers.Count is not (4 or 6)) throw Error("BBOX takes 4 numbers (minx, miny, maxx, maxy) or 6 with heights", start);
+                var half = numbers.Count / 2;
+                return new CqlGeometry(at, CqlGeometries.Box(numbers[0], numbers[1], numbers[half], numbers[half + 1], at));
+            }
+        }
+        if (!CqlFunctions.IsKnown(upper)) throw Error($"'{name}' is not a function this server knows; spatial: {CqlFunctions.SpatialList}; temporal: {CqlFunctions.TemporalList}", start);
+        var args = new List<CqlNode>();
+        SkipSpace();
+        if (!TrySymbol(")"))
+        {
+            do args.Add(ParseScalar()); while (TrySymbol(","));
+            Expect(")");
+        }
+        return new CqlFunction(at, upper, args);
+    }
+
+    private CqlGeometry ReadWkt(int start, string at)
+    {
+        SkipSpace();
+        if (_pos >= _text.Length || _text[_pos] != '(') ReadIdentifier(); // Z, M or ZM
+        SkipSpace();
+        if (_pos >= _text.Length || _text[_pos] != '(') throw Error("expected '(' after the geometry type");
+        var depth = 0;
+        do
+        {
+            if (_pos >= _text.Length) throw Error("the geometry's parentheses are not closed", start);
+            var ch = _text[_pos++];
+            if (ch == '(') depth++;
+            else if (ch == ')') depth--;
+            else if (!(char.IsAsciiDigit(ch) || char.IsAsciiLetter(ch) || ch is ' ' or ',' or '.' or '-' or '+' or '\t' or '\n' or '\r'))
+                throw Error($"unexpected '{ch}' inside a geometry", _pos - 1);
+        } while (depth > 0);
+        var wkt = _text[start.._pos];
+        try
+        {
+            var geometry = new WKTReader(NetTopologySuite.NtsGeometryServices.Instance).Read(wkt);
+            return new CqlGeometry(at, geometry);
+        }
+        catch (Exception e) when (e is ParseException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            throw Error($"the geometry is not valid WKT: {e.Message}", start);
+        }
+    }
+
+    private bool PeekDimension()
+    {
+        var save = _pos;
+        if (_pos < _text.Length && char.IsAsciiLetter(_text[_pos]))
+        {
+            var word = ReadIdentifier().ToUpperInvariant();
+            SkipSpace();
+            var ok = word is "Z" or "M" or "ZM" && _pos < _text.Length && _text[_pos] == '(';
+            _pos = save;
+            return ok;
+        }
+        return false;
+    }
+
+    private string ReadString()
+    {
+        if (_pos >= _text.Length || _text[_pos] != '\'') throw Error("expected a quoted string");
+        var start = _pos++;
+        var sb = new System.Text.StringBuilder();
+        while (true)
+        {
+            if (_pos >= _text.Length) throw Error("the string is not closed (a quote inside a string is written '')", start);
+            var ch = _text[_pos++];
+            if (ch == '\'')
+            {
+                if (_pos < _text.Length && _text[_pos] == '\'') { sb.Append('\''); _pos++; continue; }
+                break;
+            }
+            sb.Append(ch);
+            if (sb.Length > MaxStringLength) throw Error($"the string is longer than {MaxStringLength} characters", start);
+        }
+        return sb.ToString();
+    }
+
+    private double ReadNumber()
+    {
+        SkipSpace();
+        var start = _pos;
+        if (_pos < _text.Length && _text[_pos] is '-' or '+') _pos++;
+        while (_pos < _text.Length && (char.IsAsciiDigit(_text[_pos]) || _text[_pos] is '.' or 'e' or 'E' ||
+                                       (_text[_pos] is '-' or '+' && _text[_pos - 1] is 'e' or 'E')))
+            _pos++;
+        var token = _text[start.._pos];
+        if (token.Length > 40) throw Error($"the number '{token[..20]}…' is too long", start);
+        if (!double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+            throw Error($"'{(token.Length == 0 ? Snippet() : token)}' is not a finite number", start);
+        return value;
+    }
+
+    private string ReadIdentifier()
+    {
+        var start = _pos;
+        while (_pos < _text.Length && (char.IsAsciiLetterOrDigit(_text[_pos]) || _text[_pos] is '_' or '.' or ':')) _pos++;
+        if (_pos - start > 100) throw Error("the name is longer than 100 characters", start);
+        return _text[start.._pos];
+    }
+
+    private string ReadQuotedIdentifier()
+    {
+        var start = _pos++;
+        var end = _text.IndexOf('"', _pos);
+        if (end < 0 || end - _pos > 100) throw Error("the quoted name is not closed", start);
+        var name = _text[_pos..end];
+        _pos = end + 1;
+        return name;
+    }
+
+    private string? TryComparison()
+    {
+        foreach (var op in (string[])["<>", "<=", ">=", "=", "<", ">"])
+            if (string.CompareOrdinal(_text, _pos, op, 0, op.Length) == 0)
+            {
+                _pos += op.Length;
+                return op;
+            }
+        return null;
+    }
+
+    private void SkipSpace()
+    {
+        while (_pos < _text.Length && char.IsWhiteSpace(_text[_pos])) _pos++;
+    }
+
+    private bool TrySymbol(string symbol)
+    {
+        SkipSpace();
+        if (string.CompareOrdinal(_text, _pos, symbol, 0, symbol.Length) != 0) return false;
+        _pos += symbol.Length;
+        return true;
+    }
+
+    private void Expect(string symbol)
+    {
+        if (!TrySymbol(symbol))
+            throw Error(_pos < _text.Length ? $"expected '{symbol}', not '{Snippet()}'" : $"expected '{symbol}' but the filter ends");
+    }
+
+    private bool PeekKeyword(string keyword)
+    {
+        SkipSpace();
+        var end = _pos + keyword.Length;
+        return end <= _text.Length && string.Compare(_text, _pos, keyword, 0, keyword.Length, StringComparison.OrdinalIgnoreCase) == 0 &&
+               (end == _text.Length || !(char.IsAsciiLetterOrDigit(_text[end]) || _text[end] == '_'));
+    }
+
+    private bool TryKeyword(string keyword)
+    {
+        if (!PeekKeyword(keyword)) return false;
+        _pos += keyword.Length;
+        return true;
+    }
+
+    private void ExpectKeyword(string keyword)
+    {
+        if (!TryKeyword(keyword)) throw Error($"expected {keyword}" + (_pos < _text.Length ? $", not '{Snippet()}'" : " but the filter ends"));
+    }
+}

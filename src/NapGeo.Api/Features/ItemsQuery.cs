@@ -1,0 +1,217 @@
+using System.Globalization;
+using NapGeo.Features.Cql2;
+using NapGeo.Layers;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace NapGeo.Features;
+
+public enum OutputFormat { GeoJson, Csv, NdJson, GeoJsonSeq }
+
+/// <summary>
+/// One items request, parsed and checked: the shared <see cref="LayerFilter"/> (bbox, datetime, CQL2 filter,
+/// property equality) plus order, properties, output CRS, paging and format.
+/// </summary>
+public sealed record ItemsQuery(
+    LayerDefinition Layer, LayerFilter Filter, string OrderBy, FeatureShape Shape, OgcCrs Crs, int Limit, int Offset, OutputFormat Format)
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 10_000;
+
+    /// <summary>Names <c>properties=</c> accepts besides the layer's fields.</summary>
+    public static readonly string[] MetadataProperties = ["created_at", "updated_at", "version", FeatureJson.MapxStart, FeatureJson.MapxEnd];
+
+    /// <param name="paged">False for downloads: no limit unless one is given, and no maximum.</param>
+    public static ItemsQuery? Parse(LayerDefinition layer, HttpRequest request, bool paged, ValidationErrors errors)
+    {
+        var query = request.Query;
+        var queryables = Queryables.For(layer);
+        var predicates = new List<Func<NpgsqlParameterCollection, string>>();
+
+        var limit = paged ? DefaultLimit : int.MaxValue;
+        if (query["limit"] is { Count: > 0 } l)
+        {
+            if (!int.TryParse(l.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1)
+                errors.Add("limit", "must be a whole number of at least 1.");
+            // Part 1: a limit above the maximum is not an error; the server serves its maximum.
+            else if (paged) limit = Math.Min(limit, MaxLimit);
+        }
+        var offset = 0;
+        if (query["offset"] is { Count: > 0 } o && (!int.TryParse(o.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out offset) || offset < 0))
+            errors.Add("offset", "must be a whole number of at least 0.");
+
+        var crs = ReadCrs(query, "crs", errors) ?? OgcCrs.Crs84;
+        var bboxCrs = ReadCrs(query, "bbox-crs", errors) ?? OgcCrs.Crs84;
+        var filterCrs = ReadCrs(query, "filter-crs", errors) ?? OgcCrs.Crs84;
+        if (query["bbox"] is { Count: > 0 } bboxText && ReadBbox(bboxText.ToString(), bboxCrs, errors) is { } bbox) predicates.Add(bbox);
+        if (query["datetime"] is { Count: > 0 } datetime && ReadDatetime(layer, datetime.ToString(), errors) is { } time) predicates.Add(time);
+        if (query["filter"] is { Count: > 0 } filterText && ReadFilter(filterText.ToString(), query["filter-lang"].ToString(), queryables, filterCrs, errors) is { } filter)
+            predicates.Add(filter);
+
+        // Queryables as query parameters (?status=active), as the REST list has them.
+        var equality = LayerQuery.Parse(layer, new PageRequest(null, null, null, null), query, errors);
+        var orderBy = ReadSortBy(layer, query["sortby"].ToString(), queryables, errors);
+        var properties = ReadProperties(layer, query["properties"].ToString(), errors);
+        var format = ReadFormat(request, errors);
+        if (!errors.IsEmpty) return null;
+        var shape = new FeatureShape(properties, DatesOnly: true, MapxTime: layer.Time is not null);
+        return new ItemsQuery(layer, equality! with { Predicates = predicates }, orderBy, shape, crs, limit, offset, format);
+    }
+
+    private static OgcCrs? ReadCrs(IQueryCollection query, string name, ValidationErrors errors)
+    {
+        if (query[name] is not { Count: > 0 } value) return null;
+        var crs = OgcCrs.Parse(value.ToString());
+        if (crs is null) errors.Add(name, $"'{Shorten(value.ToString())}' is not a CRS of this collection; {OgcCrs.SupportedHint}.");
+        return crs;
+    }
+
+    private static Func<NpgsqlParameterCollection, string>? ReadBbox(string text, OgcCrs crs, ValidationErrors errors)
+    {
+        var parts = text.Split(',');
+        var n = new double[parts.Length];
+        var ok = parts.Length is 4 or 6;
+        for (var i = 0; ok && i < parts.Length; i++)
+            ok = double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out n[i]) && double.IsFinite(n[i]);
+        if (!ok)
+        {
+            errors.Add("bbox", "must be four numbers (or six with heights): lower-left and upper-right corner in bbox-crs.");
+            return null;
+        }
+        var half = n.Length / 2;
+        var (x1, y1, x2, y2) = crs.LatLonOrder ? (n[1], n[0], n[half + 1], n[half]) : (n[0], n[1], n[half], n[half + 1]);
+        if (x1 > x2 && crs.IsGeographic)
+        {
+            errors.Add("bbox", "boxes crossing the antimeridian are not supported: send two requests.");
+            return null;
+        }
+        if (x1 > x2 || y1 > y2)
+        {
+            errors.Add("bbox", "the lower corner must not exceed the upper corner.");
+            return null;
+        }
+        return ps =>
+        {
+            var first = ps.Count + 1;
+            foreach (var v in (double[])[x1, y1, x2, y2]) ps.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Double });
+            var box = $"ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, {crs.Srid.ToString(CultureInfo.InvariantCulture)})";
+            if (!crs.IsGeographic) box = $"ST_Transform({box}, {Geometry.CrsTransforms.Wgs84})";
+            return $"(geom && {box} AND ST_Intersects(geom, {box}))";
+        };
+    }
+
+    /// <summary>
+    /// <c>datetime</c>: an instant or an interval (start/end, ".." or empty for open), intersected with the layer's
+    /// time. A date means the whole day; for a start–end layer a missing end means the start day only.
+    /// </summary>
+    private static Func<NpgsqlParameterCollection, string>? ReadDatetime(LayerDefinition layer, string text, ValidationErrors errors)
+    {
+        if (layer.Time is not { } time)
+        {
+            errors.Add("datetime", $"{layer.Name} have no time property.");
+            return null;
+        }
+        var parts = text.Split('/');
+        if (parts.Length > 2) { errors.Add("datetime", "must be an instant or start/end."); return null; }
+        var start = Bound(parts[0], lower: true, errors);
+        var end = parts.Length == 2 ? Bound(parts[1], lower: false, errors) : Bound(parts[0], lower: false, errors);
+        if (!errors.IsEmpty) return null;
+        if (start is { } s && end is { } e && e <= s) { errors.Add("datetime", "the end is before the start."); return null; }
+        // The feature's time is [a0, a1): from its start field to the end of its end field, or of its start without one.
+        var (a0, startHi) = CqlSql.Interval(layer.Find(time.Start)!);
+        var a1 = time.End is null ? startHi : $"coalesce({CqlSql.Interval(layer.Find(time.End)!).Hi}, {startHi})";
+        return ps =>
+        {
+            var clauses = new List<string>();
+            if (end is { } hi) { ps.Add(new NpgsqlParameter { Value = hi, NpgsqlDbType = NpgsqlDbType.TimestampTz }); clauses.Add($"{a0} < ${ps.Count}"); }
+            if (start is { } lo) { ps.Add(new NpgsqlParameter { Value = lo, NpgsqlDbType = NpgsqlDbType.TimestampTz }); clauses.Add($"{a1} > ${ps.Count}"); }
+            clauses.Add($"{a0} IS NOT NULL");
+            return "(" + string.Join(" AND ", clauses) + ")";
+        };
+    }
+
+    /// <summary>A bound of a half-open interval: a date is [d, d+1 day), an instant [t, t+1 µs); null when open.</summary>
+    private static DateTime? Bound(string text, bool lower, ValidationErrors errors)
+    {
+        if (text is "" or "..") return null;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+            return d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddDays(lower ? 0 : 1);
+        if (text.Length > 10 && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
+            return lower ? t.UtcDateTime : t.UtcDateTime.AddTicks(10);
+        errors.Add("datetime", $"'{Shorten(text)}' is not an RFC 3339 date (2024-05-02) or date-time (2024-05-02T10:00:00Z).");
+        return null;
+    }
+
+    private static Func<NpgsqlParameterCollection, string>? ReadFilter(
+        string text, string language, Queryables queryables, OgcCrs filterCrs, ValidationErrors errors)
+    {
+        CqlNode node;
+        try
+        {
+            node = language switch
+            {
+                "" or "cql2-text" => CqlTextParser.Parse(text),
+                "cql2-json" => CqlJsonReader.Parse(text),
+                _ => throw new CqlException($"filter-lang '{Shorten(language)}' is not supported; use cql2-text or cql2-json", "filter-lang"),
+            };
+            CqlSql.Compile(node, queryables, filterCrs, new NpgsqlCommand().Parameters); // type errors are found now, not mid-response
+        }
+        catch (CqlException e)
+        {
+            errors.Add("filter", $"{e.Message} (at {e.At}).");
+            return null;
+        }
+        return ps => CqlSql.Compile(node, queryables, filterCrs, ps);
+    }
+
+    private static string ReadSortBy(LayerDefinition layer, string text, Queryables queryables, ValidationErrors errors)
+    {
+        if (text.Length == 0) return $" ORDER BY {layer.OrderBy}, id";
+        var keys = new List<string>();
+        foreach (var raw in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var descending = raw.StartsWith('-');
+            var name = raw.TrimStart('+', '-', ' ');
+            if (queryables.Find(name) is { IsGeometry: false } q) keys.Add(q.Column + (descending ? " DESC" : " ASC"));
+            else errors.Add("sortby", $"'{Shorten(name)}' is not a sortable property; use [+|-]name with one of: " +
+                                      string.Join(", ", queryables.All.Where(x => !x.IsGeometry).Select(x => x.Name)) + ".");
+        }
+        return " ORDER BY " + string.Join(", ", keys.Append("id"));
+    }
+
+    private static HashSet<string>? ReadProperties(LayerDefinition layer, string text, ValidationErrors errors)
+    {
+        if (text.Length == 0) return null;
+        var names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in names)
+            if (layer.Find(name) is null && !MetadataProperties.Contains(name))
+                errors.Add("properties", $"'{Shorten(name)}' is not a property of {layer.Name}; known: " +
+                                         string.Join(", ", layer.Fields.Select(f => f.Name).Concat(MetadataProperties)) + ".");
+        return names;
+    }
+
+    /// <summary><c>f=</c> wins over Accept. GeoJSON unless CSV or a feature-per-line format is asked for.</summary>
+    private static OutputFormat ReadFormat(HttpRequest request, ValidationErrors errors)
+    {
+        if (request.Query["f"] is { Count: > 0 } f)
+        {
+            switch (f.ToString().ToLowerInvariant())
+            {
+                case "json" or "geojson": return OutputFormat.GeoJson;
+                case "csv": return OutputFormat.Csv;
+                case "ndjson" or "geojsonl" or "jsonl": return OutputFormat.NdJson;
+                case "geojsonseq" or "json-seq": return OutputFormat.GeoJsonSeq;
+                default:
+                    errors.Add("f", $"'{Shorten(f.ToString())}' is not a format here; use json (GeoJSON), csv, ndjson or geojsonseq.");
+                    return OutputFormat.GeoJson;
+            }
+        }
+        var accept = request.Headers.Accept.ToString();
+        if (accept.Contains("text/csv", StringComparison.OrdinalIgnoreCase)) return OutputFormat.Csv;
+        if (accept.Contains("application/x-ndjson", StringComparison.OrdinalIgnoreCase)) return OutputFormat.NdJson;
+        if (accept.Contains("application/geo+json-seq", StringComparison.OrdinalIgnoreCase)) return OutputFormat.GeoJsonSeq;
+        return OutputFormat.GeoJson;
+    }
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using NapGeo.Layers;
+
+namespace NapGeo.Features;
+
+/// <summary>
+/// Streams the features of an <see cref="ItemsQuery"/> in its format, with validators (ETag, Last-Modified, 304),
+/// the CRS of the coordinates (Content-Crs) and, for GeoJSON pages, numberMatched and the paging links.
+/// </summary>
+public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool download) : IResult, IStatusCodeHttpResult
+{
+    public int? StatusCode => 200;
+
+    public static string ContentType(OutputFormat format) => format switch
+    {
+        OutputFormat.Csv => "text/csv; charset=utf-8; header=present",
+        OutputFormat.NdJson => "application/x-ndjson",
+        OutputFormat.GeoJsonSeq => "application/geo+json-seq",
+        _ => FeatureJson.ContentType,
+    };
+
+    private static string Extension(OutputFormat format) => format switch
+    {
+        OutputFormat.Csv => "csv",
+        OutputFormat.NdJson => "ndjson",
+        OutputFormat.GeoJsonSeq => "geojsons",
+        _ => "geojson",
+    };
+
+    public async Task ExecuteAsync(HttpContext context)
+    {
+        var ct = context.RequestAborted;
+        var request = context.Request;
+        var response = context.Response;
+        await using var connection = await reader.OpenAsync(ct);
+        var (state, matched) = await reader.StateAsync(connection, query, count: !download, ct);
+        var etag = CollectionVersion.ETag(state, $"{request.Path}{request.QueryString}|{query.Format}");
+        CollectionVersion.Apply(response, etag, state.LastModified);
+        response.Headers.Append("Vary", "Accept"); // the format may come from Accept
+        response.Headers["Content-Crs"] = $"<{query.Crs.Uri}>";
+        if (CollectionVersion.NotModified(request, etag, state.LastModified))
+        {
+            response.StatusCode = 304;
+            return;
+        }
+
+        response.StatusCode = 200;
+        response.ContentType = ContentType(query.Format);
+        if (download) response.Headers.ContentDisposition = $"attachment; filename=\"{query.Layer.Name}.{Extension(query.Format)}\"";
+        else if (query.Format != OutputFormat.GeoJson && matched is { } m)
+        {
+            // CSV and feature-per-line pages have no body to carry links: RFC 8288 Link headers page them instead.
+            response.Headers["OGC-NumberMatched"] = m.ToString(CultureInfo.InvariantCulture);
+            var expected = (int)Math.Clamp(m - query.Offset, 0, query.Limit);
+            response.Headers.Link = string.Join(", ", PageLinks(request, m, expected).Select(l => $"<{l.Href}>; rel=\"{l.Rel}\"; type=\"{l.Type}\""));
+        }
+        var pipe = response.BodyWriter;
+        var layer = query.Layer;
+        switch (query.Format)
+        {
+            case OutputFormat.GeoJson:
+                var collection = new CollectionWriter(pipe, layer, query.Shape);
+                collection.Begin(matched);
+                var returned = await reader.ReadAsync(connection, query, collection.WriteAsync, ct);
+                collection.End(returned, download ? [] : Links(request, matched ?? 0, returned));
+                break;
+            case OutputFormat.Csv:
+                await reader.ReadAsync(connection, query, new CsvWriter(pipe, layer, query.Shape, query.Crs).WriteAsync, ct);
+                break;
+            default:
+                await reader.ReadAsync(connection, query, new SequenceWriter(pipe, layer, query.Shape, query.Format == OutputFormat.GeoJsonSeq).WriteAsync, ct);
+                break;
+        }
+        await pipe.FlushAsync(ct);
+    }
+
+    private IEnumerable<OgcLink> Links(HttpRequest request, long matched, int returned)
+    {
+        yield return new(OgcLink.With(request), "self", FeatureJson.ContentType, "this page");
+        yield return new(OgcLink.With(request, ("f", "csv")), "alternate", ContentType(OutputFormat.Csv), "this page as CSV");
+        yield return new(OgcLink.With(request, ("f", "ndjson")), "alternate", ContentType(OutputFormat.NdJson), "this page as newline-delimited GeoJSON");
+        foreach (var link in PageLinks(request, matched, returned).Where(l => l.Rel != "self")) yield return link;
+        yield return new($"{OgcLink.Base(request)}/ogc/collections/{query.Layer.Name}", "collection", "application/json", query.Layer.Title);
+    }
+
+    /// <summary>self, next and prev in the request's own format; paging keeps every other parameter.</summary>
+    private IEnumerable<OgcLink> PageLinks(HttpRequest request, long matched, int returned)
+    {
+        string Offset(int o) => o.ToString(CultureInfo.InvariantCulture);
+        var type = ContentType(query.Format);
+        yield return new(OgcLink.With(request), "self", type, "this page");
+        if (query.Offset + returned < matched)
+            yield return new(OgcLink.With(request, ("offset", Offset(query.Offset + query.Limit)), ("limit", Offset(query.Limit))), "next", type, "next page");
+        if (query.Offset > 0)
+            yield return new(OgcLink.With(request, ("offset", Offset(Math.Max(0, query.Offset - query.Limit))), ("limit", Offset(query.Limit))), "prev", type, "previous page");
+    }
+}

@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Text.Json;
+using NapGeo.Layers;
+using NetTopologySuite.Geometries;
+using Npgsql;
+
+namespace NapGeo.Features;
+
+/// <summary>Collection descriptions and queryables, derived from each <see cref="LayerDefinition"/> and the data's extent.</summary>
+public sealed class OgcMetadata(NpgsqlDataSource db)
+{
+    public sealed record Description(LayerDefinition Layer, double[]? Bbox, string? TimeStart, string? TimeEnd);
+
+    public async Task<Description> DescribeAsync(LayerDefinition layer, CancellationToken ct)
+    {
+        // The planner's estimate is instant on a large table; a fresh table without statistics is small enough to scan.
+        var time = layer.Time is { } t ? $"(SELECT min({t.Start})::date::text FROM {layer.Name}), (SELECT max({t.End ?? t.Start})::date::text FROM {layer.Name})" : "NULL, NULL";
+        await using var cmd = db.CreateCommand(
+            $"SELECT e.b::geometry, {time} FROM (SELECT coalesce(ST_EstimatedExtent('public', $1, 'geom')::box2d, " +
+            $"(SELECT ST_Extent(geom) FROM {layer.Name})) AS b) e");
+        cmd.Parameters.Add(new() { Value = layer.Name });
+        await using var row = await cmd.ExecuteReaderAsync(ct);
+        await row.ReadAsync(ct);
+        double[]? bbox = null;
+        if (!row.IsDBNull(0) && row.GetFieldValue<NetTopologySuite.Geometries.Geometry>(0).EnvelopeInternal is { IsNull: false } e)
+            bbox = [e.MinX, e.MinY, e.MaxX, e.MaxY];
+        return new Description(layer, bbox, row.IsDBNull(1) ? null : row.GetString(1), row.IsDBNull(2) ? null : row.GetString(2));
+    }
+
+    public static void WriteCollection(Utf8JsonWriter json, Description d, string baseUrl)
+    {
+        json.WriteStartObject();
+        WriteCollectionBody(json, d, baseUrl);
+        json.WriteEndObject();
+    }
+
+    public static void WriteCollectionBody(Utf8JsonWriter json, Description d, string baseUrl)
+    {
+        var layer = d.Layer;
+        var self = $"{baseUrl}/ogc/collections/{layer.Name}";
+        json.WriteString("id", layer.Name);
+        json.WriteString("title", layer.Title);
+        json.WriteString("description", $"{layer.Title}: {string.Join(", ", layer.GeometryTypes)} features with " +
+                                        string.Join(", ", layer.Fields.Select(f => f.Name)) + ".");
+        json.WriteString("itemType", "feature");
+        json.WritePropertyName("extent");
+        json.WriteStartObject();
+        json.WritePropertyName("spatial");
+        json.WriteStartObject();
+        json.WritePropertyName("bbox");
+        json.WriteStartArray();
+        json.WriteStartArray();
+        foreach (var v in d.Bbox ?? [-180, -90, 180, 90]) json.WriteNumberValue(Math.Round(v, 7));
+        json.WriteEndArray();
+        json.WriteEndArray();
+        json.WriteString("crs", OgcCrs.Crs84Uri);
+        json.WriteEndObject();
+        if (layer.Time is not null)
+        {
+            json.WritePropertyName("temporal");
+            json.WriteStartObject();
+            json.WritePropertyName("interval");
+            json.WriteStartArray();
+            json.WriteStartArray();
+            if (d.TimeStart is null) json.WriteNullValue(); else json.WriteStringValue(d.TimeStart + "T00:00:00Z");
+            if (d.TimeEnd is null) json.WriteNullValue(); else json.WriteStringValue(d.TimeEnd + "T23:59:59Z");
+            json.WriteEndArray();
+            json.WriteEndArray();
+            json.WriteString("trs", "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian");
+            json.WriteEndObject();
+        }
+        json.WriteEndObject();
+        json.WriteString("storageCrs", OgcCrs.Crs84Uri);
+        json.WritePropertyName("crs");
+        JsonSerializer.Serialize(json, OgcCrs.Supported.Select(c => c.Uri));
+        json.WritePropertyName("links");
+        OgcLink.WriteArray(json,
+        [
+            new(self, "self", "application/json", layer.Title),
+            new($"{self}/items", "items", FeatureJson.ContentType, $"{layer.Title} as GeoJSON"),
+            new($"{self}/items?f=csv", "items", ItemsResult.ContentType(OutputFormat.Csv), $"{layer.Title} as CSV"),
+            new($"{self}/items?f=ndjson", "items", ItemsResult.ContentType(OutputFormat.NdJson), $"{layer.Title} as newline-delimited GeoJSON"),
+            new($"{self}/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "queryables"),
+            new($"{baseUrl}/api/{layer.Name}/export", "enclosure", FeatureJson.ContentType, $"all {layer.Name} as one GeoJSON download"),
+        ]);
+    }
+
+    private static string? TimeRole(LayerTime time, string name) =>
+        time.End is null ? name == time.Start ? "primary-instant" : null
+        : name == time.Start ? "primary-interval-start" : name == time.End ? "primary-interval-end" : null;
+
+    public static void WriteQueryables(Utf8JsonWriter json, LayerDefinition layer, string baseUrl)
+    {
+        json.WriteString("$schema", "https://json-schema.org/draft/2020-12/schema");
+        json.WriteString("$id", $"{baseUrl}/ogc/collections/{layer.Name}/queryables");
+        json.WriteString("type", "object");
+        json.WriteString("title", layer.Title);
+        json.WritePropertyName("properties");
+        json.WriteStartObject();
+        foreach (var q in Queryables.For(layer).All)
+        {
+            json.WritePropertyName(q.Name);
+            json.WriteStartObject();
+            json.WriteString("description", q.Description);
+            if (q.IsGeometry)
+            {
+                json.WriteString("format", layer.GeometryTypes.Count == 1 && layer.GeometryTypes[0] == OgcGeometryType.Point ? "geometry-point" : "geometry-any");
+                json.WriteString("x-ogc-role", "primary-geometry");
+            }
+            else
+            {
+                var (type, format) = q.Kind switch
+                {
+                    FieldKind.Integer => ("integer", null),
+                    FieldKind.Number => ("number", null),
+                    FieldKind.Boolean => ("boolean", null),
+                    FieldKind.Date => ("string", "date"),
+                    FieldKind.Timestamp => ("string", "date-time"),
+                    FieldKind.Uuid => ("string", "uuid"),
+                    _ => ("string", (string?)null),
+                };
+                json.WriteString("type", type);
+                if (format is not null) json.WriteString("format", format);
+                if (q.Name == "id") json.WriteString("x-ogc-role", "id");
+                if (layer.Time is { } t && TimeRole(t, q.Name) is { } role) json.WriteString("x-ogc-role", role);
+                if (q.Allowed is { } allowed)
+                {
+                    json.WritePropertyName("enum");
+                    JsonSerializer.Serialize(json, allowed);
+                }
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndObject();
+        json.WriteBoolean("additionalProperties", false);
+    }
+}

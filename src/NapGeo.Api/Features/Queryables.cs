@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using NapGeo.Layers;
+
+namespace NapGeo.Features;
+
+/// <summary>A property a filter or sortby may name; the column is the field name from the layer definition.</summary>
+public sealed record Queryable(string Name, string Column, FieldKind Kind, bool IsGeometry, string Description, IReadOnlyList<string>? Allowed);
+
+/// <summary>The queryables of a layer: its fields as defined, the feature id, and the geometry.</summary>
+public sealed class Queryables
+{
+    public const string GeometryName = "geometry";
+    private static readonly ConcurrentDictionary<string, Queryables> Cache = new();
+    private readonly Dictionary<string, Queryable> _byName;
+
+    private Queryables(LayerDefinition layer)
+    {
+        All =
+        [
+            new("id", "id", FieldKind.Uuid, false, "Feature id", null),
+            .. layer.Fields.Select(f => new Queryable(f.Name, f.Name, f.Kind, false, f.Description, f.Allowed)),
+            new(GeometryName, "geom", FieldKind.Text, true, $"The {layer.Noun}'s geometry (use S_INTERSECTS etc.)", null),
+        ];
+        _byName = All.ToDictionary(q => q.Name, StringComparer.Ordinal);
+    }
+
+    public static Queryables For(LayerDefinition layer) => Cache.GetOrAdd(layer.Name, _ => new Queryables(layer));
+
+    public IReadOnlyList<Queryable> All { get; }
+
+    public IEnumerable<string> Names => All.Select(q => q.Name);
+
+    public Queryable? Find(string name) => _byName.GetValueOrDefault(name);
+}

@@ -1,0 +1,54 @@
+-- The NAP baseline of Minamata Convention Annex C 1(d), per country and per first-level administrative area.
+-- $1: an ISO 3166-1 alpha-3 code, or NULL for every country. One row per area; level is 'country' or 'admin1'.
+-- Samples count towards the area of the site the database linked them to (samples.site_id).
+WITH s AS (
+    SELECT * FROM sites WHERE $1::text IS NULL OR country = $1
+),
+areas AS (
+    SELECT CASE WHEN GROUPING(admin1) = 1 THEN 'country' ELSE 'admin1' END AS level,
+           country::text AS country,
+           admin1,
+           count(*) AS sites,
+           coalesce(sum(miners_total), 0) AS miners_total,
+           coalesce(sum(miners_women), 0) AS miners_women,
+           coalesce(sum(miners_children), 0) AS miners_children,
+           count(miners_total) AS sites_reporting_miners,
+           coalesce(sum(mercury_use_kg_yr), 0) AS mercury_use_kg_yr,
+           count(mercury_use_kg_yr) AS sites_reporting_mercury,
+           coalesce(sum(gold_production_kg_yr), 0) AS gold_production_kg_yr,
+           count(gold_production_kg_yr) AS sites_reporting_gold,
+           -- Annex C 1(b): the four worst practices the NAP must eliminate.
+           count(*) FILTER (WHERE whole_ore_amalgamation) AS whole_ore_amalgamation,
+           count(*) FILTER (WHERE open_burning_amalgam) AS open_burning_amalgam,
+           count(*) FILTER (WHERE residential_burning_amalgam) AS residential_burning_amalgam,
+           count(*) FILTER (WHERE cyanide_leaching_hg_material) AS cyanide_leaching_hg_material,
+           count(*) FILTER (WHERE whole_ore_amalgamation OR open_burning_amalgam
+                                OR residential_burning_amalgam OR cyanide_leaching_hg_material) AS any_worst_practice,
+           -- A point for the area on a map: the centroid of its sites; and their extent.
+           ST_AsGeoJSON(ST_Centroid(ST_Collect(geom)), 6) AS centroid,
+           ST_XMin(ST_Extent(geom)) AS xmin, ST_YMin(ST_Extent(geom)) AS ymin,
+           ST_XMax(ST_Extent(geom)) AS xmax, ST_YMax(ST_Extent(geom)) AS ymax
+    FROM s
+    GROUP BY GROUPING SETS ((country), (country, admin1))
+),
+by_status AS (
+    SELECT country::text AS country, admin1, status, count(*) AS n FROM s GROUP BY 1, 2, 3
+),
+by_matrix AS (
+    SELECT si.country::text AS country, si.admin1, sa.matrix, count(*) AS n
+    FROM samples sa JOIN s si ON si.id = sa.site_id
+    GROUP BY 1, 2, 3
+)
+SELECT a.*,
+       CASE a.level
+           WHEN 'country' THEN (SELECT jsonb_object_agg(status, n) FROM (SELECT status, sum(n) AS n FROM by_status b
+                                WHERE b.country = a.country GROUP BY status) x)
+           ELSE (SELECT jsonb_object_agg(status, n) FROM by_status b WHERE b.country = a.country AND b.admin1 IS NOT DISTINCT FROM a.admin1)
+       END::text AS sites_by_status,
+       CASE a.level
+           WHEN 'country' THEN (SELECT jsonb_object_agg(matrix, n) FROM (SELECT matrix, sum(n) AS n FROM by_matrix m
+                                WHERE m.country = a.country GROUP BY matrix) x)
+           ELSE (SELECT jsonb_object_agg(matrix, n) FROM by_matrix m WHERE m.country = a.country AND m.admin1 IS NOT DISTINCT FROM a.admin1)
+       END::text AS samples_by_matrix
+FROM areas a
+ORDER BY a.country, a.level <> 'country', a.admin1 NULLS LAST

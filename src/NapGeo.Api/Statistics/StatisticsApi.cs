@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text.Json;
+using NapGeo.Auth;
+using NapGeo.Database;
+using NapGeo.Http;
+using NapGeo.Layers;
+using NapGeo.Samples;
+using NapGeo.Sites;
+using Npgsql;
+
+namespace NapGeo.Statistics;
+
+/// <summary>
+/// <c>/api/stats</c>: the NAP baseline (Minamata Convention Annex C 1(d)) per country and per admin1 area, for
+/// dashboards, as JSON or as GeoJSON with a point (the centroid of the area's sites) per area.
+/// </summary>
+public static class StatisticsApi
+{
+    public static IServiceCollection AddStatistics(this IServiceCollection services) => services.AddSingleton<BaselineStore>();
+
+    public static WebApplication MapStatistics(this WebApplication app)
+    {
+        app.MapGet("/api/stats", Get).RequireAuthorization(ApiKeyAuthentication.ReadPolicy).WithTags("Statistics")
+            .WithName("GetStatistics")
+            .WithSummary("NAP baseline per country and admin1: sites by status, miners, mercury and gold kg/yr, worst practices, samples per matrix")
+            .WithDescription("level=country|admin1|all (default all), country=ISO3 code, f=json (default) or geojson (a point per area; also by Accept: application/geo+json).")
+            .Produces(200, contentType: "application/json").Produces(200, contentType: FeatureJson.ContentType).ProducesValidationProblem();
+        return app;
+    }
+
+    public sealed record StatsRequest(string? Level, string? Country, string? F);
+
+    private static async Task<IResult> Get([AsParameters] StatsRequest query, HttpRequest request, BaselineStore store, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        var level = query.Level ?? "all";
+        if (level is not ("all" or "country" or "admin1")) errors.Add("level", "must be country, admin1 or all.");
+        if (query.Country is { } c && !(c.Length == 3 && c.All(char.IsAsciiLetterUpper)))
+            errors.Add("country", "must be an ISO 3166-1 alpha-3 code such as GHA.");
+        var geojson = query.F switch
+        {
+            null => request.Headers.Accept.ToString().Contains(FeatureJson.ContentType, StringComparison.OrdinalIgnoreCase),
+            "geojson" => true,
+            "json" => false,
+            _ => errors.AddAndReturn("f", "must be json or geojson."),
+        };
+        if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary(), "The query has invalid parameters; see errors.");
+
+        var areas = (await store.AreasAsync(query.Country, ct)).Where(a => level == "all" || a.Level == level).ToList();
+        var unassigned = query.Country is null ? await store.UnassignedSamplesAsync(ct) : null;
+        using var buffer = new MemoryStream();
+        await using (var json = new Utf8JsonWriter(buffer, FeatureJson.WriterOptions))
+        {
+            if (geojson) BaselineJson.WriteGeoJson(json, areas);
+            else BaselineJson.WriteJson(json, areas, unassigned);
+        }
+        return TypedResults.Bytes(buffer.ToArray(), geojson ? FeatureJson.ContentType : "application/json");
+    }
+
+    private static bool AddAndReturn(this ValidationErrors errors, string key, string message)
+    {
+        errors.Add(key, message);
+        return false;
+    }
+}
+
+/// <summary>One area's baseline figures as read from <c>Statistics/Sql/baseline.sql</c>.</summary>
+public sealed record AreaBaseline(
+    string Level, string Country, string? Admin1, long Sites, IReadOnlyDictionary<string, long> SitesByStatus,
+    long MinersTotal, long MinersWomen, long MinersChildren, long SitesReportingMiners,
+    double MercuryUseKgYr, long SitesReportingMercury, double GoldProductionKgYr, long SitesReportingGold,
+    IReadOnlyDictionary<string, long> WorstPractices, long AnyWorstPractice,
+    IReadOnlyDictionary<string, long> SamplesByMatrix, string? Centroid, double[]? Bbox);
+
+public sealed class BaselineStore(NpgsqlDataSource db)
+{
+    public async Task<IReadOnlyList<AreaBaseline>> AreasAsync(string? country, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(SqlResource.Load("Statistics.Sql.baseline.sql"));
+        cmd.Parameters.Add(new() { Value = (object?)country ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await using var row = await cmd.ExecuteReaderAsync(ct);
+        var statuses = SitesLayer.Definition.Find("status")!.Allowed!;
+        var areas = new List<AreaBaseline>();
+        while (await row.ReadAsync(ct))
+        {
+            long Long(string name) => Convert.ToInt64(row[name], CultureInfo.InvariantCulture);
+            var practices = SitesLayer.WorstPractices.ToDictionary(p => p, Long);
+            areas.Add(new AreaBaseline(
+                row.GetString(row.GetOrdinal("level")), row.GetString(row.GetOrdinal("country")),
+                row["admin1"] as string, Long("sites"), Counts(row["sites_by_status"] as string, statuses),
+                Long("miners_total"), Long("miners_women"), Long("miners_children"), Long("sites_reporting_miners"),
+                Kilograms(row["mercury_use_kg_yr"]), Long("sites_reporting_mercury"),
+                Kilograms(row["gold_production_kg_yr"]), Long("sites_reporting_gold"),
+                practices, Long("any_worst_practice"), Counts(row["samples_by_matrix"] as string, Units.Matrices),
+                row["centroid"] as string,
+                row["xmin"] is double x0 ? [x0, (double)row["ymin"], (double)row["xmax"], (double)row["ymax"]] : null));
+        }
+        return areas;
+    }
+
+    /// <summary>Sums of estimates, to the gram: more digits would only show floating-point noise.</summary>
+    private static double Kilograms(object value) => Math.Round(Convert.ToDouble(value, CultureInfo.InvariantCulture), 3);
+
+    public async Task<IReadOnlyDictionary<string, long>> UnassignedSamplesAsync(CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(SqlResource.Load("Statistics.Sql.unassigned_samples.sql"));
+        await using var row = await cmd.ExecuteReaderAsync(ct);
+        var counts = Units.Matrices.ToDictionary(m => m, _ => 0L);
+        while (await row.ReadAsync(ct)) counts[row.GetString(0)] = row.GetInt64(1);
+        return counts;
+    }
+
+    /// <summary>Every known value gets a count, zero included, so a dashboard's legend does not depend on the data.</summary>
+    private static Dictionary<string, long> Counts(string? json, IEnumerable<string> keys)
+    {
+        var counts = keys.ToDictionary(k => k, _ => 0L);
+        if (json is null) return counts;
+        foreach (var p in JsonDocument.Parse(json).RootElement.EnumerateObject()) counts[p.Name] = p.Value.GetInt64();
+        return counts;
+    }
+}

@@ -1,0 +1,79 @@
+using NapGeo.Features;
+using NapGeo.Features.Cql2;
+using NapGeo.Samples;
+using Npgsql;
+
+namespace NapGeo.Tests.Features;
+
+/// <summary>The SQL a filter becomes: identifiers from the queryables, every literal a positional parameter.</summary>
+public sealed class Cql2SqlTests
+{
+    private static (string Sql, object[] Values) Compile(CqlNode filter, OgcCrs? crs = null)
+    {
+        var parameters = new NpgsqlCommand().Parameters;
+        var sql = CqlSql.Compile(filter, Queryables.For(SamplesLayer.Definition), crs ?? OgcCrs.Crs84, parameters);
+        return (sql, parameters.Select(p => p.Value!).ToArray());
+    }
+
+    [Fact]
+    public void Text_becomes_parameterized_sql()
+    {
+        var (sql, values) = Compile(CqlTextParser.Parse("matrix = 'soil' AND (value > 5 OR NOT below_detection) AND unit LIKE 'mg%'"));
+        Assert.Equal("((matrix = $1) AND ((value > $2) OR (NOT (below_detection IS TRUE))) AND (unit LIKE $3))", sql);
+        Assert.Equal(["soil", 5.0, "mg%"], values);
+    }
+
+    [Fact]
+    public void Json_reads_into_the_same_tree_and_sql()
+    {
+        var text = Compile(CqlTextParser.Parse("matrix IN ('hair','blood') AND value BETWEEN 1 AND 2 AND notes IS NULL"));
+        var json = Compile(CqlJsonReader.Parse("""
+            {"op":"and","args":[{"op":"in","args":[{"property":"matrix"},["hair","blood"]]},
+            {"op":"between","args":[{"property":"value"},1,2]},{"op":"isNull","args":[{"property":"notes"}]}]}
+            """));
+        Assert.Equal("((matrix IN ($1, $2)) AND (value BETWEEN $3 AND $4) AND (notes IS NULL))", text.Sql);
+        Assert.Equal(text, (json.Sql, json.Values), new SqlComparer());
+    }
+
+    [Fact]
+    public void Quotes_comments_and_semicolons_stay_inside_parameters()
+    {
+        var (sql, values) = Compile(CqlTextParser.Parse("notes = 'x''; DROP TABLE samples; -- /* */'"));
+        Assert.Equal("(notes = $1)", sql);
+        Assert.Equal(["x'; DROP TABLE samples; -- /* */"], values);
+    }
+
+    [Fact]
+    public void Spatial_and_temporal_literals()
+    {
+        var (sql, values) = Compile(CqlTextParser.Parse(
+            "S_INTERSECTS(geometry, POINT(-1.5 6)) AND T_DURING(sampled_at, INTERVAL('2024-01-01', '..'))"));
+        Assert.Equal("(ST_Intersects(geom, $1) AND (sampled_at > $2 AND (sampled_at + interval '1 microsecond') < 'infinity'::timestamptz))", sql);
+        Assert.Equal("POINT (-1.5 6)", values[0].ToString());
+        Assert.Equal(new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc), values[1]);
+
+        var utm = Compile(CqlTextParser.Parse("S_WITHIN(geometry, BBOX(600000, 600000, 610000, 610000))"), OgcCrs.Epsg(32630));
+        Assert.Equal("ST_Within(geom, ST_Transform($1, 4326))", utm.Sql);
+        Assert.Equal(32630, ((NetTopologySuite.Geometries.Geometry)utm.Values[0]).SRID);
+        var latLon = Compile(CqlTextParser.Parse("S_INTERSECTS(geometry, POINT(6 -1.5))"), OgcCrs.Epsg(4326));
+        Assert.Equal("ST_Intersects(geom, ST_FlipCoordinates($1))", latLon.Sql);
+    }
+
+    [Theory]
+    [InlineData("value = 1 OR", "position 13")]
+    [InlineData("(matrix = 'soil'", "position 17")]
+    [InlineData("matrix = 'soil' ) ", "position 17")]
+    [InlineData("sampled_at LIKE 'x'", "position 1")]
+    [InlineData("T_INTERSECTS(matrix, DATE('2024-01-01'))", "position 14")]
+    public void Errors_say_where(string filter, string where)
+    {
+        var error = Assert.Throws<CqlException>(() => Compile(CqlTextParser.Parse(filter)));
+        Assert.Equal(where, error.At);
+    }
+
+    private sealed class SqlComparer : IEqualityComparer<(string Sql, object[] Values)>
+    {
+        public bool Equals((string Sql, object[] Values) x, (string Sql, object[] Values) y) => x.Sql == y.Sql && x.Values.SequenceEqual(y.Values);
+        public int GetHashCode((string Sql, object[] Values) obj) => obj.Sql.GetHashCode();
+    }
+}

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using NapGeo.Tests.Infrastructure;
+
+namespace NapGeo.Tests.Features;
+
+/// <summary>CQL2 filters: the API's numberMatched against the same condition written directly in SQL.</summary>
+[Collection(DemoCollection.Name)]
+public sealed class Cql2Tests(DemoDataServer server)
+{
+    private async Task<long> MatchedAsync(string collection, string filter, string lang = "cql2-text")
+    {
+        var url = $"/ogc/collections/{collection}/items?limit=1&filter-lang={lang}&filter={Uri.EscapeDataString(filter)}";
+        var response = await server.Client().GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{filter}: {(int)response.StatusCode} {body}");
+        return JsonNode.Parse(body)!["numberMatched"]!.GetValue<long>();
+    }
+
+    [Theory]
+    [InlineData("samples", "matrix = 'soil' AND value_normalized > 5", "matrix = 'soil' AND value_normalized > 5")]
+    [InlineData("samples", "matrix IN ('hair', 'urine', 'blood') OR below_detection", "matrix IN ('hair', 'urine', 'blood') OR below_detection")]
+    [InlineData("samples", "NOT (matrix <> 'water') AND value BETWEEN 0.5 AND 2", "matrix = 'water' AND value BETWEEN 0.5 AND 2")]
+    [InlineData("samples", "laboratory LIKE 'Demo Lab%' AND method NOT LIKE '%Lumex%'", "laboratory LIKE 'Demo Lab%' AND method NOT LIKE '%Lumex%'")]
+    [InlineData("samples", "detection_limit IS NULL and value >= 1e1", "detection_limit IS NULL AND value >= 10")]
+    [InlineData("samples", "detection_limit IS NOT NULL", "detection_limit IS NOT NULL")]
+    [InlineData("samples", "S_INTERSECTS(geometry, POLYGON((-2.2 5.2, -1.6 5.2, -1.6 6.0, -2.2 6.0, -2.2 5.2)))",
+        "ST_Intersects(geom, ST_GeomFromText('POLYGON((-2.2 5.2, -1.6 5.2, -1.6 6.0, -2.2 6.0, -2.2 5.2))', 4326))")]
+    [InlineData("samples", "S_INTERSECTS(geometry, BBOX(-2.2, 5.2, -1.6, 6.0)) AND matrix = 'sediment'",
+        "ST_Intersects(geom, ST_MakeEnvelope(-2.2, 5.2, -1.6, 6.0, 4326)) AND matrix = 'sediment'")]
+    [InlineData("samples", "T_INTERSECTS(sampled_at, INTERVAL('2024-04-01', '2024-06-30'))", "sampled_at >= '2024-04-01' AND sampled_at < '2024-07-01'")]
+    [InlineData("samples", "T_BEFORE(sampled_at, DATE('2024-05-01'))", "sampled_at < '2024-05-01'")]
+    [InlineData("samples", "T_AFTER(sampled_at, TIMESTAMP('2024-09-30T23:59:59Z'))", "sampled_at >= '2024-10-01'")]
+    [InlineData("samples", "T_DURING(sampled_at, INTERVAL('2024-06-01', '..'))", "sampled_at > '2024-06-01'")]
+    [InlineData("samples", "sampled_at >= TIMESTAMP('2024-08-01T00:00:00Z')", "sampled_at >= '2024-08-01'")]
+    [InlineData("sites", "status = 'active' AND (whole_ore_amalgamation OR open_burning_amalgam) AND miners_total > 300",
+        "status = 'active' AND (whole_ore_amalgamation OR open_burning_amalgam) AND miners_total > 300")]
+    [InlineData("sites", "survey_date BETWEEN DATE('2023-01-01') AND DATE('2023-12-31') AND \"admin1\" = 'Ashanti'",
+        "survey_date BETWEEN '2023-01-01' AND '2023-12-31' AND admin1 = 'Ashanti'")]
+    [InlineData("sites", "T_DURING(survey_date, INTERVAL('2023-01-01', '2023-12-31'))", "survey_date > '2023-01-01' AND survey_date < '2023-12-31'")]
+    [InlineData("hotspots", "T_INTERSECTS(INTERVAL(first_observed, last_observed), DATE('2024-03-01'))",
+        "first_observed <= '2024-03-01' AND last_observed >= '2024-03-01'")]
+    [InlineData("hotspots", "S_CONTAINS(BBOX(-3.5, 4.5, 1.5, 11.5), geometry) and kind <> 'gold_shop'", "kind <> 'gold_shop'")]
+    public async Task Text_filters_match_the_same_condition_in_SQL(string collection, string filter, string sql)
+    {
+        var expected = await server.CountAsync($"SELECT count(*) FROM {collection} WHERE {sql}");
+        Assert.Equal(expected, await MatchedAsync(collection, filter));
+    }
+
+    [Fact]
+    public async Task Known_answers_on_the_demo_data_are_not_trivial()
+    {
+        // Guard against a filter language that "matches" by returning everything or nothing.
+        var all = await server.CountAsync("SELECT count(*) FROM samples");
+        var soil = await MatchedAsync("samples", "matrix = 'soil'");
+        Assert.InRange(soil, 1, all - 1);
+        Assert.Equal(all, await MatchedAsync("samples", "matrix = 'soil' OR matrix <> 'soil'"));
+        Assert.Equal(0, await MatchedAsync("samples", "FALSE"));
+    }
+
+    [Fact]
+    public async Task Json_filters_read_into_the_same_tree_as_text()
+    {
+        var text = await MatchedAsync("samples",
+            "matrix IN ('soil','sediment') AND value_normalized >= 2 AND T_INTERSECTS(sampled_at, INTERVAL('2024-04-01','..')) AND S_INTERSECTS(geometry, BBOX(-2.5,5,-1,6.5))");
+        var json = await MatchedAsync("samples", """
+            {"op":"and","args":[
+              {"op":"in","args":[{"property":"matrix"},["soil","sediment"]]},
+              {"op":">=","args":[{"property":"value_normalized"},2]},
+              {"op":"t_intersects","args":[{"property":"sampled_at"},{"interval":["2024-04-01",".."]}]},
+              {"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[-2.5,5,-1,6.5]}]}]}
+            """, "cql2-json");
+        Assert.Equal(text, json);
+        Assert.True(text > 0);
+        var geoJsonLiteral = await MatchedAsync("samples", """
+            {"op":"s_intersects","args":[{"property":"geometry"},
+              {"type":"Polygon","coordinates":[[[-2.5,5],[-1,5],[-1,6.5],[-2.5,6.5],[-2.5,5]]]}]}
+            """, "cql2-json");
+        Assert.Equal(await MatchedAsync("samples", "S_INTERSECTS(geometry, BBOX(-2.5,5,-1,6.5))"), geoJsonLiteral);
+        Assert.Equal(await MatchedAsync("samples", "NOT (below_detection = true) AND matrix LIKE 's%'"),
+            await MatchedAsync("samples", """{"op":"and","args":[{"op":"not","args":[{"op":"=","args":[{"property":"below_detection"},true]}]},{"op":"like","args":[{"property":"matrix"},"s%"]}]}""", "cql2-json"));
+    }
+
+    [Fact]
+    public async Task Filter_crs_reads_geometry_literals_in_utm()
+    {
+        var crs = "http://www.opengis.net/def/crs/EPSG/0/32630";
+        var expected = await server.CountAsync(
+            "SELECT count(*) FROM samples WHERE ST_Intersects(geom, ST_Transform(ST_MakeEnvelope(590000, 575000, 655000, 663000, 32630), 4326))");
+        var response = await server.Client().GetJsonAsync(
+            $"/ogc/collections/samples/items?limit=1&filter-crs={crs}&filter={Uri.EscapeDataString("S_INTERSECTS(geometry, BBOX(590000, 575000, 655000, 663000))")}");
+        Assert.Equal(expected, response["numberMatched"]!.GetValue<long>());
+    }
+
+    [Theory]
+    [InlineData("nonsense = 1", "'nonsense' is not a queryable property", "position 1")]
+    [InlineData("matrix = 'soil' AND value >", "value was expected", "position 28")]
+    [InlineData("matrix = 'soil", "not closed", "position 10")]
+    [InlineData("value = 'ten'", "is not a valid number", "position 9")]
+    [InlineData("matrix > 5", "is a number, but a text value", "position 10")]
+    [InlineData("S_INTERSECTS(geometry, POLYGON((0 0, 1 1)))", "not valid WKT", "position 24")]
+    [InlineData("FOO(matrix)", "not a function", "position 1")]
+    [InlineData("sampled_at = DATE('2024-13-45')", "not a date", "position 14")]
+    public async Task Bad_filters_are_400_naming_what_and_where(string filter, string what, string where)
+    {
+        var response = await server.Client().GetAsync($"/ogc/collections/samples/items?filter={Uri.EscapeDataString(filter)}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var detail = (await response.JsonAsync())["detail"]!.GetValue<string>();
+        Assert.Contains(what, detail);
+        Assert.Contains(where, detail);
+    }
+
+    public static TheoryData<string, string> Injections => new()
+    {
+        { "cql2-text", "matrix = 'soil'; DELETE FROM samples; --" },
+        { "cql2-text", "matrix = 'soil' OR 1=1 --" },
+        { "cql2-text", "matrix = 'x'' OR ''1''=''1'" }, // a quote inside a string stays data: matches nothing
+        { "cql2-text", "matrix = 'soil' /* comment */ OR TRUE" },
+        { "cql2-text", "\"matrix; DROP TABLE samples; --\" = 'soil'" },
+        { "cql2-text", "samples.matrix = 'soil'" },
+        { "cql2-text", "pg_sleep(10) = 1" },
+        { "cql2-text", "matrix = '" + new string('a', 5000) + "'" },
+        { "cql2-text", "value > 1" + new string('0', 400) },
+        { "cql2-text", string.Concat(Enumerable.Repeat("(", 200)) + "TRUE" + string.Concat(Enumerable.Repeat(")", 200)) },
+        { "cql2-text", "value IN (" + string.Join(",", Enumerable.Repeat("1", 1001)) + ")" },
+        { "cql2-json", """{"op":"=","args":[{"property":"matrix\"; DROP TABLE samples; --"},"soil"]}""" },
+        { "cql2-json", """{"op":"; DELETE FROM samples","args":[]}""" },
+        { "cql2-json", """{"op":"=","args":[{"property":"matrix"},"soil"],"sql":"DELETE FROM samples"}""" },
+        { "sql", "1=1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Injections))]
+    public async Task Injection_attempts_change_nothing(string lang, string filter)
+    {
+        var before = await server.CountAsync("SELECT count(*) FROM samples");
+        var audit = await server.CountAsync("SELECT count(*) FROM audit_log");
+        var response = await server.Client().GetAsync($"/ogc/collections/samples/items?limit=1&filter-lang={lang}&filter={Uri.EscapeDataString(filter)}");
+        var body = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode == HttpStatusCode.OK)
+        {
+            // Only the quote case and the ignored extra JSON member are valid filters; they match as plain data would.
+            var matched = JsonNode.Parse(body)!["numberMatched"]!.GetValue<long>();
+            Assert.Equal(filter.Contains("''1''") ? 0 : await server.CountAsync("SELECT count(*) FROM samples WHERE matrix = 'soil'"), matched);
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("application/problem+json", response.Content.Headers.ContentType!.ToString());
+            Assert.DoesNotContain("Npgsql", body);
+        }
+        Assert.Equal(before, await server.CountAsync("SELECT count(*) FROM samples"));
+        Assert.Equal(audit, await server.CountAsync("SELECT count(*) FROM audit_log"));
+        Assert.Equal(1L, await server.CountAsync("SELECT count(*) FROM pg_tables WHERE tablename = 'samples'"));
+    }
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace NapGeo.Tests.Features;
+
+/// <summary>GDAL's OAPIF driver as the client: what QGIS and ogr2ogr users get.</summary>
+[Collection(DemoCollection.Name)]
+public sealed class GdalClientTests(DemoDataServer server) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("napgeo-oapif-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Ogrinfo_lists_the_three_collections_with_their_geometry_types_and_counts()
+    {
+        var list = await Gdal.RunAsync("ogrinfo", "-ro", "-q", "OAPIF:" + server.Ogc);
+        Assert.Contains("1: sites (title: ASGM sites) (Multi Polygon)", list);
+        Assert.Contains("2: hotspots (title: Mercury hotspots)", list);
+        Assert.Contains("3: samples (title: Mercury assessment samples) (Point)", list);
+
+        var samples = await Gdal.RunAsync("ogrinfo", "-ro", "-so", "OAPIF:" + server.Ogc, "samples");
+        Assert.Contains($"Feature Count: {await server.CountAsync("SELECT count(*) FROM samples")}", samples);
+        Assert.Contains("value: Real", samples);
+        Assert.Contains("sampled_at: Date", samples);
+    }
+
+    [Fact]
+    public async Task Ogr2ogr_follows_next_links_and_copies_every_feature_with_its_attributes()
+    {
+        var gpkg = Path.Combine(_dir, "napgeo.gpkg");
+        // 50 per page: every collection but hotspots needs many pages, so the copy is complete only if next is followed.
+        await Gdal.RunAsync("ogr2ogr", "-f", "GPKG", gpkg, "OAPIF:" + server.Ogc, "-oo", "PAGE_SIZE=50");
+
+        foreach (var layer in (string[])["sites", "hotspots", "samples"])
+        {
+            var info = await Gdal.RunAsync("ogrinfo", "-ro", "-so", gpkg, layer);
+            Assert.Contains($"Feature Count: {await server.CountAsync($"SELECT count(*) FROM {layer}")}", info);
+        }
+
+        var json = Path.Combine(_dir, "samples.geojson");
+        await Gdal.RunAsync("ogr2ogr", "-f", "GeoJSON", json, gpkg, "samples");
+        var features = JsonNode.Parse(await File.ReadAllTextAsync(json))!["features"]!.AsArray();
+        var byId = features.ToDictionary(f => f!["properties"]!["id"]!.GetValue<string>(), f => f!);
+
+        await using var db = server.Database.CreateDataSource();
+        await using var cmd = db.CreateCommand(
+            "SELECT id, external_id, matrix, value, detection_limit, below_detection, unit_normalized, sampled_at::date, site_id, ST_X(geom), ST_Y(geom) FROM samples");
+        await using var row = await cmd.ExecuteReaderAsync();
+        var checkedRows = 0;
+        while (await row.ReadAsync())
+        {
+            var f = byId[row.GetGuid(0).ToString()];
+            var p = f["properties"]!;
+            Assert.Equal(row.GetString(1), p["external_id"]!.GetValue<string>());
+            Assert.Equal(row.GetString(2), p["matrix"]!.GetValue<string>());
+            Assert.Equal(row.IsDBNull(3) ? null : row.GetDouble(3), p["value"]?.GetValue<double>());
+            Assert.Equal(row.IsDBNull(4) ? null : row.GetDouble(4), p["detection_limit"]?.GetValue<double>());
+            Assert.Equal(row.GetBoolean(5), p["below_detection"]!.GetValue<bool>());
+            Assert.Equal(row.IsDBNull(6) ? null : row.GetString(6), p["unit_normalized"]?.GetValue<string>());
+            Assert.Equal(row.GetFieldValue<DateOnly>(7).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), p["sampled_at"]!.GetValue<string>());
+            Assert.Equal(row.IsDBNull(8) ? null : row.GetGuid(8).ToString(), p["site_id"]?.GetValue<string>());
+            var xy = f["geometry"]!["coordinates"]!.AsArray();
+            Assert.Equal(row.GetDouble(9), xy[0]!.GetValue<double>(), 6);
+            Assert.Equal(row.GetDouble(10), xy[1]!.GetValue<double>(), 6);
+            checkedRows++;
+        }
+        Assert.Equal(byId.Count, checkedRows);
+    }
+}

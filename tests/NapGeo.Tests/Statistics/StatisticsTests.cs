@@ -1,0 +1,65 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using NapGeo.Tests.Features;
+using NapGeo.Tests.Infrastructure;
+
+namespace NapGeo.Tests.Statistics;
+
+/// <summary>The NAP baseline of /api/stats against the same sums computed directly from the tables.</summary>
+[Collection(DemoCollection.Name)]
+public sealed class StatisticsTests(DemoDataServer server)
+{
+    [Fact]
+    public async Task Country_and_admin1_figures_equal_the_tables()
+    {
+        var stats = await server.Client().GetJsonAsync("/api/stats?country=GHA");
+        var areas = stats["areas"]!.AsArray();
+        var country = areas.Single(a => a!["level"]!.GetValue<string>() == "country")!;
+        Assert.Equal(await server.CountAsync("SELECT count(*) FROM sites WHERE country = 'GHA'"), country["sites"]!["total"]!.GetValue<long>());
+        Assert.Equal(await server.CountAsync("SELECT count(*) FROM sites WHERE country = 'GHA' AND status = 'abandoned'"),
+            country["sites"]!["by_status"]!["abandoned"]!.GetValue<long>());
+        Assert.Equal(await server.CountAsync("SELECT coalesce(sum(miners_women), 0) FROM sites WHERE country = 'GHA'"), country["miners"]!["women"]!.GetValue<long>());
+        Assert.Equal(await server.CountAsync("SELECT coalesce(sum(miners_children), 0) FROM sites WHERE country = 'GHA'"), country["miners"]!["children"]!.GetValue<long>());
+        Assert.Equal(await server.Database.ScalarAsync<double>("SELECT round(sum(mercury_use_kg_yr)::numeric, 3)::float8 FROM sites WHERE country = 'GHA'"),
+            country["mercury_use_kg_yr"]!.GetValue<double>(), 3);
+        Assert.Equal(await server.Database.ScalarAsync<double>("SELECT round(sum(gold_production_kg_yr)::numeric, 3)::float8 FROM sites WHERE country = 'GHA'"),
+            country["gold_production_kg_yr"]!.GetValue<double>(), 3);
+        Assert.Equal(await server.CountAsync("SELECT count(*) FROM sites WHERE country = 'GHA' AND residential_burning_amalgam"),
+            country["worst_practices"]!["residential_burning_amalgam"]!.GetValue<long>());
+        Assert.Equal(await server.CountAsync("SELECT count(*) FROM samples sa JOIN sites si ON si.id = sa.site_id WHERE si.country = 'GHA' AND sa.matrix = 'hair'"),
+            country["samples_by_matrix"]!["hair"]!.GetValue<long>());
+        Assert.Equal(0, country["samples_by_matrix"]!["other"]!.GetValue<long>()); // every matrix listed, zero included
+
+        var regions = areas.Where(a => a!["level"]!.GetValue<string>() == "admin1").ToList();
+        Assert.Equal(await server.CountAsync("SELECT count(DISTINCT admin1) FROM sites WHERE country = 'GHA'"), regions.Count(r => r!["admin1"] is not null));
+        Assert.Equal(country["sites"]!["total"]!.GetValue<long>(), regions.Sum(r => r!["sites"]!["total"]!.GetValue<long>()));
+        Assert.Equal(country["miners"]!["total"]!.GetValue<long>(), regions.Sum(r => r!["miners"]!["total"]!.GetValue<long>()));
+        var region = regions.First(r => r!["admin1"] is not null)!;
+        var name = region["admin1"]!.GetValue<string>();
+        Assert.Equal(await server.CountAsync("SELECT count(*) FROM sites WHERE country = 'GHA' AND admin1 = $1 AND whole_ore_amalgamation", name),
+            region["worst_practices"]!["whole_ore_amalgamation"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task GeoJson_has_a_point_per_area_inside_its_extent()
+    {
+        var response = await server.Client().GetAsync("/api/stats?f=geojson&level=admin1&country=GHA");
+        Assert.Equal("application/geo+json", response.Content.Headers.ContentType!.MediaType);
+        var features = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["features"]!.AsArray();
+        Assert.Equal(await server.CountAsync("SELECT count(DISTINCT coalesce(admin1, '')) FROM sites WHERE country = 'GHA'"), features.Count);
+        foreach (var f in features)
+        {
+            Assert.Equal("Point", f!["geometry"]!["type"]!.GetValue<string>());
+            var (x, y) = (f["geometry"]!["coordinates"]![0]!.GetValue<double>(), f["geometry"]!["coordinates"]![1]!.GetValue<double>());
+            var bbox = f["bbox"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+            Assert.InRange(x, bbox[0], bbox[2]);
+            Assert.InRange(y, bbox[1], bbox[3]);
+            Assert.Equal("admin1", f["properties"]!["level"]!.GetValue<string>());
+            Assert.True(f["properties"]!["sites_total"]!.GetValue<long>() > 0);
+            Assert.NotNull(f["properties"]!["sites_open_burning_amalgam"]);
+            Assert.NotNull(f["properties"]!["samples_soil"]);
+        }
+        var bad = await server.Client().GetAsync("/api/stats?level=district");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+}
