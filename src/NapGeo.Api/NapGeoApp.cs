@@ -9,6 +9,7 @@ using NapGeo.Layers;
 using NapGeo.Sites;
 using NapGeo.Hotspots;
 using NapGeo.Samples;
+using NapGeo.Uploads;
 
 namespace NapGeo;
 
@@ -39,6 +40,7 @@ public static class NapGeoApp
         services.AddSingleton<GeometryInput>();
         services.AddSingleton<FeatureInput>();
         services.AddSingleton<LayerStore>();
+        services.AddUploads(builder.Configuration);
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(o => o.SwaggerDoc("v1", new OpenApiInfo
         {
@@ -70,6 +72,7 @@ public static class NapGeoApp
         app.MapSites();
         app.MapHotspots();
         app.MapSamples();
+        app.MapUploads();
         return app;
     }
 }

@@ -18,7 +18,7 @@ public static class CliCommands
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var root = new RootCommand("NapGeo administration") { Migrate(), Demo(), ApiKey() };
+        var root = new RootCommand("NapGeo administration") { Migrate(), Demo(), ApiKey(), Uploads.UploadCli.Import() };
         return await root.Parse(args).InvokeAsync();
     }
 
