@@ -16,7 +16,8 @@ public sealed class UploadSql
         Key = layer.Name switch { "samples" => ["campaign", "external_id"], "sites" => ["site_code"], _ => [] };
         var columns = string.Join(", ", Stored.Select(f => f.Name));
         var t = Table;
-        CreateStaging = $"CREATE TEMP TABLE upload_rows ON COMMIT DROP AS SELECT 0::integer AS row_no, id, geom, {columns} FROM {t} WITH NO DATA";
+        // The staging geometry is untyped: GPS and KML positions often carry a height, which the 2D columns drop (ST_Force2D).
+        CreateStaging = $"CREATE TEMP TABLE upload_rows ON COMMIT DROP AS SELECT 0::integer AS row_no, id, geom::geometry AS geom, {columns} FROM {t} WITH NO DATA";
         Copy = $"COPY upload_rows (row_no, id, geom, {columns}) FROM STDIN (FORMAT BINARY)";
 
         const string record = "INSERT INTO upload_changes (upload_id, table_name, row_id, action, before, before_geom, version_after, row_no) ";
@@ -24,7 +25,7 @@ public sealed class UploadSql
         {
             // No natural key (hotspots): every row is new; the staging id links a new row to its file row.
             Merge = $"""
-                WITH merged AS (INSERT INTO {t} (id, geom, {columns}) SELECT id, geom, {columns} FROM upload_rows ORDER BY row_no RETURNING id, version)
+                WITH merged AS (INSERT INTO {t} (id, geom, {columns}) SELECT id, ST_Force2D(geom), {columns} FROM upload_rows ORDER BY row_no RETURNING id, version)
                 {record}SELECT $1, '{t}', m.id, 'insert', NULL, NULL, m.version, u.row_no FROM merged m JOIN upload_rows u ON u.id = m.id
                 """;
             MatchStored = $"SELECT u.row_no, x.id FROM upload_rows u JOIN {t} x ON x.id = u.id";
@@ -41,7 +42,7 @@ public sealed class UploadSql
             WITH src AS (SELECT DISTINCT ON ({key}) * FROM upload_rows ORDER BY {key}, row_no DESC),
             old AS (SELECT x.* FROM {t} x JOIN src ON {keyMatch("x", "src")}),
             merged AS (
-                INSERT INTO {t} AS x (id, geom, {columns}) SELECT id, geom, {columns} FROM src
+                INSERT INTO {t} AS x (id, geom, {columns}) SELECT id, ST_Force2D(geom), {columns} FROM src
                 ON CONFLICT ({key}) DO UPDATE SET {set}
                 WHERE ({mine}) IS DISTINCT FROM ({theirs})
                 RETURNING x.id, x.version, {string.Join(", ", Key.Select(k => "x." + k))})
@@ -74,6 +75,17 @@ public sealed class UploadSql
     public string LockChanged => $"SELECT x.id FROM {Table} x JOIN upload_changes c ON c.row_id = x.id WHERE c.upload_id = $1 FOR UPDATE OF x";
 
     public string DeleteInserted => $"DELETE FROM {Table} x USING upload_changes c WHERE c.upload_id = $1 AND c.action = 'insert' AND x.id = c.row_id";
+
+    /// <summary>
+    /// After a restore, an earlier upload that left a restored row in exactly its before-image state may still be rolled back:
+    /// its record is moved to the row's new version (so uploads can be undone newest first).
+    /// </summary>
+    public string HandOverVersions => $"""
+        UPDATE upload_changes o SET version_after = x.version
+        FROM upload_changes c JOIN {Table} x ON x.id = c.row_id
+        WHERE c.upload_id = $1 AND c.action = 'update' AND o.table_name = '{Table}' AND o.row_id = c.row_id
+          AND o.upload_id <> $1 AND o.version_after = (c.before->>'version')::integer
+        """;
 
     public string RestoreUpdated => $"""
         UPDATE {Table} x SET geom = c.before_geom, {string.Join(", ", Stored.Select(f => $"{f.Name} = r.{f.Name}"))}

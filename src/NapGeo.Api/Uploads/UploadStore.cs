@@ -155,6 +155,7 @@ public sealed class UploadStore(NpgsqlDataSource db)
                 conflicts);
         await Execute(tx, sql.DeleteInserted, id, ct);
         await Execute(tx, sql.RestoreUpdated, id, ct);
+        await Execute(tx, sql.HandOverVersions, id, ct);
         await using (var cmd = tx.Command("UPDATE uploads SET status = 'rolled_back', rolled_back_at = now(), rolled_back_by = $2 WHERE id = $1"))
         {
             cmd.Parameters.Add(new() { Value = id });
