@@ -24,6 +24,8 @@ public static class UploadCli
         {
             var builder = WebApplication.CreateBuilder();
             builder.AddNapGeo();
+            builder.Logging.ClearProviders();
+            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout carries the report
             await using var app = builder.Build();
             NapGeoDatabase.Migrate(NapGeoDatabase.ConnectionString(app.Configuration), TextWriter.Null);
             var service = app.Services.GetRequiredService<UploadService>();
@@ -36,7 +38,7 @@ public static class UploadCli
                 var record = await service.RunAsync(request, null, ProgressBar, ct);
                 Console.Error.WriteLine();
                 Console.WriteLine(JsonSerializer.Serialize(record, new JsonSerializerOptions(UploadStore.Json) { WriteIndented = true }));
-                Console.Error.WriteLine($"{record.Status}: {record.Counts.Rows} rows, {record.Counts.Valid} valid, {record.Counts.Invalid} invalid, " +
+                Console.Error.WriteLine($"{record.Status}: peak memory {Environment.WorkingSet / 1048576} MB now, {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MB peak; {record.Counts.Rows} rows, {record.Counts.Valid} valid, {record.Counts.Invalid} invalid, " +
                                         $"{record.Counts.Inserted} inserted, {record.Counts.Updated} updated, {record.Counts.Unchanged} unchanged, {record.Counts.Warnings} warnings");
                 return record.Status is "committed" or "dry-run" ? 0 : 2;
             }

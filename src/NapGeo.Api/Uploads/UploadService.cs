@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using NapGeo.Database;
 using NapGeo.Layers;
@@ -111,48 +112,58 @@ public sealed class UploadService(
         await using (var create = tx.Command(sql.CreateStaging)) await create.ExecuteNonQueryAsync(ct);
 
         var clock = Stopwatch.StartNew();
+        var phase = Stopwatch.StartNew();
         var sourceCrs = data.HasGeometry ? request.Crs is null ? data.Crs : null : null;
         await using (var copy = await tx.Connection.BeginBinaryImportAsync(sql.Copy, ct))
         {
-            foreach (var source in data.Records)
+            // Reading and validating (here, one core) overlaps with serializing rows into the COPY stream (the caller's thread).
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var channel = Channel.CreateBounded<RowOutcome>(new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
+            var producer = Task.Run(() => ValidateAsync(data, converter, layer, sourceCrs, channel.Writer, stop.Token), stop.Token);
+            try
             {
-                ct.ThrowIfCancellationRequested();
-                counts.Rows++;
-                var converted = converter.Convert(source, sourceCrs);
-                var errors = new ValidationErrors();
-                FeatureDraft? draft;
-                using (var feature = JsonDocument.Parse(converted.Feature))
-                    draft = await input.ReadAsync(feature.RootElement, layer, null, converted.Crs, repair: false, errors, ct);
-                var rowErrors = converted.Issues.Concat(Describe(errors, source, converter, converted.CoordinatesReported)).ToList();
-                if (rowErrors.Count > 0 || draft is null)
+                await foreach (var (source, draft, rowErrors) in channel.Reader.ReadAllAsync(ct))
                 {
-                    counts.Invalid++;
-                    foreach (var issue in rowErrors) Report(issue, record.Errors);
+                    counts.Rows++;
+                    if (draft is null)
+                    {
+                        counts.Invalid++;
+                        foreach (var issue in rowErrors!) Report(issue, record.Errors);
+                    }
+                    else
+                    {
+                        counts.Valid++;
+                        foreach (var warning in checks.Check(source.Row, draft, converter, source)) Warn(warning);
+                        // Synchronous writes: they only fill Npgsql's buffer, and the async ones cost more than the row itself.
+                        copy.StartRow();
+                        copy.Write(source.Row, NpgsqlTypes.NpgsqlDbType.Integer);
+                        copy.Write(Guid.NewGuid(), NpgsqlTypes.NpgsqlDbType.Uuid);
+                        copy.Write(draft.Geometry, NpgsqlTypes.NpgsqlDbType.Geometry);
+                        foreach (var field in sql.Stored)
+                            if (draft.Values[field.Name] is { } value) copy.Write(value, LayerSql.DbType(field.Kind));
+                            else copy.WriteNull();
+                    }
+                    if (clock.ElapsedMilliseconds >= 500)
+                    {
+                        clock.Restart();
+                        record.Progress = new UploadProgress(counts.Rows, data.Total);
+                        progress?.Invoke(record.Progress);
+                        if (!request.DryRun) await store.ProgressAsync(record.Id, counts.Rows, ct);
+                    }
                 }
-                else
-                {
-                    counts.Valid++;
-                    foreach (var warning in checks.Check(source.Row, draft, converter, source)) Warn(warning);
-                    await copy.StartRowAsync(ct);
-                    await copy.WriteAsync(source.Row, NpgsqlTypes.NpgsqlDbType.Integer, ct);
-                    await copy.WriteAsync(Guid.NewGuid(), NpgsqlTypes.NpgsqlDbType.Uuid, ct);
-                    await copy.WriteAsync(draft.Geometry, NpgsqlTypes.NpgsqlDbType.Geometry, ct);
-                    foreach (var field in sql.Stored)
-                        if (draft.Values[field.Name] is { } value) await copy.WriteAsync(value, LayerSql.DbType(field.Kind), ct);
-                        else await copy.WriteNullAsync(ct);
-                }
-                if (clock.ElapsedMilliseconds >= 500)
-                {
-                    clock.Restart();
-                    record.Progress = new UploadProgress(counts.Rows, data.Total);
-                    progress?.Invoke(record.Progress);
-                    if (!request.DryRun) await store.ProgressAsync(record.Id, counts.Rows, ct);
-                }
+                await producer;
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                try { await producer; } catch (Exception) when (ct.IsCancellationRequested || stop.IsCancellationRequested) { }
             }
             await copy.CompleteAsync(ct);
         }
         record.Progress = new UploadProgress(counts.Rows, data.Total);
         progress?.Invoke(record.Progress);
+        var readMs = phase.ElapsedMilliseconds;
+        phase.Restart();
 
         var rejected = counts.Invalid > 0 && request.OnError == OnError.RejectAll;
         if (rejected && !request.DryRun)
@@ -170,6 +181,8 @@ public sealed class UploadService(
             merge.CommandTimeout = 0;
             await merge.ExecuteNonQueryAsync(ct);
         }
+        log.LogInformation("Upload {Id} ({Target}): {Rows} rows read, validated and staged in {Read} ms, merged in {Merge} ms",
+            record.Id, layer.Name, counts.Rows, readMs, phase.ElapsedMilliseconds);
         await CountChangesAsync(tx, record, ct);
         if (layer.Name == "samples") await FarFromSitesAsync(tx, sql, record, Warn, ct);
 
@@ -189,6 +202,35 @@ public sealed class UploadService(
         }
         await store.FinishAsync(record, tx, ct);
         await tx.CommitAsync(ct);
+    }
+
+    private sealed record RowOutcome(SourceRecord Source, FeatureDraft? Draft, List<UploadIssue>? Errors);
+
+    private async Task ValidateAsync(
+        SourceData data, RowConverter converter, LayerDefinition layer, string? sourceCrs, ChannelWriter<RowOutcome> output, CancellationToken ct)
+    {
+        try
+        {
+            foreach (var source in data.Records)
+            {
+                ct.ThrowIfCancellationRequested();
+                var converted = converter.Convert(source, sourceCrs);
+                var errors = new ValidationErrors();
+                FeatureDraft? draft;
+                using (var feature = JsonDocument.Parse(converted.Feature))
+                    draft = await input.ReadAsync(feature.RootElement, layer, null, converted.Crs, repair: false, errors, ct);
+                var outcome = converted.Issues.Count == 0 && draft is not null
+                    ? new RowOutcome(source, draft, null)
+                    : new RowOutcome(source, null, converted.Issues.Concat(Describe(errors, source, converter, converted.CoordinatesReported)).ToList());
+                await output.WriteAsync(outcome, ct);
+            }
+            output.Complete();
+        }
+        catch (Exception e)
+        {
+            output.Complete(e);
+            throw;
+        }
     }
 
     /// <summary>FeatureInput's messages (keyed "properties.unit", "geometry", "crs") pointed back at the file's cells.</summary>
