@@ -66,7 +66,7 @@ public sealed class UploadService(
                     $"this file (SHA-256 {record.Sha256[..12]}…) was already uploaded on {FeatureJson.Timestamp(same.At)} by {same.Actor} " +
                     $"as upload {same.Id}; its rows are matched by their ids and updated, not duplicated.", "same_file"));
 
-            if (!request.DryRun) await store.InsertAsync(record, null, ct);
+            if (!request.DryRun) await store.InsertAsync(record, ct);
             try
             {
                 await ProcessAsync(request, layer, data, map, record, progress, ct);
@@ -108,7 +108,6 @@ public sealed class UploadService(
         }
 
         await using var tx = await WriteTransaction.BeginAsync(db, request.Actor, ct);
-        if (request.DryRun) await store.InsertAsync(record, tx, ct); // rolled back with the rest; change records need it
         await using (var create = tx.Command(sql.CreateStaging)) await create.ExecuteNonQueryAsync(ct);
 
         var clock = Stopwatch.StartNew();

@@ -14,14 +14,14 @@ public sealed class UploadStore(NpgsqlDataSource db)
     private const string Columns =
         "report, status, rows_processed, rows_total, finished_at, rolled_back_at, rolled_back_by";
 
-    /// <summary>Inserts the record; with <paramref name="tx"/> inside that transaction, else committed at once (so GET sees progress).</summary>
-    public async Task InsertAsync(UploadRecord record, WriteTransaction? tx, CancellationToken ct)
+    /// <summary>Inserts the record of a running upload, committed at once so that GET sees its progress.</summary>
+    public async Task InsertAsync(UploadRecord record, CancellationToken ct)
     {
         const string sql = """
             INSERT INTO uploads (id, file_name, sha256, size_bytes, format, target, campaign, crs, on_error, actor, status, created_at, rows_total, report)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
             """;
-        await using var cmd = tx?.Command(sql) ?? db.CreateCommand(sql);
+        await using var cmd = db.CreateCommand(sql);
         cmd.Parameters.Add(new() { Value = record.Id });
         cmd.Parameters.Add(new() { Value = record.FileName });
         cmd.Parameters.Add(new() { Value = record.Sha256 });

@@ -11,7 +11,7 @@ CREATE TABLE uploads (
     crs text,
     on_error text NOT NULL CHECK (on_error IN ('reject-all', 'skip-invalid')),
     actor text NOT NULL,
-    status text NOT NULL CHECK (status IN ('dry-run', 'running', 'committed', 'rejected', 'failed', 'rolled_back')),
+    status text NOT NULL CHECK (status IN ('running', 'committed', 'rejected', 'failed', 'rolled_back')),
     created_at timestamptz NOT NULL DEFAULT now(),
     finished_at timestamptz,
     rows_total integer,
@@ -26,8 +26,10 @@ CREATE INDEX uploads_created_idx ON uploads (created_at DESC);
 
 -- What one upload did to one row: inserted it, or updated it from the before-image kept here.
 -- version_after is the row version the upload left; a rollback refuses when the row has moved on since.
+-- No foreign key to uploads: a bulk upload writes a change record per row, and a per-row RI check would cost
+-- as much as the audit trigger; the upload row is written in the same transaction (or before it) anyway.
 CREATE TABLE upload_changes (
-    upload_id uuid NOT NULL REFERENCES uploads (id) ON DELETE CASCADE,
+    upload_id uuid NOT NULL,
     table_name text NOT NULL CHECK (table_name IN ('samples', 'sites', 'hotspots')),
     row_id uuid NOT NULL,
     action text NOT NULL CHECK (action IN ('insert', 'update')),
