@@ -23,6 +23,7 @@ public sealed class ConvertedRow
 /// rules and messages apply as for the REST API. It only reads what spreadsheets write differently from JSON:
 /// decimal commas, day-first dates, yes/no, "&lt;0.05" below detection, matrix and unit spellings, coordinates in columns.
 /// Anything it cannot read is passed on as text, so FeatureInput reports it with its usual message.
+/// <paramref name="crs"/> is the CRS of the coordinates as they reach FeatureInput (a zone column overrides it per row).
 /// </summary>
 public sealed class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnlyList<string> columns, string? campaign, string? crs)
 {
@@ -52,11 +53,11 @@ public sealed class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnly
     }
 
     /// <summary>Builds the feature; the returned memory is valid until the next call.</summary>
-    public ConvertedRow Convert(SourceRecord record, string? sourceCrs)
+    public ConvertedRow Convert(SourceRecord record)
     {
         _buffer.ResetWrittenCount();
         var issues = new List<UploadIssue>();
-        string? rowCrs = crs ?? sourceCrs;
+        var rowCrs = crs;
         var coordinatesReported = false;
         using (var writer = new Utf8JsonWriter(_buffer))
         {

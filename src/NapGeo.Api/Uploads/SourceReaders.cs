@@ -20,6 +20,8 @@ public sealed class SourceData(IReadOnlyList<string> columns, int total, IEnumer
     public bool HasGeometry { get; init; }
     /// <summary>The CRS the geometries are in, when the file says (GDAL output is always EPSG:4326).</summary>
     public string? Crs { get; init; }
+    /// <summary>GDAL has already reprojected the geometries (from the file's CRS, or from crs= as -s_srs) to <see cref="Crs"/>.</summary>
+    public bool Reprojected { get; init; }
     public string? Note { get; init; }
     public void Dispose() => owner?.Dispose();
 }
@@ -279,6 +281,7 @@ public static partial class SourceReaders
         {
             HasGeometry = true,
             Crs = "EPSG:4326",
+            Reprojected = true,
             Note = $"{format} read with GDAL ({string.Join(", ", layers)})",
         };
     }

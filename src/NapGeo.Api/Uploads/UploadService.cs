@@ -92,7 +92,9 @@ public sealed class UploadService(
         Action<UploadProgress>? progress, CancellationToken ct)
     {
         var sql = new UploadSql(layer);
-        var converter = new RowConverter(layer, map, data.Columns, request.Campaign, request.Crs);
+        // GDAL output is in EPSG:4326 already; a GeoJSON's legacy crs member and a table's coordinates follow crs= when given.
+        var coordinatesCrs = data.Reprojected ? data.Crs : request.Crs ?? data.Crs;
+        var converter = new RowConverter(layer, map, data.Columns, request.Campaign, coordinatesCrs);
         var checks = new RowChecks(layer);
         var counts = record.Counts;
         var issues = 0;
@@ -112,13 +114,12 @@ public sealed class UploadService(
 
         var clock = Stopwatch.StartNew();
         var phase = Stopwatch.StartNew();
-        var sourceCrs = data.HasGeometry ? request.Crs is null ? data.Crs : null : null;
         await using (var copy = await tx.Connection.BeginBinaryImportAsync(sql.Copy, ct))
         {
             // Reading and validating (here, one core) overlaps with serializing rows into the COPY stream (the caller's thread).
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var channel = Channel.CreateBounded<RowOutcome>(new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
-            var producer = Task.Run(() => ValidateAsync(data, converter, layer, sourceCrs, channel.Writer, stop.Token), stop.Token);
+            var producer = Task.Run(() => ValidateAsync(data, converter, layer, channel.Writer, stop.Token), stop.Token);
             try
             {
                 await foreach (var (source, draft, rowErrors) in channel.Reader.ReadAllAsync(ct))
@@ -206,14 +207,14 @@ public sealed class UploadService(
     private sealed record RowOutcome(SourceRecord Source, FeatureDraft? Draft, List<UploadIssue>? Errors);
 
     private async Task ValidateAsync(
-        SourceData data, RowConverter converter, LayerDefinition layer, string? sourceCrs, ChannelWriter<RowOutcome> output, CancellationToken ct)
+        SourceData data, RowConverter converter, LayerDefinition layer, ChannelWriter<RowOutcome> output, CancellationToken ct)
     {
         try
         {
             foreach (var source in data.Records)
             {
                 ct.ThrowIfCancellationRequested();
-                var converted = converter.Convert(source, sourceCrs);
+                var converted = converter.Convert(source);
                 var errors = new ValidationErrors();
                 FeatureDraft? draft;
                 using (var feature = JsonDocument.Parse(converted.Feature))

@@ -262,14 +262,47 @@ public sealed class UploadTests(NapGeoServer server)
         Assert.Equal("Unsafe zip entry", (await slipped.JsonAsync())["title"]!.GetValue<string>());
         Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), "evil.shp")));
 
+        // A Shapefile without its .prj: the CRS must be given, and then it is used (GDAL reprojects from it).
+        var noPrj = Path.Combine(folder, "noprj");
+        Ogr2Ogr("-f", "ESRI Shapefile", "-t_srs", "EPSG:32630", noPrj, SamplesGeoJson(folder, "P"));
+        File.Delete(Path.Combine(noPrj, "samples.prj"));
+        var noPrjZip = Path.Combine(folder, "noprj.zip");
+        ZipFile.CreateFromDirectory(noPrj, noPrjZip);
+        var withoutCrs = await PostAsync(editor, noPrjZip, ("target", "samples"), ("campaign", "X"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, withoutCrs.StatusCode);
+        Assert.Equal("No CRS in the file", (await withoutCrs.JsonAsync())["title"]!.GetValue<string>());
+        var campaign = Unique("PRJ");
+        var withCrs = await PostAsync(editor, noPrjZip, ("target", "samples"), ("campaign", campaign), ("crs", "EPSG:32630"));
+        Assert.Equal(HttpStatusCode.Created, withCrs.StatusCode);
+        Assert.Equal("-1.950000 5.310000", await server.Database.ScalarAsync<string>(
+            "SELECT round(ST_X(geom)::numeric, 6) || ' ' || round(ST_Y(geom)::numeric, 6) FROM samples WHERE campaign = $1 AND external_id = 'P-1'", campaign));
+
+        // An XLSX whose sheet XML declares an entity is refused before the spreadsheet reader sees it.
+        var xlsx = Path.Combine(folder, "xxe.xlsx");
+        MiniExcel.SaveAs(xlsx, new[] { new Dictionary<string, object> { ["sample_id"] = "X1", ["lat"] = 5.31, ["lon"] = -1.95 } });
+        using (var archive = ZipFile.Open(xlsx, ZipArchiveMode.Update))
+        {
+            var sheet = archive.GetEntry("xl/worksheets/sheet1.xml")!;
+            string xml;
+            using (var reader = new StreamReader(sheet.Open())) xml = await reader.ReadToEndAsync();
+            sheet.Delete();
+            await using var writer = new StreamWriter(archive.CreateEntry("xl/worksheets/sheet1.xml").Open());
+            await writer.WriteAsync(xml.Replace("?>", "?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"));
+        }
+        var xlsxXxe = await PostAsync(editor, xlsx, ("target", "samples"), ("campaign", "X"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, xlsxXxe.StatusCode);
+        Assert.StartsWith("The spreadsheet (part xl/worksheets/sheet1.xml) contains a DOCTYPE or ENTITY declaration",
+            (await xlsxXxe.JsonAsync())["detail"]!.GetValue<string>());
+
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(server.Client(server.ViewerKey), Encoding.UTF8.GetBytes("a"), "a.csv", ("target", "samples"))).StatusCode);
     }
 }
 
-/// <summary>A server with a 4 KB upload limit.</summary>
+/// <summary>A server with a 4 KB and 3-row upload limit.</summary>
 public sealed class SmallUploadServer : NapGeoServer
 {
-    protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("NapGeo:Uploads:MaxBytes", "4096")];
+    protected override IEnumerable<KeyValuePair<string, string>> Settings =>
+        [new("NapGeo:Uploads:MaxBytes", "4096"), new("NapGeo:Uploads:MaxRows", "3")];
 }
 
 public sealed class UploadLimitTests(SmallUploadServer server) : IClassFixture<SmallUploadServer>
@@ -283,5 +316,15 @@ public sealed class UploadLimitTests(SmallUploadServer server) : IClassFixture<S
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
         Assert.Equal("The upload is larger than 4096 bytes (NapGeo:Uploads:MaxBytes).", (await response.JsonAsync())["detail"]!.GetValue<string>());
         Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM uploads"));
+    }
+
+    [Fact]
+    public async Task Too_many_rows_get_413_problem_json()
+    {
+        var csv = "sample_id,matrix,lat,lon,value,unit\n" + string.Concat(Enumerable.Range(0, 4).Select(i => $"M{i},soil,5.31,-1.95,1,mg/kg\n"));
+        var response = await PostAsync(server.Editor(), Encoding.UTF8.GetBytes(csv), "rows.csv", ("target", "samples"), ("campaign", "ROWS"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("The file has more than 3 rows; split it (limit NapGeo:Uploads:MaxRows).", (await response.JsonAsync())["detail"]!.GetValue<string>());
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM samples WHERE campaign = 'ROWS'"));
     }
 }
