@@ -38,8 +38,9 @@ public static class UploadCli
                 var record = await service.RunAsync(request, null, ProgressBar, ct);
                 Console.Error.WriteLine();
                 Console.WriteLine(JsonSerializer.Serialize(record, new JsonSerializerOptions(UploadStore.Json) { WriteIndented = true }));
-                Console.Error.WriteLine($"{record.Status}: peak memory {Environment.WorkingSet / 1048576} MB now, {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MB peak; {record.Counts.Rows} rows, {record.Counts.Valid} valid, {record.Counts.Invalid} invalid, " +
-                                        $"{record.Counts.Inserted} inserted, {record.Counts.Updated} updated, {record.Counts.Unchanged} unchanged, {record.Counts.Warnings} warnings");
+                var c = record.Counts;
+                Console.Error.WriteLine($"{record.Status}: {c.Rows} rows, {c.Valid} valid, {c.Invalid} invalid, {c.Inserted} inserted, {c.Updated} updated, " +
+                                        $"{c.Unchanged} unchanged, {c.Warnings} warnings; peak memory {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MB");
                 return record.Status is "committed" or "dry-run" ? 0 : 2;
             }
             catch (UploadFileException e)
