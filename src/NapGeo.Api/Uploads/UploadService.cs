@@ -71,10 +71,17 @@ public sealed class UploadService(
             {
                 await ProcessAsync(request, layer, data, map, record, progress, ct);
             }
-            catch (Exception e) when (!request.DryRun && e is not OperationCanceledException)
+            catch (Exception e) when (!request.DryRun)
             {
+                // The transaction is gone, so nothing was stored; the record says so instead of staying "running".
                 record.Status = "failed";
-                record.Errors.Add(new(null, null, null, null, e is UploadFileException ? e.Message : "the upload failed on the server; nothing was stored."));
+                record.FinishedAt = DateTime.UtcNow;
+                record.Errors.Add(new(null, null, null, null, e switch
+                {
+                    UploadFileException => e.Message,
+                    OperationCanceledException => "the upload was cancelled (the client went away); nothing was stored.",
+                    _ => "the upload failed on the server; nothing was stored.",
+                }));
                 await store.FinishAsync(record, null, CancellationToken.None);
                 throw;
             }
