@@ -36,7 +36,6 @@ public static class UploadCli
             try
             {
                 var record = await service.RunAsync(request, null, ProgressBar, ct);
-                Console.Error.WriteLine();
                 Console.WriteLine(JsonSerializer.Serialize(record, new JsonSerializerOptions(UploadStore.Json) { WriteIndented = true }));
                 var c = record.Counts;
                 Console.Error.WriteLine($"{record.Status}: {c.Rows} rows, {c.Valid} valid, {c.Invalid} invalid, {c.Inserted} inserted, {c.Updated} updated, " +
@@ -60,5 +59,6 @@ public static class UploadCli
         var share = Math.Min(1.0, progress.Processed / (double)total);
         var filled = (int)(share * width);
         Console.Error.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] {share,4:P0} {progress.Processed}/{total} rows");
+        if (progress.Processed >= total) Console.Error.WriteLine();
     }
 }
