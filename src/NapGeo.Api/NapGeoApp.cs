@@ -14,6 +14,7 @@ using NapGeo.Samples;
 using NapGeo.Tiles;
 using NapGeo.Statistics;
 using NapGeo.Viewer;
+using NapGeo.Uploads;
 
 namespace NapGeo;
 
@@ -48,6 +49,7 @@ public static class NapGeoApp
         services.AddTiles(builder.Configuration);
         services.AddFeatures();
         services.AddStatistics();
+        services.AddUploads(builder.Configuration);
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(o => o.SwaggerDoc("v1", new OpenApiInfo
         {
@@ -85,6 +87,7 @@ public static class NapGeoApp
         app.MapTiles();
         app.MapFeatures();
         app.MapStatistics();
+        app.MapUploads();
         return app;
     }
 }

@@ -19,7 +19,7 @@ public static class CliCommands
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var root = new RootCommand("NapGeo administration") { Migrate(), Demo(), ApiKey(), TilesCli.Command(ConnectionString) };
+        var root = new RootCommand("NapGeo administration") { Migrate(), Demo(), ApiKey(), TilesCli.Command(ConnectionString), Uploads.UploadCli.Import() };
         return await root.Parse(args).InvokeAsync();
     }
 

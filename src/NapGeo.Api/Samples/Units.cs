@@ -18,6 +18,48 @@ public static class Units
 
     private enum Basis { MassPerMass, MassPerVolume, Air }
 
+    // Matrix names as field sheets and lab reports write them (English, French, Spanish, Portuguese), folded by Fold.
+    private static readonly Dictionary<string, string> MatrixSynonyms = BuildMatrixSynonyms(new()
+    {
+        ["soil"] = ["soil", "soils", "topsoil", "surface soil", "sol", "sols", "suelo", "suelos", "solo"],
+        ["sediment"] = ["sediment", "sediments", "river sediment", "stream sediment", "bottom sediment", "sedimento", "sedimentos"],
+        ["tailings"] = ["tailings", "tailing", "mine tailings", "mine waste", "residus", "residus miniers", "rejets", "relaves", "jales", "rejeitos"],
+        ["water"] = ["water", "surface water", "river water", "drinking water", "groundwater", "well water", "eau", "agua"],
+        ["air"] = ["air", "ambient air", "indoor air", "aire"],
+        ["fish"] = ["fish", "fish muscle", "poisson", "pescado", "pez", "peixe"],
+        ["hair"] = ["hair", "human hair", "cheveux", "cabello", "pelo", "cabelo"],
+        ["urine"] = ["urine", "orina", "urina"],
+        ["blood"] = ["blood", "whole blood", "sang", "sangre", "sangue"],
+        ["other"] = ["other", "autre", "otro", "outro"],
+    });
+
+    private static Dictionary<string, string> BuildMatrixSynonyms(Dictionary<string, string[]> byMatrix) =>
+        byMatrix.SelectMany(p => p.Value.Select(s => (Synonym: Fold(s), Matrix: p.Key))).ToDictionary(x => x.Synonym, x => x.Matrix);
+
+    /// <summary>The matrix code for a name as written in a file ("Sédiment", "River sediment", "SOIL"), or null.</summary>
+    public static string? MatchMatrix(string text) => MatrixSynonyms.GetValueOrDefault(Fold(text));
+
+    // The app runs with invariant globalization, where Unicode decomposition is not available: fold the Latin letters
+    // of the languages NAP teams write in (French, Spanish, Portuguese, …) by table.
+    private const string Accented = "àáâãäåāçćčèéêëēěìíîïīñńòóôõöøōùúûüūýÿœæ";
+    private const string Plain = "aaaaaaaccceeeeeeiiiiinnooooooouuuuuyyoa";
+
+    /// <summary>Lower-case, accents removed, separators collapsed to single spaces: "Sédiment_de rivière" → "sediment de riviere".</summary>
+    public static string Fold(string text)
+    {
+        var decomposed = text.Trim().ToLowerInvariant();
+        var builder = new StringBuilder(decomposed.Length);
+        var space = false;
+        foreach (var original in decomposed)
+        {
+            var ch = Accented.IndexOf(original) is var i and >= 0 ? Plain[i] : original;
+            if (CharUnicodeInfo.GetUnicodeCategory(ch) == UnicodeCategory.NonSpacingMark) continue;
+            if (char.IsLetterOrDigit(ch)) { if (space && builder.Length > 0) builder.Append(' '); builder.Append(ch); space = false; }
+            else space = true;
+        }
+        return builder.ToString();
+    }
+
     // Factor from the reported unit to the basis's canonical unit (mg/kg = µg/g; µg/L; ng/m³).
     private static readonly Dictionary<string, double> MassPerMass = new()
     {

@@ -1,0 +1,189 @@
+using System.Text.RegularExpressions;
+using NapGeo.Layers;
+using NapGeo.Samples;
+
+namespace NapGeo.Uploads;
+
+/// <summary>Which column feeds which field, and where the coordinates are.</summary>
+public sealed class ColumnMap
+{
+    public Dictionary<string, int> Fields { get; } = new(StringComparer.Ordinal);
+    public int? X { get; set; }
+    public int? Y { get; set; }
+    public int? Zone { get; set; }
+    public int? Wkt { get; set; }
+    /// <summary>X/Y are easting/northing: they need a CRS (crs= or a zone column).</summary>
+    public bool Projected { get; set; }
+    /// <summary>A unit written in the value column's header, e.g. "Mercury concentration (ppm)".</summary>
+    public string? UnitFromHeader { get; set; }
+    public List<string> Ignored { get; } = [];
+
+    /// <summary>For the report: field or role → column name.</summary>
+    public Dictionary<string, string> Describe(IReadOnlyList<string> columns)
+    {
+        var result = Fields.ToDictionary(p => p.Key, p => columns[p.Value]);
+        if (X is { } x) result[Projected ? "easting" : "longitude"] = columns[x];
+        if (Y is { } y) result[Projected ? "northing" : "latitude"] = columns[y];
+        if (Zone is { } z) result["zone"] = columns[z];
+        if (Wkt is { } w) result["wkt"] = columns[w];
+        if (UnitFromHeader is { } u) result["unit (from header)"] = u;
+        return result;
+    }
+}
+
+/// <summary>
+/// Detects the column mapping from header names (case, accents, punctuation, units in brackets and Kobo group paths
+/// ignored), then applies the caller's overrides. Unknown columns are ignored and listed, never an error.
+/// </summary>
+public static partial class ColumnMapping
+{
+    public static readonly string[] Roles = ["longitude", "latitude", "x", "y", "easting", "northing", "zone", "wkt"];
+
+    private static readonly Dictionary<string, string[]> SampleSynonyms = new()
+    {
+        ["external_id"] = ["sample id", "sampleid", "sample code", "sample no", "sample number", "sample", "sample name", "id sample", "code", "id", "external id", "echantillon", "code echantillon", "muestra", "id muestra", "name"],
+        ["campaign"] = ["campaign", "survey", "project", "campagne", "campana"],
+        ["matrix"] = ["matrix", "sample type", "type", "sample matrix", "medium", "media", "matrice", "type echantillon", "tipo de muestra", "tipo"],
+        ["value"] = ["value", "concentration", "result", "hg", "thg", "total hg", "total mercury", "mercury", "hg concentration", "mercury concentration", "valeur", "valor", "resultat", "resultado"],
+        ["unit"] = ["unit", "units", "unite", "unidad", "unidade", "hg unit"],
+        ["below_detection"] = ["below detection", "below dl", "bdl", "below lod", "censored", "lt dl"],
+        ["detection_limit"] = ["detection limit", "dl", "lod", "mdl", "limit of detection", "limite de detection"],
+        ["method"] = ["method", "analytical method", "instrument", "methode", "metodo"],
+        ["laboratory"] = ["laboratory", "lab", "laboratoire", "laboratorio"],
+        ["sampled_at"] = ["sampled at", "date", "sampling date", "sample date", "collection date", "date sampled", "date of sampling", "datetime", "time", "fecha", "data", "date prelevement"],
+        ["notes"] = ["notes", "note", "comments", "comment", "remarks", "remark", "description", "desc", "cmt", "observations"],
+    };
+
+    private static readonly Dictionary<string, string[]> SiteSynonyms = new()
+    {
+        ["site_code"] = ["code", "site id", "site code", "id"],
+        ["name"] = ["site name", "site"],
+    };
+
+    private static readonly Dictionary<string, string[]> HotspotSynonyms = new()
+    {
+        ["kind"] = ["type", "hotspot type"],
+        ["notes"] = ["comments", "description", "desc", "remarks"],
+    };
+
+    private static readonly string[] Longitude = ["lon", "long", "lng", "longitude", "gps longitude", "longitude x", "x longitude", "lon dd", "decimal longitude", "x"];
+    private static readonly string[] Latitude = ["lat", "latitude", "gps latitude", "latitude y", "y latitude", "lat dd", "decimal latitude", "y"];
+    private static readonly string[] Easting = ["easting", "east", "e", "utm e", "utm x", "x utm", "utm easting", "x coordinate", "coord x"];
+    private static readonly string[] Northing = ["northing", "north", "n", "utm n", "utm y", "y utm", "utm northing", "y coordinate", "coord y"];
+    private static readonly string[] ZoneNames = ["zone", "utm zone", "utm zone number", "fuseau"];
+    private static readonly string[] WktNames = ["wkt", "geometry", "geom", "the geom", "shape"];
+
+    public static ColumnMap Detect(
+        LayerDefinition layer, IReadOnlyList<string> columns, bool featuresHaveGeometry, IReadOnlyDictionary<string, string>? overrides, bool crsGiven)
+    {
+        var map = new ColumnMap();
+        var names = columns.Select(Normalize).ToArray();
+        var used = new HashSet<int>();
+        var synonyms = layer.Name switch { "samples" => SampleSynonyms, "sites" => SiteSynonyms, _ => HotspotSynonyms };
+
+        // Caller's mapping first: it wins over detection.
+        foreach (var (key, column) in overrides ?? new Dictionary<string, string>())
+        {
+            var index = FindColumn(columns, names, column)
+                ?? throw new UploadFileException(422, "Unknown column in mapping",
+                    $"mapping.{key} names column '{column}', which the file does not have; its columns are: {string.Join(", ", columns)}.");
+            used.Add(index);
+            switch (key)
+            {
+                case "longitude" or "x": map.X = index; break;
+                case "latitude" or "y": map.Y = index; break;
+                case "easting": map.X = index; map.Projected = true; break;
+                case "northing": map.Y = index; map.Projected = true; break;
+                case "zone": map.Zone = index; break;
+                case "wkt": map.Wkt = index; break;
+                default:
+                    if (layer.Find(key) is not { ReadOnly: false })
+                        throw new UploadFileException(400, "Unknown field in mapping",
+                            $"mapping key '{key}' is not a field of a {layer.Noun} nor a coordinate role; use one of: {string.Join(", ", layer.Writable.Select(f => f.Name).Concat(Roles))}.");
+                    map.Fields[key] = index;
+                    break;
+            }
+        }
+
+        // Exact names first (a column called "value" beats one called "Hg"), then synonyms in the order listed.
+        foreach (var field in layer.Writable)
+            if (!map.Fields.ContainsKey(field.Name) && Pick(names, used, [field.Name.Replace('_', ' ')]) is { } i) map.Fields[field.Name] = i;
+        foreach (var (field, list) in synonyms)
+            if (!map.Fields.ContainsKey(field) && Pick(names, used, list) is { } i) map.Fields[field] = i;
+
+        if (!featuresHaveGeometry)
+        {
+            map.Wkt ??= Pick(names, used, WktNames);
+            if (map.X is null && map.Y is null && map.Wkt is null)
+            {
+                map.X = Pick(names, used, Longitude) ?? PickSuffix(names, used, " longitude");
+                map.Y = Pick(names, used, Latitude) ?? PickSuffix(names, used, " latitude");
+                if (map.X is null && map.Y is null)
+                {
+                    map.X = Pick(names, used, Easting);
+                    map.Y = Pick(names, used, Northing);
+                    map.Projected = map.X is not null || map.Y is not null;
+                }
+            }
+            map.Zone ??= Pick(names, used, ZoneNames);
+            if (map.Wkt is null && (map.X is null || map.Y is null))
+                throw new UploadFileException(422, "No coordinate columns",
+                    $"Found no {(map.X is null ? "longitude/easting" : "latitude/northing")} column. The file's columns are: {string.Join(", ", columns)}. " +
+                    "Name them latitude/longitude (or easting/northing with a zone), or send mapping={\"latitude\":\"…\",\"longitude\":\"…\"}.");
+            if (map.Projected && map.Zone is null && !crsGiven)
+                throw new UploadFileException(422, "CRS needed",
+                    $"The coordinates are easting/northing ({columns[map.X!.Value]}, {columns[map.Y!.Value]}) but the file says no CRS: send crs=EPSG:<code> (e.g. EPSG:32630 for UTM zone 30N) or add a zone column (e.g. 30N).");
+        }
+
+        if (layer.Name == "samples" && !map.Fields.ContainsKey("value"))
+            for (var i = 0; i < names.Length; i++)
+                if (!used.Contains(i) && LooksLikeConcentration(names[i])) { map.Fields["value"] = i; used.Add(i); break; }
+        if (map.Fields.TryGetValue("value", out var valueColumn) && UnitInBrackets().Match(columns[valueColumn]) is { Success: true } unit)
+            map.UnitFromHeader = unit.Groups[1].Value.Trim();
+
+        for (var i = 0; i < columns.Count; i++) if (!used.Contains(i)) map.Ignored.Add(columns[i]);
+        return map;
+
+        int? Pick(string[] all, HashSet<int> taken, IEnumerable<string> candidates)
+        {
+            foreach (var candidate in candidates)
+                for (var i = 0; i < all.Length; i++)
+                    if (!taken.Contains(i) && all[i] == candidate) { taken.Add(i); return i; }
+            return null;
+        }
+
+        int? PickSuffix(string[] all, HashSet<int> taken, string suffix)
+        {
+            for (var i = 0; i < all.Length; i++)
+                if (!taken.Contains(i) && all[i].EndsWith(suffix, StringComparison.Ordinal)) { taken.Add(i); return i; }
+            return null;
+        }
+    }
+
+    private static bool LooksLikeConcentration(string name)
+    {
+        var words = name.Split(' ');
+        return !words.Contains("detection") && !words.Contains("limit") && !words.Contains("unit") &&
+               (words.Contains("concentration") || words.Contains("hg") || words.Contains("mercury") || words.Contains("thg"));
+    }
+
+    private static int? FindColumn(IReadOnlyList<string> columns, string[] normalized, string wanted)
+    {
+        for (var i = 0; i < columns.Count; i++) if (columns[i] == wanted) return i;
+        var folded = Normalize(wanted);
+        for (var i = 0; i < normalized.Length; i++) if (normalized[i] == folded) return i;
+        return null;
+    }
+
+    /// <summary>"group_x/Sample ID", "ogr_sample_id", "Latitude (Y)" → "sample id", "sample id", "latitude".</summary>
+    public static string Normalize(string header)
+    {
+        var name = UnitInBrackets().Replace(header, " ");
+        if (name.LastIndexOf('/') is var slash and >= 0 && slash < name.Length - 1) name = name[(slash + 1)..];
+        if (name.StartsWith("ogr_", StringComparison.OrdinalIgnoreCase)) name = name[4..];
+        return Units.Fold(name);
+    }
+
+    [GeneratedRegex(@"[\(\[]([^\)\]]*)[\)\]]")]
+    private static partial Regex UnitInBrackets();
+}

@@ -1,0 +1,317 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using NapGeo.Database;
+using NapGeo.Layers;
+using Npgsql;
+
+namespace NapGeo.Uploads;
+
+/// <summary>
+/// Runs an upload: read the file, map its columns, validate every row with <see cref="FeatureInput"/> (the REST API's
+/// rules and messages), stream the valid rows by binary COPY into a staging table and merge them in one statement, all in
+/// one transaction. A dry run does the same and rolls back, so its report (including database checks) is what a commit
+/// would do; it stores nothing, not even the upload record. A commit stores the record with its report, also when rejected.
+/// </summary>
+public sealed class UploadService(
+    NpgsqlDataSource db, FeatureInput input, UploadStore store, IOptions<UploadOptions> options,
+    IServiceProvider services, ILogger<UploadService> log)
+{
+    private UploadOptions Limits => options.Value;
+
+    public async Task<UploadRecord> RunAsync(UploadRequest request, Guid? id, Action<UploadProgress>? progress, CancellationToken ct)
+    {
+        var layer = LayerCatalog.Find(request.Target)
+            ?? throw new UploadFileException(400, "Unknown target", $"target '{request.Target}' is not one of: samples, sites, hotspots.");
+        if (request.Crs is not null && !Geometry.CrsName.TryParseSrid(request.Crs, out _))
+            throw new UploadFileException(400, "Unknown CRS", $"crs '{request.Crs}' is not a CRS this server reads; use EPSG:<code>, e.g. EPSG:32630.");
+        var size = new FileInfo(request.Path).Length;
+        if (size > Limits.MaxBytes)
+            throw new UploadFileException(413, "File too large", $"The file has {size} bytes; at most {Limits.MaxBytes} are accepted (NapGeo:Uploads:MaxBytes).");
+        var format = request.Format ?? FileGuards.DetectFormat(request.Path, request.FileName);
+        if (!FileGuards.Formats.Contains(format))
+            throw new UploadFileException(400, "Unknown format", $"format '{format}' is not one of: {string.Join(", ", FileGuards.Formats)}.");
+
+        var work = Directory.CreateTempSubdirectory("napgeo-upload-");
+        try
+        {
+            using var data = SourceReaders.Open(format, request.Path, work.FullName, request.Crs, Limits);
+            var map = ColumnMapping.Detect(layer, data.Columns, data.HasGeometry, request.Mapping, request.Crs is not null);
+            var record = new UploadRecord
+            {
+                Id = id ?? Guid.NewGuid(),
+                FileName = Path.GetFileName(request.FileName),
+                Sha256 = await Sha256Async(request.Path, ct),
+                SizeBytes = size,
+                KeyName = request.Actor,
+                CreatedAt = DateTime.UtcNow,
+                Format = format,
+                Target = layer.Name,
+                Campaign = request.Campaign,
+                Crs = request.Crs ?? data.Crs,
+                Mode = request.DryRun ? "dry-run" : "commit",
+                OnError = request.OnError == OnError.SkipInvalid ? "skip-invalid" : "reject-all",
+                Status = request.DryRun ? "dry-run" : "running",
+                Progress = new UploadProgress(0, data.Total),
+                Columns = data.Columns,
+                Mapping = map.Describe(data.Columns),
+            };
+            if (map.Ignored.Count > 0)
+                record.Warnings.Add(new(null, string.Join(", ", map.Ignored), null, null,
+                    "these columns match no field and were ignored; send mapping= to use them.", "ignored_columns"));
+            if (await store.FindSameFileAsync(record.Sha256, layer.Name, ct) is { } same)
+                record.Warnings.Add(new(null, null, null, null,
+                    $"this file (SHA-256 {record.Sha256[..12]}…) was already uploaded on {FeatureJson.Timestamp(same.At)} by {same.Actor} " +
+                    $"as upload {same.Id}; its rows are matched by their ids and updated, not duplicated.", "same_file"));
+
+            if (!request.DryRun) await store.InsertAsync(record, ct);
+            try
+            {
+                await ProcessAsync(request, layer, data, map, record, progress, ct);
+            }
+            catch (Exception e) when (!request.DryRun)
+            {
+                // The transaction is gone, so nothing was stored; the record says so instead of staying "running".
+                record.Status = "failed";
+                record.FinishedAt = DateTime.UtcNow;
+                record.Errors.Add(new(null, null, null, null, e switch
+                {
+                    UploadFileException => e.Message,
+                    OperationCanceledException => "the upload was cancelled (the client went away); nothing was stored.",
+                    _ => "the upload failed on the server; nothing was stored.",
+                }));
+                await store.FinishAsync(record, null, CancellationToken.None);
+                throw;
+            }
+            if (record.Status == "committed") await RunHooksAsync(record, ct);
+            return record;
+        }
+        finally
+        {
+            try { work.Delete(recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private async Task ProcessAsync(
+        UploadRequest request, LayerDefinition layer, SourceData data, ColumnMap map, UploadRecord record,
+        Action<UploadProgress>? progress, CancellationToken ct)
+    {
+        var sql = new UploadSql(layer);
+        // GDAL output is in EPSG:4326 already; a GeoJSON's legacy crs member and a table's coordinates follow crs= when given.
+        var coordinatesCrs = data.Reprojected ? data.Crs : request.Crs ?? data.Crs;
+        var converter = new RowConverter(layer, map, data.Columns, request.Campaign, coordinatesCrs);
+        var checks = new RowChecks(layer);
+        var counts = record.Counts;
+        var issues = 0;
+        void Report(UploadIssue issue, List<UploadIssue> list)
+        {
+            if (++issues <= Limits.MaxReportedIssues) list.Add(issue);
+            else record.IssuesTruncated = true;
+        }
+        void Warn(UploadIssue warning)
+        {
+            counts.Warnings++;
+            Report(warning, record.Warnings);
+        }
+
+        await using var tx = await WriteTransaction.BeginAsync(db, request.Actor, ct);
+        await using (var create = tx.Command(sql.CreateStaging)) await create.ExecuteNonQueryAsync(ct);
+
+        var clock = Stopwatch.StartNew();
+        var phase = Stopwatch.StartNew();
+        await using (var copy = await tx.Connection.BeginBinaryImportAsync(sql.Copy, ct))
+        {
+            // Reading and validating (here, one core) overlaps with serializing rows into the COPY stream (the caller's thread).
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var channel = Channel.CreateBounded<RowOutcome>(new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
+            var producer = Task.Run(() => ValidateAsync(data, converter, layer, channel.Writer, stop.Token), stop.Token);
+            try
+            {
+                await foreach (var (source, draft, rowErrors) in channel.Reader.ReadAllAsync(ct))
+                {
+                    counts.Rows++;
+                    if (draft is null)
+                    {
+                        counts.Invalid++;
+                        foreach (var issue in rowErrors!) Report(issue, record.Errors);
+                    }
+                    else
+                    {
+                        counts.Valid++;
+                        foreach (var warning in checks.Check(source.Row, draft, converter, source)) Warn(warning);
+                        // Synchronous writes: they only fill Npgsql's buffer, and the async ones cost more than the row itself.
+                        copy.StartRow();
+                        copy.Write(source.Row, NpgsqlTypes.NpgsqlDbType.Integer);
+                        copy.Write(Guid.NewGuid(), NpgsqlTypes.NpgsqlDbType.Uuid);
+                        copy.Write(draft.Geometry, NpgsqlTypes.NpgsqlDbType.Geometry);
+                        foreach (var field in sql.Stored)
+                            if (draft.Values[field.Name] is { } value) copy.Write(value, LayerSql.DbType(field.Kind));
+                            else copy.WriteNull();
+                    }
+                    if (clock.ElapsedMilliseconds >= 500)
+                    {
+                        clock.Restart();
+                        record.Progress = new UploadProgress(counts.Rows, data.Total);
+                        progress?.Invoke(record.Progress);
+                        if (!request.DryRun) await store.ProgressAsync(record.Id, counts.Rows, ct);
+                    }
+                }
+                await producer;
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                try { await producer; } catch (Exception) when (ct.IsCancellationRequested || stop.IsCancellationRequested) { }
+            }
+            await copy.CompleteAsync(ct);
+        }
+        record.Progress = new UploadProgress(counts.Rows, data.Total);
+        progress?.Invoke(record.Progress);
+        var readMs = phase.ElapsedMilliseconds;
+        phase.Restart();
+
+        var rejected = counts.Invalid > 0 && request.OnError == OnError.RejectAll;
+        if (rejected && !request.DryRun)
+        {
+            await tx.Transaction.RollbackAsync(ct);
+            record.Status = "rejected";
+            record.FinishedAt = DateTime.UtcNow;
+            await store.FinishAsync(record, null, ct);
+            return;
+        }
+
+        await using (var merge = tx.Command(sql.Merge))
+        {
+            merge.Parameters.Add(new() { Value = record.Id });
+            merge.CommandTimeout = 0;
+            await merge.ExecuteNonQueryAsync(ct);
+        }
+        log.LogInformation("Upload {Id} ({Target}): {Rows} rows read, validated and staged in {Read} ms, merged in {Merge} ms",
+            record.Id, layer.Name, counts.Rows, readMs, phase.ElapsedMilliseconds);
+        await CountChangesAsync(tx, record, ct);
+        if (layer.Name == "samples") await FarFromSitesAsync(tx, sql, record, Warn, ct);
+
+        if (request.DryRun)
+        {
+            record.Preview = await PreviewAsync(tx, layer, sql, ct);
+            await tx.Transaction.RollbackAsync(ct);
+            return;
+        }
+        record.Status = counts.Valid == 0 ? "rejected" : "committed";
+        record.FinishedAt = DateTime.UtcNow;
+        if (record.Status == "rejected")
+        {
+            await tx.Transaction.RollbackAsync(ct);
+            await store.FinishAsync(record, null, ct);
+            return;
+        }
+        await store.FinishAsync(record, tx, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private sealed record RowOutcome(SourceRecord Source, FeatureDraft? Draft, List<UploadIssue>? Errors);
+
+    private async Task ValidateAsync(
+        SourceData data, RowConverter converter, LayerDefinition layer, ChannelWriter<RowOutcome> output, CancellationToken ct)
+    {
+        try
+        {
+            foreach (var source in data.Records)
+            {
+                ct.ThrowIfCancellationRequested();
+                var converted = converter.Convert(source);
+                var errors = new ValidationErrors();
+                FeatureDraft? draft;
+                using (var feature = JsonDocument.Parse(converted.Feature))
+                    draft = await input.ReadAsync(feature.RootElement, layer, null, converted.Crs, repair: false, errors, ct);
+                var outcome = converted.Issues.Count == 0 && draft is not null
+                    ? new RowOutcome(source, draft, null)
+                    : new RowOutcome(source, null, converted.Issues.Concat(Describe(errors, source, converter, converted.CoordinatesReported)).ToList());
+                await output.WriteAsync(outcome, ct);
+            }
+            output.Complete();
+        }
+        catch (Exception e)
+        {
+            output.Complete(e);
+            throw;
+        }
+    }
+
+    /// <summary>FeatureInput's messages (keyed "properties.unit", "geometry", "crs") pointed back at the file's cells.</summary>
+    private static IEnumerable<UploadIssue> Describe(ValidationErrors errors, SourceRecord source, RowConverter converter, bool coordinatesReported)
+    {
+        foreach (var (path, messages) in errors.ToDictionary())
+        {
+            if (coordinatesReported && path == "geometry") continue;
+            var field = path.StartsWith("properties.", StringComparison.Ordinal) ? path["properties.".Length..] : path;
+            var (column, value) = field is "geometry" or "crs" ? converter.GeometrySource(source) : converter.Source(field, source);
+            foreach (var message in messages)
+                yield return new UploadIssue(source.Row, column, value, field is "crs" ? "geometry" : field, message);
+        }
+    }
+
+    private static async Task CountChangesAsync(WriteTransaction tx, UploadRecord record, CancellationToken ct)
+    {
+        await using var cmd = tx.Command("SELECT action, count(*)::integer FROM upload_changes WHERE upload_id = $1 GROUP BY action");
+        cmd.Parameters.Add(new() { Value = record.Id });
+        await using var row = await cmd.ExecuteReaderAsync(ct);
+        while (await row.ReadAsync(ct))
+            if (row.GetString(0) == "insert") record.Counts.Inserted = row.GetInt32(1);
+            else record.Counts.Updated = row.GetInt32(1);
+        record.Counts.Unchanged = record.Counts.Valid - record.Counts.Inserted - record.Counts.Updated;
+    }
+
+    /// <summary>After the merge the samples trigger has linked each sample to its site (containing, else within 5 km): no site means far from all.</summary>
+    private static async Task FarFromSitesAsync(WriteTransaction tx, UploadSql sql, UploadRecord record, Action<UploadIssue> warn, CancellationToken ct)
+    {
+        await using var cmd = tx.Command($"""
+            SELECT u.row_no, u.external_id FROM ({sql.MatchStored}) m JOIN upload_rows u ON u.row_no = m.row_no JOIN samples s ON s.id = m.id
+            WHERE s.site_id IS NULL AND EXISTS (SELECT 1 FROM sites) ORDER BY u.row_no
+            """);
+        await using var row = await cmd.ExecuteReaderAsync(ct);
+        var column = record.Mapping.GetValueOrDefault("external_id");
+        while (await row.ReadAsync(ct))
+            warn(new(row.GetInt32(0), column, row.GetString(1), "geometry", "the sample is more than 5 km from every site (wrong coordinates or CRS?).", "far_from_sites"));
+    }
+
+    private async Task<JsonObject> PreviewAsync(WriteTransaction tx, LayerDefinition layer, UploadSql sql, CancellationToken ct)
+    {
+        var select = new LayerStore(db).Sql(layer).Select;
+        await using var cmd = tx.Command($"{select} WHERE id IN (SELECT m.id FROM ({sql.MatchStored}) m ORDER BY m.row_no LIMIT {Limits.PreviewFeatures}) ORDER BY created_at, {layer.OrderBy}");
+        using var buffer = new MemoryStream();
+        await using (var writer = new Utf8JsonWriter(buffer, FeatureJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "FeatureCollection");
+            writer.WriteStartArray("features");
+            await using (var row = await cmd.ExecuteReaderAsync(ct))
+                while (await row.ReadAsync(ct)) FeatureJson.WriteFeature(writer, row, layer);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        return JsonNode.Parse(buffer.ToArray())!.AsObject();
+    }
+
+    private async Task RunHooksAsync(UploadRecord record, CancellationToken ct)
+    {
+        foreach (var hook in services.GetServices<IUploadCommitHook>())
+        {
+            try { await hook.OnCommittedAsync(record.Id, record.Target, ct); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogError(e, "Upload commit hook {Hook} failed for upload {Upload}", hook.GetType().Name, record.Id);
+                record.Warnings.Add(new(null, null, null, null, $"follow-up work {hook.GetType().Name} failed after the commit: {e.Message}", "hook_failed"));
+            }
+        }
+    }
+
+    private static async Task<string> Sha256Async(string path, CancellationToken ct)
+    {
+        await using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
+    }
+}
