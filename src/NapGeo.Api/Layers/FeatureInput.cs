@@ -42,7 +42,7 @@ public sealed class FeatureInput(GeometryInput geometries)
         var geometry = await ReadGeometryAsync(feature, layer, patchBase, crsParameter, repair, errors, ct);
 
         foreach (var field in layer.Writable)
-            if (field.Required && values[field.Name] is null or "")
+            if (field.Required && values[field.Name] is null or "" && !errors.HasProperty(field.Name)) // one message per bad value
                 errors.AddProperty(field.Name, "is required.");
         if (errors.IsEmpty) layer.Validate?.Invoke(values, errors);
         return errors.IsEmpty && geometry is not null ? new FeatureDraft(values, geometry) : null;

@@ -15,5 +15,7 @@ public sealed class ValidationErrors
 
     public void AddProperty(string field, string message) => Add("properties." + field, message);
 
+    public bool HasProperty(string field) => _byPath.ContainsKey("properties." + field);
+
     public IDictionary<string, string[]> ToDictionary() => _byPath.ToDictionary(p => p.Key, p => p.Value.ToArray());
 }

@@ -129,6 +129,8 @@ function renderReport(container, answer, state) {
   const mapping = { ...(answer.mapping ?? {}), ...state.mapping };
   if (columns.length) {
     const rows = Object.entries(mapping).map(([field, column]) => {
+      // Entries that are not a column choice (e.g. the unit read from a header) are shown as they are.
+      if (column && !columns.includes(column)) return el('tr', {}, el('th', {}, field), el('td', {}, column));
       const select = el('select', { 'aria-label': `Column for ${field}`, 'data-field': field },
         el('option', { value: '' }, '(none)'), columns.map(c => el('option', { value: c, selected: c === column }, c)));
       select.addEventListener('change', () => { state.mapping[field] = select.value; });

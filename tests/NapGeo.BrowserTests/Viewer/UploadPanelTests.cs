@@ -1,0 +1,62 @@
+using Microsoft.Playwright;
+
+namespace NapGeo.BrowserTests.Viewer;
+
+/// <summary>A field team's upload through the viewer: dry run with a bad row, then commit, then the point on the map.</summary>
+public sealed class UploadPanelTests(ViewerServer server) : IClassFixture<ViewerServer>
+{
+    // Northern Ghana, far from the demo samples, so the new point is alone on the map.
+    private const double Lon = 0.512, Lat = 9.431;
+
+    private static string WriteCsv()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"napgeo-web-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, string.Join('\n',
+            "sample_id,latitude,longitude,sample type,Mercury concentration (ppm),date",
+            $"WEB-1,{Lat},{Lon},soil,2.5,2024-06-01",
+            $"WEB-2,{Lat + 0.001},{Lon + 0.001},lava,1.0,2024-06-01",
+            $"WEB-3,{Lat + 0.002},{Lon + 0.002},sediment,0.4,2024-06-01") + "\n");
+        return path;
+    }
+
+    [Fact]
+    public async Task A_dry_run_shows_the_bad_row_and_a_commit_puts_the_new_point_on_the_map_without_a_reload()
+    {
+        var page = await server.OpenViewerAsync();
+        await page.EvaluateAsync("() => { window.__sameDocument = true; }"); // gone if the page reloads
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload samples" }).ClickAsync();
+        await page.GetByLabel("Editor API key").FillAsync(server.EditorKey);
+        await page.GetByLabel("Editor API key").DispatchEventAsync("change");
+        await page.SetInputFilesAsync("#upload-file", WriteCsv());
+        await page.GetByLabel("Campaign").FillAsync("WEB-TEST");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check (dry run)" }).ClickAsync();
+        var badRow = page.Locator("#upload-report tr.error");
+        await badRow.First.WaitForAsync();
+        Assert.Equal(1, await badRow.CountAsync());
+        Assert.Equal("3", await badRow.First.GetAttributeAsync("data-row")); // header is row 1
+        Assert.Contains("lava", await badRow.First.TextContentAsync());
+        Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Commit" }).IsDisabledAsync()); // reject-all and a bad row
+        await Assertions.Expect(page.Locator("#upload-result .summary")).ToContainTextAsync("Rows 3: 2 valid, 1 invalid");
+        await page.ScreenshotAsync(new() { Path = Browser.ArtifactPath("upload-dry-run.png") });
+
+        await page.GetByLabel("When rows are invalid").SelectOptionAsync("skip-invalid");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check (dry run)" }).ClickAsync();
+        var commit = page.GetByRole(AriaRole.Button, new() { Name = "Commit" });
+        await Assertions.Expect(commit).ToBeEnabledAsync();
+        await commit.ClickAsync();
+        await Assertions.Expect(page.Locator("#upload-result .summary")).ToContainTextAsync("committed");
+        Assert.Equal(100, await page.EvaluateAsync<int>("() => document.getElementById('upload-progress').value"));
+
+        // The map, not reloaded, now draws WEB-1 where it was uploaded.
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"));
+        await page.EvaluateAsync($"() => {{ window.napgeo.map.jumpTo({{ center: [{Lon}, {Lat}], zoom: 14 }}); }}");
+        await ViewerServer.IdleAsync(page);
+        var ids = await page.EvaluateAsync<string[]>(
+            "() => window.napgeo.map.queryRenderedFeatures({ layers: ['samples-points'] }).map(f => f.properties.external_id)");
+        Assert.Contains("WEB-1", ids);
+        Assert.Contains("WEB-3", ids);
+        Assert.DoesNotContain("WEB-2", ids);
+        await page.ScreenshotAsync(new() { Path = Browser.ArtifactPath("upload-committed.png") });
+    }
+}
