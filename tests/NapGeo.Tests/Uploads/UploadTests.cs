@@ -64,7 +64,6 @@ public sealed class UploadTests(NapGeoServer server)
         Assert.Equal(
         [
             "3|matrix|lava|matrix|'lava' is not one of: soil, sediment, tailings, water, air, fish, hair, urine, blood, other.",
-            "3|matrix|lava|matrix|is required.",
             "4|unit|mg/kg|unit|unit 'mg/kg' does not fit matrix water: water is reported as mass per volume, e.g. µg/L.",
             "5|latitude|north|geometry|the latitude is not a number.",
             "6|value|-3|value|a concentration cannot be negative.",
