@@ -33,6 +33,10 @@ public static class NapGeoDatabase
     /// <summary>Applies the embedded <c>Database/Migrations/*.sql</c> scripts in name order, each once.</summary>
     public static void Migrate(string connectionString, TextWriter log)
     {
+        // Several instances (or the CLI and a server) may start together: one migrates, the others wait for it.
+        using var lockConnection = new NpgsqlConnection(connectionString);
+        lockConnection.Open();
+        using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(727400001)", lockConnection)) take.ExecuteNonQuery();
         var upgrader = DeployChanges.To
             .PostgresqlDatabase(connectionString)
             .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.Contains(".Database.Migrations."))

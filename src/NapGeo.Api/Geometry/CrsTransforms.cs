@@ -21,8 +21,7 @@ public sealed class CrsTransforms(NpgsqlDataSource db)
     {
         if (_toWgs84.TryGetValue(srid, out var cached)) return cached;
         var source = await LoadAsync(srid, ct);
-        var transform = source is null ? null : Factory.CreateFromCoordinateSystems(source, GeographicCoordinateSystem.WGS84).MathTransform;
-        return _toWgs84.GetOrAdd(srid, transform);
+        return _toWgs84.GetOrAdd(srid, source is null ? null : Create(source, GeographicCoordinateSystem.WGS84));
     }
 
     /// <summary>The transform from lon/lat WGS 84 to <paramref name="srid"/>, or null when the code is unknown.</summary>
@@ -30,8 +29,7 @@ public sealed class CrsTransforms(NpgsqlDataSource db)
     {
         if (_fromWgs84.TryGetValue(srid, out var cached)) return cached;
         var target = await LoadAsync(srid, ct);
-        var transform = target is null ? null : Factory.CreateFromCoordinateSystems(GeographicCoordinateSystem.WGS84, target).MathTransform;
-        return _fromWgs84.GetOrAdd(srid, transform);
+        return _fromWgs84.GetOrAdd(srid, target is null ? null : Create(GeographicCoordinateSystem.WGS84, target));
     }
 
     public static T Apply<T>(T geometry, MathTransform transform, int targetSrid) where T : NetTopologySuite.Geometries.Geometry
@@ -43,6 +41,14 @@ public sealed class CrsTransforms(NpgsqlDataSource db)
     }
 
     private static readonly CoordinateTransformationFactory Factory = new();
+
+    // ProjNet implements the common projections (UTM, Transverse Mercator, Lambert, Albers, Web Mercator …) but not every
+    // one PostGIS knows (e.g. polar stereographic): such codes are answered as unsupported, not as a server error.
+    private static MathTransform? Create(CoordinateSystem from, CoordinateSystem to)
+    {
+        try { return Factory.CreateFromCoordinateSystems(from, to).MathTransform; }
+        catch (Exception e) when (e is NotSupportedException or NotImplementedException or ArgumentException or InvalidOperationException) { return null; }
+    }
 
     private async Task<CoordinateSystem?> LoadAsync(int srid, CancellationToken ct)
     {

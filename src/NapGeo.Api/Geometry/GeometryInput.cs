@@ -42,7 +42,7 @@ public sealed class GeometryInput(CrsTransforms crs)
         if (srid != CrsTransforms.Wgs84)
         {
             var transform = await crs.ToWgs84Async(srid, ct);
-            if (transform is null) { errors.Add($"CRS EPSG:{srid} is not known to this server."); return null; }
+            if (transform is null) { errors.Add($"CRS EPSG:{srid} is not known to this server, or its projection is not supported; send lon/lat or UTM."); return null; }
             geometry = CrsTransforms.Apply(geometry, transform, CrsTransforms.Wgs84);
         }
         geometry.SRID = CrsTransforms.Wgs84;

@@ -36,11 +36,16 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             (400, "Invalid value", $"The value breaks the rule {pg.ConstraintName ?? pg.ColumnName}."),
         // Class 22 is "data exception": a value the database could not take, so the caller's to fix.
         PostgresException { SqlState: [ '2', '2', .. ] } pg => (400, "Invalid value", pg.MessageText),
+        // PostGIS reports coordinates it cannot project (e.g. a pole in Web Mercator) as an internal error named "transform".
+        PostgresException { SqlState: "XX000" } pg when pg.MessageText.StartsWith("transform", StringComparison.OrdinalIgnoreCase) =>
+            (400, "Coordinates out of range", $"The coordinates cannot be projected: {pg.MessageText}"),
         PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } =>
             (503, "Query timed out", "The database did not answer in time; try a smaller request."),
         NpgsqlException { IsTransient: true } =>
             (503, "Database unavailable", "The database is not reachable right now."),
         OperationCanceledException => (499, "Request cancelled", "The client went away."),
+        // Dates such as 9999-12-31 overflow when a day is added to make an interval: the input is out of range.
+        ArgumentOutOfRangeException => (400, "Value out of range", "A value in the request (a date near year 9999?) is out of the supported range."),
         _ => (500, "Internal error", "The server failed; the error has been logged."),
     };
 

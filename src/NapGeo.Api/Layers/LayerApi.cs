@@ -96,10 +96,13 @@ public static class LayerApi
     private static async Task<Results<FeatureResult, ValidationProblem, ProblemHttpResult>> Change(
         Guid id, WriteOptions options, HttpRequest request, LayerStore store, FeatureInput input, LayerDefinition layer, bool patch, CancellationToken ct)
     {
-        if (ExpectedVersion(request) is not { } expected) return MissingOrBadIfMatch(request);
+        var anyVersion = IfMatchAny(request);
+        var expectedVersion = ExpectedVersion(request);
+        if (!anyVersion && expectedVersion is null) return MissingOrBadIfMatch(request);
         var stored = await store.LoadAsync(layer, id, ct);
         if (stored is null) return Problems.NotFound($"{layer.Noun} {id}");
-        if (stored.Version != expected) return Stale(layer, id, stored.Version);
+        if (!anyVersion && stored.Version != expectedVersion) return Stale(layer, id, stored.Version);
+        var expected = anyVersion ? stored.Version : expectedVersion!.Value;
 
         var errors = new ValidationErrors();
         using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
@@ -117,7 +120,7 @@ public static class LayerApi
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpRequest request, LayerStore store, EndpointLayer layer, CancellationToken ct)
     {
         var expected = ExpectedVersion(request);
-        if (expected is null && request.Headers.IfMatch.Count > 0) return MissingOrBadIfMatch(request);
+        if (expected is null && request.Headers.IfMatch.Count > 0 && !IfMatchAny(request)) return MissingOrBadIfMatch(request);
         return await store.DeleteAsync(layer.Definition, id, expected, request.HttpContext.User.ActorName(), ct) switch
         {
             WriteOutcome.NotFound => Problems.NotFound($"{layer.Definition.Noun} {id}"),
@@ -133,11 +136,14 @@ public static class LayerApi
         return FeatureResult.TryParseETag(header, out var version) ? version : null;
     }
 
+    /// <summary><c>If-Match: *</c> asks only that the feature exists (RFC 9110 §13.1.1).</summary>
+    private static bool IfMatchAny(HttpRequest request) => request.Headers.IfMatch.ToString().Trim() == "*";
+
     private static ProblemHttpResult MissingOrBadIfMatch(HttpRequest request) =>
         request.Headers.IfMatch.Count == 0
             ? Problems.Status(428, "Precondition required",
                 "Send If-Match with the feature's ETag (from GET) so that a concurrent change is not overwritten.")
-            : Problems.Status(400, "Bad If-Match", $"If-Match '{request.Headers.IfMatch}' is not an ETag of this API (e.g. \"v3\").");
+            : Problems.Status(400, "Bad If-Match", $"If-Match '{request.Headers.IfMatch}' is not a strong ETag of this API (e.g. \"v3\"; weak W/ tags cannot be used).");
 
     private static ProblemHttpResult Stale(LayerDefinition layer, Guid id, int? current) =>
         Problems.Status(412, "Precondition failed",

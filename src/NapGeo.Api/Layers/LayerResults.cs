@@ -9,14 +9,13 @@ public sealed class FeatureResult(int status, byte[] json, int version, string? 
 
     public static string ETag(int version) => $"\"v{version}\"";
 
-    /// <summary>Reads the version out of an If-Match value such as <c>"v3"</c> or <c>W/"v3"</c>.</summary>
+    /// <summary>Reads the version out of an If-Match value such as <c>"v3"</c>; weak tags never match (RFC 9110 strong comparison).</summary>
     public static bool TryParseETag(string value, out int version)
     {
         var text = value.Trim();
-        if (text.StartsWith("W/", StringComparison.Ordinal)) text = text[2..];
-        text = text.Trim('"');
         version = 0;
-        return text.StartsWith('v') && int.TryParse(text.AsSpan(1), out version);
+        return text.Length > 3 && text[0] == '"' && text[^1] == '"' && text[1] == 'v' &&
+               int.TryParse(text.AsSpan(2, text.Length - 3), System.Globalization.NumberStyles.None, null, out version);
     }
 
     public Task ExecuteAsync(HttpContext context)

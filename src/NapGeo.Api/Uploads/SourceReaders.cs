@@ -160,7 +160,7 @@ public static partial class SourceReaders
         }
         catch (JsonException e) { throw new UploadFileException(422, "Malformed GeoJSON", $"The GeoJSON file is not valid JSON: {e.Message}"); }
         var root = document.RootElement;
-        var type = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("type", out var t) ? t.GetString() : null;
+        var type = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
         List<JsonElement> features = type switch
         {
             "FeatureCollection" when root.TryGetProperty("features", out var f) && f.ValueKind == JsonValueKind.Array => [.. f.EnumerateArray()],

@@ -36,9 +36,10 @@ public static class UploadApi
             .DisableAntiforgery()
             .Produces<UploadRecord>(200).Produces<UploadRecord>(201).Produces<UploadRecord>(422)
             .ProducesProblem(400).ProducesProblem(413).ProducesProblem(415);
-        group.MapGet("", List).RequireAuthorization(ApiKeyAuthentication.ReadPolicy)
+        // Reports name the uploading key and quote the teams' own cells: for editors, not the public.
+        group.MapGet("", List).RequireAuthorization(ApiKeyAuthentication.EditPolicy)
             .WithName("ListUploads").WithSummary("Uploads, newest first (without row issues)");
-        group.MapGet("/{id:guid}", Get).RequireAuthorization(ApiKeyAuthentication.ReadPolicy)
+        group.MapGet("/{id:guid}", Get).RequireAuthorization(ApiKeyAuthentication.EditPolicy)
             .WithName("GetUpload").WithSummary("One upload: its report and progress (rows processed of total)")
             .ProducesProblem(404);
         group.MapDelete("/{id:guid}", Rollback).RequireAuthorization(ApiKeyAuthentication.EditPolicy)
@@ -108,6 +109,10 @@ public static class UploadApi
             }
             catch (BadHttpRequestException e) when (e.StatusCode == 413) { return TooLarge(limits); }
             catch (InvalidDataException e) when (e.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase)) { return TooLarge(limits); }
+            catch (Exception e) when (e is InvalidDataException or IOException && !ct.IsCancellationRequested)
+            {
+                return Problems.Status(400, "Malformed upload", "The multipart body is truncated or malformed: " + e.Message);
+            }
             if (fileName is null) return Problems.Status(400, "No file", "The multipart body has no file part (name it file).");
 
             if (Options(fields, out var problem) is not { } parsed) return problem!;

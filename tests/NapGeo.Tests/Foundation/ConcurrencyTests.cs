@@ -44,4 +44,16 @@ public sealed class ConcurrencyTests(NapGeoServer server)
         var response = await server.Editor().SendAsync(HttpMethod.Patch, $"/api/sites/{Guid.NewGuid()}", Rename("x"), "\"v1\"");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
+
+    [Fact]
+    public async Task If_Match_star_needs_only_existence_and_weak_ETags_never_match()
+    {
+        var client = server.Editor();
+        var (id, _, _) = await client.CreateAsync("sites", Site());
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(HttpMethod.Patch, $"/api/sites/{id}", Rename("weak"), "W/\"v1\"")).StatusCode);
+        var star = await client.SendAsync(HttpMethod.Patch, $"/api/sites/{id}", Rename("Any version"), "*");
+        Assert.Equal(HttpStatusCode.OK, star.StatusCode);
+        Assert.Equal("Any version", await server.Database.ScalarAsync<string>("SELECT name FROM sites WHERE id = $1", id));
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(HttpMethod.Patch, $"/api/sites/{Guid.NewGuid()}", Rename("x"), "*")).StatusCode);
+    }
 }

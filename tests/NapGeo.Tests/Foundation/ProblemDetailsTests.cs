@@ -86,4 +86,13 @@ public sealed class ProblemDetailsTests(NapGeoServer server)
         var problem = await AssertProblem(response, HttpStatusCode.BadRequest);
         Assert.Contains("GeoJSON Feature", problem["errors"]!["type"]![0]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_value_too_large_to_normalize_and_a_date_at_the_end_of_time_are_400s()
+    {
+        var huge = Sample(-1.0, 6.0, "air", 1e306, "mg/m3");
+        var problem = await AssertProblem(await server.Editor().SendAsync(HttpMethod.Post, "/api/samples", huge), HttpStatusCode.BadRequest);
+        Assert.Contains("too large", problem["errors"]!["properties.value"]![0]!.GetValue<string>());
+        await AssertProblem(await server.Client().GetAsync("/tiles/samples/0/0/0.mvt?to=9999-12-31"), HttpStatusCode.BadRequest);
+    }
 }

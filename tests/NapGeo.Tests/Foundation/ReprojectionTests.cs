@@ -58,4 +58,14 @@ public sealed class ReprojectionTests(NapGeoServer server)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("outside longitude", (await response.JsonAsync())["errors"]!["geometry"]![0]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_projection_ProjNet_cannot_compute_is_a_clear_400_not_a_server_error()
+    {
+        var sample = Sample(0, 0);
+        sample["geometry"] = Point(100000, -1000000);
+        var response = await server.Editor().SendAsync(HttpMethod.Post, "/api/samples?crs=EPSG:3031", sample); // Antarctic polar stereographic
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("EPSG:3031", (await response.JsonAsync())["errors"]!["geometry"]![0]!.GetValue<string>());
+    }
 }

@@ -65,7 +65,7 @@ public static class Features
     {
         var request = new HttpRequestMessage(method, path);
         if (body is not null) request.Content = Body(body);
-        if (ifMatch is not null) request.Headers.IfMatch.Add(EntityTagHeaderValue.Parse(ifMatch));
+        if (ifMatch is not null) request.Headers.IfMatch.Add(ifMatch == "*" ? EntityTagHeaderValue.Any : EntityTagHeaderValue.Parse(ifMatch));
         return await client.SendAsync(request);
     }
 

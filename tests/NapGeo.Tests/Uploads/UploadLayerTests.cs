@@ -46,7 +46,8 @@ public sealed class UploadLayerTests(NapGeoServer server)
         Assert.Equal("amalgam_burning POINT, gold_shop POLYGON", await server.Database.ScalarAsync<string>(
             "SELECT string_agg(kind || ' ' || GeometryType(geom), ', ' ORDER BY kind) FROM hotspots WHERE name = $1", name));
 
-        var list = JsonNode.Parse(await server.Client().GetStringAsync("/api/uploads?limit=500"))!.AsArray();
+        var list = JsonNode.Parse(await server.Editor().GetStringAsync("/api/uploads?limit=500"))!.AsArray();
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await server.Client().GetAsync("/api/uploads")).StatusCode);
         var listed = list.Single(u => u!["id"]!.GetValue<string>() == upload["id"]!.GetValue<string>())!;
         Assert.Equal("hotspots.csv|committed|2|2", $"{listed["file_name"]}|{listed["status"]}|{listed["progress"]!["processed"]}|{listed["progress"]!["total"]}");
 
