@@ -32,4 +32,28 @@ public sealed class SampleSiteLinkTests(NapGeoServer server)
         Assert.InRange(metres, 4400, 4500);
         Assert.NotEqual(Guid.Empty, inside);
     }
+
+    [Fact]
+    public async Task Samples_are_linked_again_when_a_site_appears_moves_or_is_deleted()
+    {
+        var client = server.Editor();
+        // Far from every other test's data: 45° E, 45° S is open ocean in the real world, which is fine here.
+        var (sample, _, json) = await client.CreateAsync("samples", Sample(45.005, -45.005));
+        Assert.Null(json["properties"]!["site_id"]);
+        async Task<Guid?> SiteOf() =>
+            await server.Database.ScalarAsync<object>("SELECT coalesce(site_id::text, '') FROM samples WHERE id = $1", sample) is string s && s.Length > 0 ? Guid.Parse(s) : null;
+
+        var (near, _, _) = await client.CreateAsync("sites", Site(lon: 45.02, lat: -45.01));   // ~1.2 km away
+        Assert.Equal(near, await SiteOf());
+        var (around, _, _) = await client.CreateAsync("sites", Site(lon: 45.0, lat: -45.01));  // contains the sample
+        Assert.Equal(around, await SiteOf());
+
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/sites/{around}")).StatusCode);
+        Assert.Equal(near, await SiteOf()); // the next nearest within 5 km, not nothing
+
+        var etag = (await client.GetAsync($"/api/sites/{near}")).Headers.ETag!.Tag;
+        var away = new System.Text.Json.Nodes.JsonObject { ["type"] = "Feature", ["geometry"] = Square(46.0, -45.0) };
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Patch, $"/api/sites/{near}", away, etag)).StatusCode);
+        Assert.Null(await SiteOf()); // moved 70 km away
+    }
 }
