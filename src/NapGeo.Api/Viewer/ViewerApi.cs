@@ -46,11 +46,14 @@ public static class ViewerApi
     public static IEndpointRouteBuilder MapViewer(this IEndpointRouteBuilder app)
     {
         app.MapGet("/viewer/config.json", (IConfiguration configuration) =>
-                TypedResults.Ok(new ViewerConfig(configuration["NapGeo:Viewer:OnlineBasemapUrl"] is { Length: > 0 } url ? url : null)))
+                TypedResults.Ok(new ViewerConfig(
+                    configuration["NapGeo:Viewer:OnlineBasemapUrl"] is { Length: > 0 } url ? url : null,
+                    configuration.GetValue("NapGeo:RequireKeyForReads", false))))
             .WithTags("Viewer").WithName("ViewerConfig").WithSummary("Settings of the web viewer (optional online basemap)");
         return app;
     }
 
     /// <param name="OnlineBasemapUrl">An XYZ raster tile URL template; null means the offline Natural Earth basemap.</param>
-    public sealed record ViewerConfig(string? OnlineBasemapUrl);
+    /// <param name="RequireKeyForReads">The viewer then asks for a key before it loads anything.</param>
+    public sealed record ViewerConfig(string? OnlineBasemapUrl, bool RequireKeyForReads);
 }

@@ -10,14 +10,17 @@ namespace NapGeo.BrowserTests.Viewer;
 /// <summary>
 /// The app with the demo data, one site whose name is a script, and a browser. A page is opened per test.
 /// </summary>
-public sealed class ViewerServer : NapGeoServer, IAsyncLifetime
+public class ViewerServer : NapGeoServer, IAsyncLifetime
 {
     public const string ScriptName = "<img src=x onerror=\"window.__xss=1\">";
     public Browser Browser { get; } = new();
     public Guid ScriptSite { get; private set; }
 
     // Clusters only below zoom 9, so tests looking at single samples can stay close.
-    protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("Tiles:ClusterBelowZoom", "9")];
+    protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("Tiles:ClusterBelowZoom", "9"), .. ExtraSettings];
+
+    /// <summary>Kept separate from <see cref="Settings"/> so a derived server adds to it.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> ExtraSettings => [];
 
     public new async Task InitializeAsync()
     {
@@ -42,7 +45,7 @@ public sealed class ViewerServer : NapGeoServer, IAsyncLifetime
     /// <summary>Opens the viewer and waits until the map has loaded its style and drawn.</summary>
     public async Task<IPage> OpenViewerAsync(string hash = "")
     {
-        var page = await Browser.Instance.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        var page = await NewPageAsync();
         var errors = new List<string>();
         page.PageError += (_, error) => errors.Add(error);
         await page.GotoAsync(new Uri(BaseAddress, "/" + hash).ToString());
@@ -51,6 +54,8 @@ public sealed class ViewerServer : NapGeoServer, IAsyncLifetime
         Assert.Empty(errors);
         return page;
     }
+
+    public Task<IPage> NewPageAsync() => Browser.Instance.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
 
     public static Task IdleAsync(IPage page) =>
         page.EvaluateAsync("() => new Promise(resolve => { const m = window.napgeo.map; if (m.loaded() && m.areTilesLoaded()) resolve(true); else m.once('idle', () => resolve(true)); })");

@@ -5,9 +5,10 @@ import { readFilters, applyFilters } from './filters.js';
 import { setUpSearch } from './search.js';
 import { popupContent, showSite, isCluster } from './details.js';
 import { setUpUpload } from './upload.js';
-import { announce, fetchJson } from './dom.js';
+import { announce, fetchJson, apiKey, keyHeaders, el, KEY_STORAGE } from './dom.js';
 
 const config = await fetchJson('/viewer/config.json').catch(() => ({}));
+if (config.require_key_for_reads && !apiKey()) await askForKey();
 const map = new maplibregl.Map({
   container: 'map',
   style: '/styles/napgeo.json',
@@ -15,6 +16,8 @@ const map = new maplibregl.Map({
   zoom: 6,
   attributionControl: { compact: true },
   hash: true, // the view is in the URL, so a planner can share exactly what they see
+  // Where reads need a key, the map's own requests (style, TileJSON, tiles) carry it too; other hosts never see it.
+  transformRequest: url => (new URL(url, location.href).origin === location.origin ? { url, headers: keyHeaders() } : { url }),
 });
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
 map.addControl(new maplibregl.ScaleControl(), 'bottom-left');
@@ -94,4 +97,24 @@ function setUpFilterForm() {
  */
 function refreshData() {
   applyFilters(map, readFilters(document.getElementById('filters')), originalFilters, tileTemplates);
+}
+
+/** This server only shows its data to key holders: ask once per tab, before the map loads. */
+function askForKey() {
+  return new Promise(resolve => {
+    const input = el('input', { type: 'password', id: 'read-key', autocomplete: 'off', required: true });
+    const dialog = el('dialog', { class: 'key-dialog', 'aria-labelledby': 'read-key-title' },
+      el('form', { method: 'dialog' },
+        el('h2', { id: 'read-key-title' }, 'API key needed'),
+        el('p', {}, 'This NapGeo server shows its data only with an API key (any role).'),
+        el('label', { for: 'read-key' }, 'API key', input),
+        el('div', { class: 'row' }, el('button', { type: 'submit', class: 'primary' }, 'Open the map'))));
+    dialog.addEventListener('close', () => {
+      sessionStorage.setItem(KEY_STORAGE, input.value.trim());
+      dialog.remove();
+      resolve();
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
 }

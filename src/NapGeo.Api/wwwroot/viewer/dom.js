@@ -42,8 +42,13 @@ export function attributeTable(properties, names) {
       el('tr', {}, el('th', { scope: 'row' }, name.replaceAll('_', ' ')), el('td', {}, formatValue(properties[name])))));
 }
 
-export async function fetchJson(url, options) {
-  const response = await fetch(url, options);
+/** The API key the user gave (upload panel or key dialog), kept for this browser tab only. */
+export const KEY_STORAGE = 'napgeo.apiKey';
+export const apiKey = () => sessionStorage.getItem(KEY_STORAGE) ?? '';
+export const keyHeaders = () => (apiKey() ? { 'X-Api-Key': apiKey() } : {});
+
+export async function fetchJson(url, options = {}) {
+  const response = await fetch(url, { ...options, headers: { ...keyHeaders(), ...(options.headers ?? {}) } });
   const body = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) {
     const message = body?.detail || body?.title || `${response.status} ${response.statusText}`;

@@ -1,6 +1,4 @@
-import { el, clear, announce } from './dom.js';
-
-const KEY_STORAGE = 'napgeo.apiKey';
+import { el, clear, announce, KEY_STORAGE } from './dom.js';
 
 /**
  * The upload panel: choose a file, see the detected format, CRS and column mapping, adjust the mapping, run a
