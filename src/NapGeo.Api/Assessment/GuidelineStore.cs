@@ -113,6 +113,7 @@ public sealed class GuidelineStore(NpgsqlDataSource db)
         // guidelines by its trigger and missed by this re-assessment, which cannot see it. Reads go on.
         await using (var lockCmd = tx.Command("LOCK TABLE samples IN SHARE ROW EXCLUSIVE MODE")) await lockCmd.ExecuteNonQueryAsync(ct);
         await using var cmd = tx.Command("SELECT napgeo_reassess_samples()");
+        cmd.CommandTimeout = 0; // one pass over every sample: minutes for millions, and it must finish (it runs at start-up too)
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
