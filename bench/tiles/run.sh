@@ -52,7 +52,7 @@ log "tiles: z$ZOOM x $X0-$X1 y $Y0-$Y1; $CONNECTIONS connections, $THREADS threa
   echo "\\set x random($X0, $X1)"
   echo "\\set y random($Y0, $Y1)"
   app tiles sql --layer napgeo --zoom "$ZOOM" | sed -e 's/--.*$//' \
-    -e 's/\$1/:z/g; s/\$2/:x/g; s/\$3/:y/g; s/\$4/NULL/g; s/\$5/NULL/g; s/\$6/NULL/g; s/\$7/NULL/g; s/\$8/NULL/g' | tr '\n' ' '
+    -e 's/\$10/NULL/g; s/\$9/NULL/g; s/\$1/:z/g; s/\$2/:x/g; s/\$3/:y/g; s/\$4/NULL/g; s/\$5/NULL/g; s/\$6/NULL/g; s/\$7/NULL/g; s/\$8/NULL/g' | tr '\n' ' '
   echo ";"
 } >"$OUT/tile.pgbench"
 log "(a) pgbench"

@@ -6,12 +6,13 @@ namespace NapGeo.Tiles;
 
 /// <summary>
 /// The query parameters a tile request may filter by: <c>country</c> (sites directly, hotspots and samples through
-/// their site), <c>matrix</c>, <c>from</c> and <c>to</c> (sample dates, inclusive). Part of the cache key.
+/// their site), <c>matrix</c>, <c>from</c> and <c>to</c> (sample dates, inclusive), <c>status</c> (sites) and
+/// <c>exceedance_class</c> (samples). Part of the cache key.
 /// </summary>
-public sealed record TileFilter(string? Country, string? Matrix, DateOnly? From, DateOnly? To)
+public sealed record TileFilter(string? Country, string? Matrix, DateOnly? From, DateOnly? To, string? Status = null, string? ExceedanceClass = null)
 {
     public static readonly TileFilter None = new(null, null, null, null);
-    public static readonly string[] Names = ["country", "matrix", "from", "to"];
+    public static readonly string[] Names = ["country", "matrix", "from", "to", "status", "exceedance_class"];
 
     public static TileFilter? Parse(IQueryCollection query, ValidationErrors errors)
     {
@@ -29,7 +30,15 @@ public sealed record TileFilter(string? Country, string? Matrix, DateOnly? From,
         var matrix = Text("matrix");
         if (matrix is not null && !Units.Matrices.Contains(matrix))
             errors.Add("matrix", $"'{matrix}' is not one of {string.Join(", ", Units.Matrices)}.");
-        var filter = new TileFilter(country, matrix, Date("from"), Date("to"));
+        // Coded values are checked against the layer definitions' vocabularies, as the REST filters are.
+        string? Coded(string name, string layer)
+        {
+            if (Text(name) is not { } value) return null;
+            var allowed = LayerCatalog.Find(layer)?.Find(name)?.Allowed ?? [];
+            if (!allowed.Contains(value)) errors.Add(name, $"'{value}' is not one of {string.Join(", ", allowed)}.");
+            return value;
+        }
+        var filter = new TileFilter(country, matrix, Date("from"), Date("to"), Coded("status", "sites"), Coded("exceedance_class", "samples"));
         if (filter.From > filter.To) errors.Add("to", "is before from.");
         return errors.IsEmpty ? filter : null;
     }
@@ -43,6 +52,8 @@ public sealed record TileFilter(string? Country, string? Matrix, DateOnly? From,
         if (Matrix is not null && uses.Contains("matrix")) parts.Add("matrix=" + Matrix);
         if (From is { } f && uses.Contains("from")) parts.Add("from=" + f.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         if (To is { } t && uses.Contains("to")) parts.Add("to=" + t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        if (Status is not null && uses.Contains("status")) parts.Add("status=" + Status);
+        if (ExceedanceClass is not null && uses.Contains("exceedance_class")) parts.Add("exceedance_class=" + ExceedanceClass);
         return string.Join('&', parts);
     }
 }

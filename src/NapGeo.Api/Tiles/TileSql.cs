@@ -8,7 +8,7 @@ namespace NapGeo.Tiles;
 
 /// <summary>
 /// Builds the tile statements from <c>Sql/*.sql</c> and the layer definitions. Identifiers come only from the
-/// definitions; request values are parameters $1…$8 (the same list for every statement).
+/// definitions; request values are parameters $1…$10 (the same list for every statement).
 /// </summary>
 public static class TileSql
 {
@@ -17,6 +17,7 @@ public static class TileSql
         "country" => layer.Find("country") is not null || layer.Find("site_id") is not null,
         "matrix" => layer.Find("matrix") is not null,
         "from" or "to" => layer.Find("sampled_at") is not null,
+        "status" or "exceedance_class" => layer.Find(filter) is { Allowed: not null },
         _ => false,
     };
 
@@ -74,6 +75,8 @@ public static class TileSql
         if (FilterApplies(layer, "matrix")) parts.Add("($5::text IS NULL OR t.matrix = $5::text)");
         if (FilterApplies(layer, "from"))
             parts.Add("($6::timestamptz IS NULL OR t.sampled_at >= $6::timestamptz) AND ($7::timestamptz IS NULL OR t.sampled_at < $7::timestamptz)");
+        if (FilterApplies(layer, "status")) parts.Add("($9::text IS NULL OR t.status = $9::text)");
+        if (FilterApplies(layer, "exceedance_class")) parts.Add("($10::text IS NULL OR t.exceedance_class = $10::text)");
         return parts.Count == 0 ? "true" : string.Join(" AND ", parts);
     }
 
@@ -88,5 +91,7 @@ public static class TileSql
         yield return new() { Value = filter.From is { } f ? f.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz };
         yield return new() { Value = filter.To is { } t ? t.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz };
         yield return new() { Value = (object?)exceedanceClasses ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
+        yield return new() { Value = (object?)filter.Status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
+        yield return new() { Value = (object?)filter.ExceedanceClass ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
     }
 }

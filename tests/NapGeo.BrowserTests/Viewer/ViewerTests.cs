@@ -33,16 +33,21 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     }
 
     [Fact]
-    public async Task A_matrix_filter_reaches_the_tiles_and_only_that_matrix_is_drawn()
+    public async Task Matrix_and_status_filters_reach_the_tiles_and_only_those_features_are_drawn()
     {
         var page = await server.OpenViewerAsync();
         var tileRequests = new List<string>();
         page.Request += (_, request) => { if (request.Url.Contains("/tiles/")) tileRequests.Add(request.Url); };
         await page.GetByLabel("Sample matrix").SelectOptionAsync("water");
+        await page.GetByLabel("Site status").SelectOptionAsync("abandoned");
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
         await page.WaitForTimeoutAsync(300);
         await ViewerServer.IdleAsync(page);
-        Assert.Contains(tileRequests, url => url.Contains("matrix=water"));
+        Assert.Contains(tileRequests, url => url.Contains("matrix=water") && url.Contains("status=abandoned"));
+        var statuses = await page.EvaluateAsync<string[]>(
+            "() => window.napgeo.map.queryRenderedFeatures({ layers: ['sites-fill'] }).map(f => f.properties.status)");
+        Assert.NotEmpty(statuses);
+        Assert.All(statuses, s => Assert.Equal("abandoned", s));
         var matrices = await page.EvaluateAsync<string[]>(
             "() => window.napgeo.map.queryRenderedFeatures({ layers: ['samples-points', 'samples-clusters'] }).map(f => f.properties.matrix)");
         Assert.NotEmpty(matrices);

@@ -152,6 +152,30 @@ public sealed class TileContentTests(TilesServer server)
     }
 
     [Fact]
+    public async Task Filters_select_sites_by_status_and_samples_by_exceedance_class_and_reject_unknown_codes()
+    {
+        // z10 holds both sites: the big active one and the tiny abandoned one.
+        var t = TilesServer.TileAt(Lon, Lat, 10);
+        async Task<string[]> Names(string query) =>
+            (await server.TileBytesAsync("sites", t, query)) is { Length: > 0 } data
+                ? Decode(data, t).Layers.SelectMany(l => l.Features).Select(f => (string)f.Attributes["name"]).Order().ToArray()
+                : [];
+        Assert.Equal(["Big site", "Tiny site"], await Names(""));
+        Assert.Equal(["Tiny site"], await Names("?status=abandoned"));
+        Assert.Equal(["Big site"], await Names("?status=active"));
+
+        // Every sample of this data set is below its guideline (soil 1–3 mg/kg against 6.6; water 0.5 µg/L against 6).
+        async Task<int> Samples(string query) =>
+            (await server.TileBytesAsync("samples", Home, query)) is { Length: > 0 } data ? Decode(data, Home).Layers.Sum(l => l.Features.Count) : 0;
+        Assert.Equal(4, await Samples("?exceedance_class=below"));
+        Assert.Equal(0, await Samples("?exceedance_class=critical"));
+
+        var bad = await server.GetTileAsync("sites", t, "?status=closed");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("'closed' is not one of", await bad.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task TileJson_lists_exactly_the_properties_the_tiles_carry()
     {
         var json = await server.JsonAsync("/tiles/napgeo.json?country=ZMB");

@@ -68,24 +68,22 @@ function setUpInteraction() {
   });
 }
 
-// Tile templates and style filters as loaded, so filters are always applied to the originals.
+// Tile templates as loaded, so filters are always applied to the originals.
 const tileTemplates = {};
-const originalFilters = {};
 
 function setUpFilterForm() {
   for (const [id, source] of Object.entries(map.getStyle().sources)) {
     const live = map.getSource(id);
     if (source.type === 'vector' && live?.tiles) tileTemplates[id] = [...live.tiles];
   }
-  for (const layer of map.getStyle().layers) if (layer['source-layer']) originalFilters[layer.id] = layer.filter ?? null;
   const form = document.getElementById('filters');
   form.addEventListener('submit', event => {
     event.preventDefault();
-    applyFilters(map, readFilters(form), originalFilters, tileTemplates);
+    applyFilters(map, readFilters(form), tileTemplates);
     announce('Filters applied');
   });
   form.addEventListener('reset', () => setTimeout(() => {
-    applyFilters(map, {}, originalFilters, tileTemplates);
+    applyFilters(map, {}, tileTemplates);
     announce('Filters cleared');
   }));
 }
@@ -96,7 +94,7 @@ function setUpFilterForm() {
  * answers with the new tile; the page is not reloaded.
  */
 function refreshData() {
-  applyFilters(map, readFilters(document.getElementById('filters')), originalFilters, tileTemplates);
+  applyFilters(map, readFilters(document.getElementById('filters')), tileTemplates);
 }
 
 /** This server only shows its data to key holders: ask once per tab, before the map loads. */

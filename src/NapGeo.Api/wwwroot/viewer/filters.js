@@ -1,34 +1,22 @@
-// Filters reach the server as tile query parameters (country, matrix, from, to), so the tiles carry only what
-// was asked for; site status and exceedance class also narrow what is drawn from those tiles.
-const FORM_FIELDS = ['country', 'matrix', 'from', 'to', 'status', 'exceedance_class'];
-const TILE_PARAMETERS = ['country', 'matrix', 'from', 'to'];
+// Every filter reaches the server as a tile query parameter, so tiles (and the counts of low-zoom clusters)
+// carry only what was asked for.
+const TILE_PARAMETERS = ['country', 'status', 'matrix', 'exceedance_class', 'from', 'to'];
 
 export function readFilters(form) {
   const data = new FormData(form);
   const filters = {};
-  for (const name of FORM_FIELDS) {
+  for (const name of TILE_PARAMETERS) {
     const value = String(data.get(name) ?? '').trim();
     if (value) filters[name] = name === 'country' ? value.toUpperCase() : value;
   }
   return filters;
 }
 
-export function applyFilters(map, filters, originalFilters, tileTemplates) {
-  const query = new URLSearchParams(Object.entries(filters).filter(([name]) => TILE_PARAMETERS.includes(name))).toString();
+export function applyFilters(map, filters, tileTemplates) {
+  const query = new URLSearchParams(filters).toString();
   for (const [sourceId, templates] of Object.entries(tileTemplates)) {
     const source = map.getSource(sourceId);
-    if (!source?.setTiles) continue;
-    source.setTiles(templates.map(t => withQuery(t, query)));
-  }
-  for (const layer of map.getStyle().layers) {
-    if (!(layer.id in originalFilters)) continue;
-    const clauses = [];
-    if (layer['source-layer'] === 'sites' && filters.status) clauses.push(['==', ['get', 'status'], filters.status]);
-    if (layer['source-layer'] === 'samples' && filters.exceedance_class)
-      clauses.push(['==', ['get', 'exceedance_class'], filters.exceedance_class]);
-    const original = originalFilters[layer.id];
-    const combined = clauses.length === 0 ? original : ['all', ...(original ? [original] : []), ...clauses];
-    map.setFilter(layer.id, combined ?? null);
+    if (source?.setTiles) source.setTiles(templates.map(t => withQuery(t, query)));
   }
 }
 
