@@ -12,12 +12,18 @@ export PGHOST=$(kv Host) PGPORT=$(kv Port) PGUSER=$(kv Username) PGPASSWORD=$(kv
 BASE_DB=$(kv Database) DB=napgeo_bench_viewer
 export NAPGEO_DB="Host=$PGHOST;Port=$PGPORT;Username=$PGUSER;Password=$PGPASSWORD;Database=$DB"
 API_PID=
+# FORCE cannot end an autovacuum worker analyzing the database just then (it runs as the superuser): retry.
+drop_db() {
+  for _ in $(seq 1 50); do psql -X -q -d "$BASE_DB" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" 2>/dev/null && return 0; sleep 0.2; done
+  psql -X -q -d "$BASE_DB" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
+}
 cleanup() {
   [ -z "$API_PID" ] || { kill "$API_PID" 2>/dev/null; wait "$API_PID" 2>/dev/null; } || true
-  psql -X -q -d "$BASE_DB" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
+  drop_db || true
 }
 trap cleanup EXIT
-psql -X -q -d "$BASE_DB" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB TEMPLATE template1"
+drop_db
+psql -X -q -d "$BASE_DB" -c "CREATE DATABASE $DB TEMPLATE template1"
 dotnet "$NAPGEO_API_DLL" demo load "$HERE/../../data" >&2
 (cd "$HERE" && npm ci --no-audit --no-fund >/dev/null)
 port=47100

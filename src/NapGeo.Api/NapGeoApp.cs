@@ -26,6 +26,7 @@ public static class NapGeoApp
         if (builder.Configuration["NAPGEO_URLS"] is { Length: > 0 } urls) builder.WebHost.UseUrls(urls);
         var services = builder.Services;
         services.AddNapGeoDatabase(builder.Configuration);
+        services.AddDatabaseReadGate(builder.Configuration);
         services.AddApiKeyAuth(builder.Configuration);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
@@ -73,6 +74,7 @@ public static class NapGeoApp
         app.UseSwaggerUI(o => o.DocumentTitle = "NapGeo API");
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         return app;
     }
 

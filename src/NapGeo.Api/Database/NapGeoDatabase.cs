@@ -21,6 +21,10 @@ public static class NapGeoDatabase
         // Columns are 2D: elevations from GPS units are dropped on write instead of failing the insert.
         builder.UseNetTopologySuite(handleOrdinates: NetTopologySuite.Geometries.Ordinates.XY);
         builder.ConnectionStringBuilder.ApplicationName ??= "napgeo";
+        // The same few statements (tiles, pages, counts) run thousands of times: prepared once per connection, they
+        // skip parsing and, for PostGIS predicates, the planner's reading of the geometry statistics each time.
+        // Set "Max Auto Prepare" in the connection string to choose another number.
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
         return builder.Build();
     }
 

@@ -7,8 +7,11 @@ namespace NapGeo.Features;
 
 /// <summary>
 /// Validators for a layer's responses. Every write to a layer goes through the audit triggers, so its newest audit
-/// entry says when it last changed. The snapshot's xmin is part of the ETag because an audit id is assigned before
-/// its transaction commits: a transaction still open when the ETag was made changes the xmin once it finishes.
+/// entry says when it last changed. An audit id is assigned before its transaction commits, though: a write still open
+/// may commit an id lower than the newest one seen. So the state also names the transactions writing in this database
+/// at that moment (usually none): once they finish, the state differs. Transactions elsewhere in the cluster do not
+/// count, or every write to any database would change every ETag. Writers are seen through pg_stat_activity, which
+/// shows the transaction ids of the service's own role (all of its writes); a superuser's manual session is not seen.
 /// </summary>
 public static class CollectionVersion
 {
@@ -17,13 +20,16 @@ public static class CollectionVersion
     /// <summary>The layer's state; $1 is the table name. Read the row with <see cref="Read"/>.</summary>
     public const string Sql =
         "SELECT (SELECT id FROM audit_log WHERE table_name = $1 ORDER BY id DESC LIMIT 1), " +
-        "(SELECT at FROM audit_log WHERE table_name = $1 ORDER BY id DESC LIMIT 1), pg_snapshot_xmin(pg_current_snapshot())::text";
+        "(SELECT at FROM audit_log WHERE table_name = $1 ORDER BY id DESC LIMIT 1), " +
+        "(SELECT string_agg(backend_xid::text, ',' ORDER BY backend_xid::text) FROM pg_stat_activity " +
+        "WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid())";
 
     public static State Read(DbDataReader row)
     {
         var id = row.IsDBNull(0) ? 0 : row.GetInt64(0);
         DateTimeOffset? at = row.IsDBNull(1) ? null : new DateTimeOffset(DateTime.SpecifyKind(row.GetFieldValue<DateTime>(1), DateTimeKind.Utc));
-        return new State($"{id.ToString(CultureInfo.InvariantCulture)}.{row.GetString(2)}", at);
+        var revision = id.ToString(CultureInfo.InvariantCulture);
+        return new State(row.IsDBNull(2) ? revision : $"{revision}+{row.GetString(2)}", at);
     }
 
     /// <summary>A weak ETag (gzip changes the bytes, not the meaning) for one representation of the layer's state.</summary>

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 using NapGeo.Layers;
-using NetTopologySuite.Geometries;
 using Npgsql;
 
 namespace NapGeo.Features;
@@ -12,33 +11,58 @@ namespace NapGeo.Features;
 /// </summary>
 public sealed class FeatureReader(NpgsqlDataSource db)
 {
-    public static bool IsPointLayer(LayerDefinition layer) => layer.GeometryTypes.All(t => t == OgcGeometryType.Point);
-
     public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken ct) => db.OpenConnectionAsync(ct);
 
     /// <summary>
-    /// The layer's state for the validators and, when asked, numberMatched: one round trip (a batch) on the
-    /// connection the page is then read on.
+    /// The layer's state for the validators, numberMatched when <paramref name="count"/>, and, when
+    /// <paramref name="withRows"/>, the rows too: one batch, so a page costs one round trip. Downloads ask for the
+    /// state alone and read their rows afterwards, so a 304 does not leave a million rows to drain.
     /// </summary>
-    public async Task<(CollectionVersion.State State, long? Matched)> StateAsync(NpgsqlConnection connection, ItemsQuery query, bool count, CancellationToken ct)
+    public async Task<FeatureBatch> QueryAsync(NpgsqlConnection connection, ItemsQuery query, bool count, bool withRows, CancellationToken ct)
     {
-        await using var batch = new NpgsqlBatch(connection);
+        var batch = new NpgsqlBatch(connection);
         var version = new NpgsqlBatchCommand(CollectionVersion.Sql);
         version.Parameters.Add(new NpgsqlParameter { Value = query.Layer.Name });
         batch.BatchCommands.Add(version);
         if (count)
         {
             var matched = new NpgsqlBatchCommand();
-            matched.CommandText = $"SELECT count(*) FROM {query.Layer.Name}" + LayerStore.Where(query.Filter, matched.Parameters);
+            matched.CommandText = $"SELECT count(*) FROM {query.Layer.Name}" + LayerStore.Where(query.Layer, query.Filter, matched.Parameters);
             batch.BatchCommands.Add(matched);
         }
-        await using var row = await batch.ExecuteReaderAsync(ct);
-        await row.ReadAsync(ct);
-        var state = CollectionVersion.Read(row);
-        if (!count) return (state, null);
-        await row.NextResultAsync(ct);
-        await row.ReadAsync(ct);
-        return (state, row.GetInt64(0));
+        if (withRows)
+        {
+            var rows = new NpgsqlBatchCommand();
+            rows.CommandText = PageSql(query, rows.Parameters);
+            batch.BatchCommands.Add(rows);
+        }
+        try
+        {
+            var reader = await batch.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            var state = CollectionVersion.Read(reader);
+            long? total = null;
+            if (count)
+            {
+                await reader.NextResultAsync(ct);
+                await reader.ReadAsync(ct);
+                total = reader.GetInt64(0);
+            }
+            if (withRows)
+            {
+                await reader.NextResultAsync(ct);
+                return new FeatureBatch(batch, reader, state, total);
+            }
+            // Nothing more to read: the connection is free again for the caller's own query.
+            await reader.DisposeAsync();
+            await batch.DisposeAsync();
+            return new FeatureBatch(null, null, state, total);
+        }
+        catch
+        {
+            await batch.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Ordinal of the first coordinate column of a CSV point layer (x, then y), after the fields.</summary>
@@ -53,10 +77,19 @@ public sealed class FeatureReader(NpgsqlDataSource db)
 
     public async Task<int> ReadAsync(NpgsqlConnection connection, ItemsQuery query, Func<DbDataReader, CancellationToken, ValueTask> write, CancellationToken ct)
     {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = PageSql(query, cmd.Parameters);
+        await using var row = await cmd.ExecuteReaderAsync(ct);
+        return await FeatureBatch.WriteRowsAsync(row, write, ct);
+    }
+
+    /// <summary>The rows of the query in the column layout of <see cref="LayerSql.Select"/>, the geometry in the output CRS.</summary>
+    private static string PageSql(ItemsQuery query, NpgsqlParameterCollection parameters)
+    {
         var layer = query.Layer;
         var crs = query.Crs;
         var precision = crs.Precision.ToString(CultureInfo.InvariantCulture);
-        var csvPoints = query.Format == OutputFormat.Csv && IsPointLayer(layer);
+        var csvPoints = query.Format == OutputFormat.Csv && layer.IsPointLayer;
         var geometry = query.Format switch
         {
             OutputFormat.Csv when csvPoints => "NULL::text",
@@ -66,13 +99,25 @@ public sealed class FeatureReader(NpgsqlDataSource db)
         var fields = string.Join(", ", layer.Fields.Select(f => f.Name));
         var projected = crs.IsGeographic ? "geom" : $"ST_Transform(geom, {crs.Srid.ToString(CultureInfo.InvariantCulture)})";
         var coordinates = csvPoints ? $", round(ST_X({projected})::numeric, {precision})::float8, round(ST_Y({projected})::numeric, {precision})::float8" : "";
-
-        await using var cmd = connection.CreateCommand();
-        var where = LayerStore.Where(query.Filter, cmd);
+        var where = LayerStore.Where(layer, query.Filter, parameters);
         var page = (query.Limit == int.MaxValue ? "" : $" LIMIT {query.Limit.ToString(CultureInfo.InvariantCulture)}") +
                    (query.Offset == 0 ? "" : $" OFFSET {query.Offset.ToString(CultureInfo.InvariantCulture)}");
-        cmd.CommandText = $"SELECT id, version, created_at, updated_at, {geometry}, {fields}{coordinates} FROM {layer.Name}{where}{query.OrderBy}{page}";
-        await using var row = await cmd.ExecuteReaderAsync(ct);
+        return $"SELECT id, version, created_at, updated_at, {geometry}, {fields}{coordinates} FROM {layer.Name}{where}{query.OrderBy}{page}";
+    }
+}
+
+/// <summary>What <see cref="FeatureReader.QueryAsync"/> read: the state, numberMatched, and the open rows of the page.</summary>
+public sealed class FeatureBatch(NpgsqlBatch? batch, NpgsqlDataReader? reader, CollectionVersion.State state, long? matched) : IAsyncDisposable
+{
+    public CollectionVersion.State State => state;
+    public long? Matched => matched;
+
+    /// <summary>Calls <paramref name="write"/> for each row of the page as PostgreSQL returns it.</summary>
+    public Task<int> WriteRowsAsync(Func<DbDataReader, CancellationToken, ValueTask> write, CancellationToken ct) =>
+        reader is not null ? WriteRowsAsync(reader, write, ct) : throw new InvalidOperationException("this batch was run without its rows");
+
+    public static async Task<int> WriteRowsAsync(DbDataReader row, Func<DbDataReader, CancellationToken, ValueTask> write, CancellationToken ct)
+    {
         var count = 0;
         while (await row.ReadAsync(ct))
         {
@@ -80,5 +125,11 @@ public sealed class FeatureReader(NpgsqlDataSource db)
             count++;
         }
         return count;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (reader is not null) await reader.DisposeAsync();
+        if (batch is not null) await batch.DisposeAsync();
     }
 }

@@ -61,7 +61,7 @@ public sealed class CsvWriter : FeatureWriter
     {
         _layer = layer;
         _shape = shape;
-        _points = FeatureReader.IsPointLayer(layer);
+        _points = layer.IsPointLayer;
         var header = new List<string> { "id" };
         header.AddRange(_points ? crs.IsGeographic ? ["lon", "lat"] : ["x", "y"] : ["wkt"]);
         header.AddRange(layer.Fields.Where(f => shape.Includes(f.Name)).Select(f => f.Name));

@@ -43,7 +43,7 @@ public sealed record ItemsQuery(
         var crs = ReadCrs(query, "crs", errors) ?? OgcCrs.Crs84;
         var bboxCrs = ReadCrs(query, "bbox-crs", errors) ?? OgcCrs.Crs84;
         var filterCrs = ReadCrs(query, "filter-crs", errors) ?? OgcCrs.Crs84;
-        if (query["bbox"] is { Count: > 0 } bboxText && ReadBbox(bboxText.ToString(), bboxCrs, errors) is { } bbox) predicates.Add(bbox);
+        if (query["bbox"] is { Count: > 0 } bboxText && ReadBbox(layer, bboxText.ToString(), bboxCrs, errors) is { } bbox) predicates.Add(bbox);
         if (query["datetime"] is { Count: > 0 } datetime && ReadDatetime(layer, datetime.ToString(), errors) is { } time) predicates.Add(time);
         if (query["filter"] is { Count: > 0 } filterText && ReadFilter(filterText.ToString(), query["filter-lang"].ToString(), queryables, filterCrs, errors) is { } filter)
             predicates.Add(filter);
@@ -66,7 +66,7 @@ public sealed record ItemsQuery(
         return crs;
     }
 
-    private static Func<NpgsqlParameterCollection, string>? ReadBbox(string text, OgcCrs crs, ValidationErrors errors)
+    private static Func<NpgsqlParameterCollection, string>? ReadBbox(LayerDefinition layer, string text, OgcCrs crs, ValidationErrors errors)
     {
         var parts = text.Split(',');
         var n = new double[parts.Length];
@@ -94,8 +94,9 @@ public sealed record ItemsQuery(
         {
             var first = ps.Count + 1;
             foreach (var v in (double[])[x1, y1, x2, y2]) ps.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Double });
-            var box = $"ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, {crs.Srid.ToString(CultureInfo.InvariantCulture)})";
-            if (!crs.IsGeographic) box = $"ST_Transform({box}, {Geometry.CrsTransforms.Wgs84})";
+            if (crs.IsGeographic) return LayerSql.BboxClause(layer, first);
+            // A projected box is no longer a lon/lat rectangle once transformed: only ST_Intersects is exact.
+            var box = $"ST_Transform(ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, {crs.Srid.ToString(CultureInfo.InvariantCulture)}), {Geometry.CrsTransforms.Wgs84})";
             return $"(geom && {box} AND ST_Intersects(geom, {box}))";
         };
     }

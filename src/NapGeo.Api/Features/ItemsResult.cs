@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using NapGeo.Layers;
 
@@ -33,7 +34,8 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
         var request = context.Request;
         var response = context.Response;
         await using var connection = await reader.OpenAsync(ct);
-        var (state, matched) = await reader.StateAsync(connection, query, count: !download, ct);
+        await using var batch = await reader.QueryAsync(connection, query, count: !download, withRows: !download, ct);
+        var (state, matched) = (batch.State, batch.Matched);
         var etag = CollectionVersion.ETag(state, $"{request.Path}{request.QueryString}|{query.Format}");
         CollectionVersion.Apply(response, etag, state.LastModified);
         response.Headers.Append("Vary", "Accept"); // the format may come from Accept
@@ -54,6 +56,9 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
             var expected = (int)Math.Clamp(m - query.Offset, 0, query.Limit);
             response.Headers.Link = string.Join(", ", PageLinks(request, m, expected).Select(l => $"<{l.Href}>; rel=\"{l.Rel}\"; type=\"{l.Type}\""));
         }
+        // A page's rows came with the state; a download reads them now.
+        Task<int> Rows(Func<DbDataReader, CancellationToken, ValueTask> write) =>
+            download ? reader.ReadAsync(connection, query, write, ct) : batch.WriteRowsAsync(write, ct);
         var pipe = response.BodyWriter;
         var layer = query.Layer;
         switch (query.Format)
@@ -61,14 +66,14 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
             case OutputFormat.GeoJson:
                 var collection = new CollectionWriter(pipe, layer, query.Shape);
                 collection.Begin(matched);
-                var returned = await reader.ReadAsync(connection, query, collection.WriteAsync, ct);
+                var returned = await Rows(collection.WriteAsync);
                 collection.End(returned, download ? [] : Links(request, matched ?? 0, returned));
                 break;
             case OutputFormat.Csv:
-                await reader.ReadAsync(connection, query, new CsvWriter(pipe, layer, query.Shape, query.Crs).WriteAsync, ct);
+                await Rows(new CsvWriter(pipe, layer, query.Shape, query.Crs).WriteAsync);
                 break;
             default:
-                await reader.ReadAsync(connection, query, new SequenceWriter(pipe, layer, query.Shape, query.Format == OutputFormat.GeoJsonSeq).WriteAsync, ct);
+                await Rows(new SequenceWriter(pipe, layer, query.Shape, query.Format == OutputFormat.GeoJsonSeq).WriteAsync);
                 break;
         }
         await pipe.FlushAsync(ct);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NapGeo.Auth;
+using NapGeo.Database;
 using NapGeo.Http;
 using NapGeo.Layers;
 
@@ -50,9 +51,9 @@ public static class OgcApi
             .WithDescription($"limit 1–{ItemsQuery.MaxLimit} (default {ItemsQuery.DefaultLimit}; larger values are served as {ItemsQuery.MaxLimit}). " +
                              "f=json (GeoJSON, default), csv, ndjson (application/x-ndjson) or geojsonseq (RFC 8142); Accept works too. " +
                              "Dates are written YYYY-MM-DD; mx_t0/mx_t1 give the feature's time in Unix seconds (MapX).")
-            .Produces(200, contentType: FeatureJson.ContentType).Produces(304).ProducesValidationProblem();
+            .Produces(200, contentType: FeatureJson.ContentType).Produces(304).ProducesValidationProblem().RequireRateLimiting(DatabaseReads.Policy);
         ogc.MapGet("/collections/{collectionId}/items/{featureId}", Item).WithName("OgcItem").WithSummary("One feature")
-            .Produces(200, contentType: FeatureJson.ContentType).ProducesProblem(404);
+            .Produces(200, contentType: FeatureJson.ContentType).ProducesProblem(404).RequireRateLimiting(DatabaseReads.Policy);
 
         foreach (var layer in LayerCatalog.All)
             app.MapGet($"/api/{layer.Name}/export", ([AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader) => Export(layer, request, reader))

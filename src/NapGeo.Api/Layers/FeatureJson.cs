@@ -33,8 +33,8 @@ public static class FeatureJson
         for (var i = 0; i < layer.Fields.Count; i++)
             if (shape.Includes(layer.Fields[i].Name))
                 WriteValue(writer, layer.Fields[i], row, LayerSql.FirstFieldOrdinal + i, shape.DatesOnly);
-        if (shape.Includes("created_at")) writer.WriteString("created_at", Timestamp(row.GetFieldValue<DateTime>(2)));
-        if (shape.Includes("updated_at")) writer.WriteString("updated_at", Timestamp(row.GetFieldValue<DateTime>(3)));
+        if (shape.Includes("created_at")) WriteTimestamp(writer, "created_at", row.GetFieldValue<DateTime>(2), datesOnly: false);
+        if (shape.Includes("updated_at")) WriteTimestamp(writer, "updated_at", row.GetFieldValue<DateTime>(3), datesOnly: false);
         if (shape.Includes("version")) writer.WriteNumber("version", row.GetInt32(1));
         if (shape.MapxTime && layer.Time is { } time)
         {
@@ -86,13 +86,10 @@ public static class FeatureJson
         {
             case FieldKind.Text: writer.WriteStringValue(row.GetString(ordinal)); break;
             case FieldKind.Integer: writer.WriteNumberValue(row.GetInt32(ordinal)); break;
-            case FieldKind.Number: writer.WriteRawValue(Real(row.GetDouble(ordinal)), skipInputValidation: true); break;
+            case FieldKind.Number: WriteReal(writer, row.GetDouble(ordinal)); break;
             case FieldKind.Boolean: writer.WriteBooleanValue(row.GetBoolean(ordinal)); break;
-            case FieldKind.Date: writer.WriteStringValue(row.GetFieldValue<DateOnly>(ordinal).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)); break;
-            case FieldKind.Timestamp:
-                var utc = row.GetFieldValue<DateTime>(ordinal);
-                writer.WriteStringValue(datesOnly ? Date(utc) : Timestamp(utc));
-                break;
+            case FieldKind.Date: WriteFormatted(writer, row.GetFieldValue<DateOnly>(ordinal), DateFormat); break;
+            case FieldKind.Timestamp: WriteFormatted(writer, row.GetFieldValue<DateTime>(ordinal).ToUniversalTime(), datesOnly ? DateFormat : TimestampFormat); break;
             case FieldKind.Uuid: writer.WriteStringValue(row.GetGuid(ordinal)); break;
             default: throw new InvalidOperationException($"Field kind {field.Kind} has no JSON form");
         }
@@ -108,11 +105,42 @@ public static class FeatureJson
         return text.AsSpan().IndexOfAny(".Ee") >= 0 ? text : text + ".0";
     }
 
+    private const string DateFormat = "yyyy-MM-dd";
+    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+
     /// <summary>The UTC calendar date, YYYY-MM-DD.</summary>
-    public static string Date(DateTime utc) => utc.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    public static string Date(DateTime utc) => utc.ToUniversalTime().ToString(DateFormat, CultureInfo.InvariantCulture);
 
     /// <summary>UTC, second precision, with a Z: what JavaScript's Date and spreadsheets read alike.</summary>
-    public static string Timestamp(DateTime utc) => utc.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public static string Timestamp(DateTime utc) => utc.ToUniversalTime().ToString(TimestampFormat, CultureInfo.InvariantCulture);
+
+    // The writers below format into the stack: a page of features would otherwise allocate a string per value.
+
+    private static void WriteTimestamp(Utf8JsonWriter writer, string name, DateTime utc, bool datesOnly)
+    {
+        writer.WritePropertyName(name);
+        WriteFormatted(writer, utc.ToUniversalTime(), datesOnly ? DateFormat : TimestampFormat);
+    }
+
+    private static void WriteFormatted<T>(Utf8JsonWriter writer, T value, string format) where T : IUtf8SpanFormattable
+    {
+        Span<byte> text = stackalloc byte[32];
+        value.TryFormat(text, out var length, format, CultureInfo.InvariantCulture);
+        writer.WriteStringValue(text[..length]);
+    }
+
+    /// <summary><see cref="Real"/> written straight into the JSON.</summary>
+    private static void WriteReal(Utf8JsonWriter writer, double value)
+    {
+        Span<byte> text = stackalloc byte[40];
+        value.TryFormat(text, out var length, "R", CultureInfo.InvariantCulture);
+        if (text[..length].IndexOfAny(".Ee"u8) < 0)
+        {
+            ".0"u8.CopyTo(text[length..]);
+            length += 2;
+        }
+        writer.WriteRawValue(text[..length], skipInputValidation: true);
+    }
 
     /// <summary>Reads the typed field values of one row, for a merge patch to start from.</summary>
     public static Dictionary<string, object?> ReadValues(DbDataReader row, LayerDefinition layer)

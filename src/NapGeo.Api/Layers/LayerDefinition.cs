@@ -54,5 +54,8 @@ public sealed class LayerDefinition
 
     public IEnumerable<Field> Writable => Fields.Where(f => !f.ReadOnly);
 
+    /// <summary>Every geometry is a point (the column is typed Point).</summary>
+    public bool IsPointLayer => GeometryTypes.All(t => t == OgcGeometryType.Point);
+
     public Field? Find(string name) => Fields.FirstOrDefault(f => f.Name == name);
 }

@@ -41,6 +41,20 @@ public sealed class LayerSql
     public string Exists { get; }
     public string OrderBy { get; }
 
+    /// <summary>
+    /// Features meeting the lon/lat box held by parameters $first…$first+3 (min lon, min lat, max lon, max lat).
+    /// <c>&amp;&amp;</c> finds the candidates in the GiST index; for a point, comparing its coordinates is then exact and
+    /// far cheaper than ST_Intersects, which polygons need.
+    /// </summary>
+    public static string BboxClause(LayerDefinition layer, int first)
+    {
+        string P(int i) => "$" + (first + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var box = $"ST_MakeEnvelope({P(0)}, {P(1)}, {P(2)}, {P(3)}, 4326)";
+        return layer.IsPointLayer
+            ? $"(geom && {box} AND ST_X(geom) BETWEEN {P(0)} AND {P(2)} AND ST_Y(geom) BETWEEN {P(1)} AND {P(3)})"
+            : $"(geom && {box} AND ST_Intersects(geom, {box}))";
+    }
+
     public static NpgsqlDbType DbType(FieldKind kind) => kind switch
     {
         FieldKind.Text => NpgsqlDbType.Text,

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using NapGeo.Database;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace NapGeo.Layers;
 
@@ -50,7 +51,7 @@ public sealed class LayerStore(NpgsqlDataSource db)
     public async Task<long> CountAsync(LayerDefinition layer, LayerFilter filter, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand();
-        cmd.CommandText = $"SELECT count(*) FROM {layer.Name}" + Where(filter, cmd);
+        cmd.CommandText = $"SELECT count(*) FROM {layer.Name}" + Where(layer, filter, cmd.Parameters);
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
@@ -59,7 +60,7 @@ public sealed class LayerStore(NpgsqlDataSource db)
         LayerDefinition layer, LayerFilter filter, int limit, int offset, Utf8JsonWriter writer, Stream output, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand();
-        cmd.CommandText = Sql(layer).Select + Where(filter, cmd) + Sql(layer).OrderBy + $" LIMIT {limit} OFFSET {offset}";
+        cmd.CommandText = Sql(layer).Select + Where(layer, filter, cmd.Parameters) + Sql(layer).OrderBy + $" LIMIT {limit} OFFSET {offset}";
         await using var row = await cmd.ExecuteReaderAsync(ct);
         var count = 0;
         while (await row.ReadAsync(ct))
@@ -122,18 +123,15 @@ public sealed class LayerStore(NpgsqlDataSource db)
             cmd.Parameters.Add(new() { Value = draft.Values[field.Name] ?? DBNull.Value, NpgsqlDbType = LayerSql.DbType(field.Kind) });
     }
 
-    public static string Where(LayerFilter filter, NpgsqlCommand cmd) => Where(filter, cmd.Parameters);
-
     /// <summary>The WHERE clause of <paramref name="filter"/> (or ""), its values appended to <paramref name="parameters"/>.</summary>
-    public static string Where(LayerFilter filter, NpgsqlParameterCollection parameters)
+    public static string Where(LayerDefinition layer, LayerFilter filter, NpgsqlParameterCollection parameters)
     {
         var clauses = new List<string>();
         if (filter.Bbox is { } b)
         {
             var first = parameters.Count + 1;
-            foreach (var v in b) parameters.Add(new() { Value = v });
-            clauses.Add($"geom && ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, 4326) " +
-                        $"AND ST_Intersects(geom, ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, 4326))");
+            foreach (var v in b) parameters.Add(new() { Value = v, NpgsqlDbType = NpgsqlDbType.Double });
+            clauses.Add(LayerSql.BboxClause(layer, first));
         }
         foreach (var (field, value) in filter.Matches)
         {

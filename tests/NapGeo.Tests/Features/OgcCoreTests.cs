@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using NapGeo.Tests.Infrastructure;
+using Npgsql;
 
 namespace NapGeo.Tests.Features;
 
@@ -212,6 +213,47 @@ public sealed class OgcCoreTests(DemoDataServer server)
         var response = await client.SendAsync(changed);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.NotEqual(etag, response.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task A_write_open_when_the_ETag_was_made_changes_it_when_it_commits_and_other_databases_do_not()
+    {
+        var client = server.Editor();
+        const string path = "/ogc/collections/hotspots/items?limit=1";
+        var hotspot = await server.Database.ScalarAsync<Guid>("SELECT id FROM hotspots ORDER BY id LIMIT 1");
+
+        // Another database's open write is none of this layer's business: the ETag stays.
+        var settled = (await client.GetAsync(path)).Headers.ETag!;
+        var elsewhere = new NpgsqlConnectionStringBuilder(server.Database.BaseConnectionString) { Pooling = false };
+        await using (var other = new NpgsqlConnection(elsewhere.ConnectionString))
+        {
+            await other.OpenAsync();
+            await using var otherWrite = await other.BeginTransactionAsync();
+            await using (var xid = new NpgsqlCommand("SELECT pg_current_xact_id()", other, otherWrite)) await xid.ExecuteScalarAsync();
+            var meanwhile = new HttpRequestMessage(HttpMethod.Get, path);
+            meanwhile.Headers.IfNoneMatch.Add(settled);
+            Assert.Equal(HttpStatusCode.NotModified, (await client.SendAsync(meanwhile)).StatusCode);
+        }
+
+        // This layer's open write takes its audit id now; a later write commits first with a higher one.
+        await using var open = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server.Database.ConnectionString) { Pooling = false }.ConnectionString);
+        await open.OpenAsync();
+        await using var write = await open.BeginTransactionAsync();
+        await using (var update = new NpgsqlCommand("UPDATE hotspots SET name = name || ' (late)' WHERE id = $1", open, write))
+        {
+            update.Parameters.Add(new NpgsqlParameter { Value = hotspot });
+            Assert.Equal(1, await update.ExecuteNonQueryAsync());
+        }
+        await client.CreateAsync("hotspots", Infrastructure.Features.Hotspot(Infrastructure.Features.Point(-1.7, 6.8), "Committed first"));
+        var before = (await client.GetAsync(path)).Headers.ETag!;
+        await write.CommitAsync();
+
+        var after = new HttpRequestMessage(HttpMethod.Get, path);
+        after.Headers.IfNoneMatch.Add(before);
+        var response = await client.SendAsync(after);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotEqual(before, response.Headers.ETag);
+        await server.Database.ScalarAsync<int>("UPDATE hotspots SET name = replace(name, ' (late)', '') WHERE id = $1 RETURNING 1", hotspot);
     }
 
     [Fact]

@@ -19,6 +19,8 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public string Name { get; }
     public string ConnectionString { get; }
+    /// <summary>The cluster's base database (from NAPGEO_TEST_DB): somewhere else in the same cluster.</summary>
+    public string BaseConnectionString => _adminConnection;
 
     public static async Task<TestDatabase> CreateAsync()
     {
@@ -49,6 +51,19 @@ public sealed class TestDatabase : IAsyncDisposable
         await using var admin = new NpgsqlConnection(_adminConnection);
         await admin.OpenAsync();
         await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", admin);
-        await cmd.ExecuteNonQueryAsync();
+        // FORCE may not end an autovacuum worker that is just then analyzing the database (it runs as the superuser,
+        // 42501): the worker is gone a moment later.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await cmd.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 50)
+            {
+                await Task.Delay(100);
+            }
+        }
     }
 }
