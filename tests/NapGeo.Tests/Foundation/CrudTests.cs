@@ -146,6 +146,37 @@ public sealed class CrudTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_bbox_keeps_points_on_its_edges_and_drops_points_just_outside()
+    {
+        // Points are tested by their coordinates (no ST_Intersects): the edges belong to the box, a hair outside does not.
+        var client = server.Editor();
+        var campaign = "EDGE-" + Guid.NewGuid().ToString("N")[..8];
+        (double Lon, double Lat, bool Inside)[] points =
+        [
+            (40.0, 20.0, true), (40.5, 20.5, true), (41.0, 21.0, true), (40.0, 21.0, true),
+            (39.9999999, 20.5, false), (41.0000001, 20.5, false), (40.5, 19.9999999, false), (40.5, 21.0000001, false),
+        ];
+        foreach (var (lon, lat, _) in points)
+        {
+            var sample = Sample(lon, lat);
+            sample["properties"]!["campaign"] = campaign;
+            await client.CreateAsync("samples", sample);
+        }
+        var expected = points.Count(p => p.Inside);
+        var rest = await (await client.GetAsync($"/api/samples?campaign={campaign}&bbox=40,20,41,21")).JsonAsync();
+        Assert.Equal(expected, rest["numberMatched"]!.GetValue<int>());
+        var ogc = await (await client.GetAsync($"/ogc/collections/samples/items?campaign={campaign}&bbox=40,20,41,21")).JsonAsync();
+        Assert.Equal(expected, ogc["numberMatched"]!.GetValue<int>());
+        Assert.Equal(expected, ogc["features"]!.AsArray().Count);
+        Assert.All(ogc["features"]!.AsArray(), f =>
+        {
+            var c = f!["geometry"]!["coordinates"]!.AsArray();
+            Assert.InRange(c[0]!.GetValue<double>(), 40, 41);
+            Assert.InRange(c[1]!.GetValue<double>(), 20, 21);
+        });
+    }
+
+    [Fact]
     public async Task Get_answers_304_to_a_matching_If_None_Match()
     {
         var client = server.Editor();
