@@ -56,7 +56,7 @@ log "tiles: z$ZOOM x $X0-$X1 y $Y0-$Y1; $CONNECTIONS connections, $THREADS threa
   echo ";"
 } >"$OUT/tile.pgbench"
 log "(a) pgbench"
-(cd "$OUT" && pgbench -n -M extended -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -f tile.pgbench -l --log-prefix=pgbench "$DB" >pgbench.txt 2>&1) \
+(cd "$OUT" && pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -f tile.pgbench -l --log-prefix=pgbench "$DB" >pgbench.txt 2>&1) \
   || { cat "$OUT/pgbench.txt" >&2; exit 1; }
 A_RPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$OUT/pgbench.txt" | head -n 1)
 read -r A_P50 A_P99 <<<"$(cat "$OUT"/pgbench.*[0-9] | awk '{print $3 / 1000}' | sort -n | awk '{v[NR] = $1} END {print v[int(NR * 0.5) + 1], v[int(NR * 0.99) + 1]}')"

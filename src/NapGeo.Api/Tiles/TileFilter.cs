@@ -43,6 +43,11 @@ public sealed record TileFilter(string? Country, string? Matrix, DateOnly? From,
         return errors.IsEmpty ? filter : null;
     }
 
+    /// <summary>Which filters are set, one bit each in <see cref="Names"/> order: the statement variant to run.</summary>
+    public int SetMask() =>
+        (Country is null ? 0 : 1) | (Matrix is null ? 0 : 2) | (From is null ? 0 : 4) | (To is null ? 0 : 8) |
+        (Status is null ? 0 : 16) | (ExceedanceClass is null ? 0 : 32);
+
     /// <summary>The canonical query of this filter restricted to what <paramref name="uses"/> applies: the cache key part.</summary>
     public string Key(IReadOnlySet<string> uses)
     {

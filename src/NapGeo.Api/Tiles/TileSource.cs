@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using NapGeo.Database;
 using NapGeo.Layers;
 using Npgsql;
@@ -51,8 +52,7 @@ public sealed class PostGisTileSource : ITileSource
     private readonly NpgsqlDataSource _db;
     private readonly TileOptions _options;
     private readonly IReadOnlyList<LayerDefinition> _definitions;
-    private readonly string _featureSql;
-    private readonly string _clusterSql;
+    private readonly ConcurrentDictionary<(bool Clusters, int Filters), string> _sql = new();
     private readonly string[]? _exceedanceClasses;
 
     public PostGisTileSource(string id, string title, IReadOnlyList<LayerDefinition> layers, NpgsqlDataSource db, TileOptions options)
@@ -65,8 +65,6 @@ public sealed class PostGisTileSource : ITileSource
         Tables = layers.Select(l => l.Name).ToHashSet();
         Filters = TileFilter.Names.Where(f => layers.Any(l => TileSql.FilterApplies(l, f))).ToHashSet();
         Layers = layers.Select(Describe).ToList();
-        _featureSql = TileSql.Combine(layers.Select(l => TileSql.Features(l, options.AggregateAbove)));
-        _clusterSql = TileSql.Combine(layers.Select(l => TileSql.Clusters(l) ?? TileSql.Features(l, options.AggregateAbove)));
         _exceedanceClasses = layers.Select(l => l.Find("exceedance_class")?.Allowed).FirstOrDefault(a => a is not null)?.ToArray();
     }
 
@@ -76,8 +74,13 @@ public sealed class PostGisTileSource : ITileSource
     public IReadOnlySet<string> Tables { get; }
     public IReadOnlySet<string> Filters { get; }
 
-    /// <summary>The statement for a zoom (clustered below <see cref="TileOptions.ClusterBelowZoom"/>).</summary>
-    public string Sql(int z) => z < _options.ClusterBelowZoom ? _clusterSql : _featureSql;
+    /// <summary>The statement for a zoom (clustered below <see cref="TileOptions.ClusterBelowZoom"/>) and the filters set.</summary>
+    public string Sql(int z, TileFilter filter)
+    {
+        var clusters = z < _options.ClusterBelowZoom;
+        return _sql.GetOrAdd((clusters, filter.SetMask()), _ => TileSql.Combine(_definitions.Select(l =>
+            (clusters ? TileSql.Clusters(l, filter) : null) ?? TileSql.Features(l, _options.AggregateAbove, filter))));
+    }
 
     public async Task<byte[]> RenderAsync(TileAddress tile, TileFilter filter, CancellationToken ct)
     {
@@ -87,7 +90,7 @@ public sealed class PostGisTileSource : ITileSource
         var timeout = new NpgsqlBatchCommand("SELECT set_config('statement_timeout', $1, true)");
         timeout.Parameters.Add(new() { Value = _options.StatementTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         batch.BatchCommands.Add(timeout);
-        var render = new NpgsqlBatchCommand(Sql(tile.Z));
+        var render = new NpgsqlBatchCommand(Sql(tile.Z, filter));
         foreach (var p in TileSql.Parameters(tile, filter, _exceedanceClasses)) render.Parameters.Add(p);
         batch.BatchCommands.Add(render);
         await using var reader = await batch.ExecuteReaderAsync(ct);
@@ -115,7 +118,7 @@ public sealed class PostGisTileSource : ITileSource
         fields["point_count"] = "Number";
         var description = $"{layer.Title}; tiles with more than {_options.AggregateAbove} features aggregate them per cell " +
                           "(cluster, point_count, most common " + string.Join(", ", TileSql.AggregatedFields(layer).Select(f => f.Name)) + ")";
-        if (TileSql.Clusters(layer) is not null)
+        if (TileSql.Clusters(layer, TileFilter.None) is not null)
         {
             fields["value_max"] = "Number";
             description += $"; below zoom {_options.ClusterBelowZoom} point clusters (cluster, point_count, value_max, matrix" +

@@ -8,7 +8,9 @@ namespace NapGeo.Tiles;
 
 /// <summary>
 /// Builds the tile statements from <c>Sql/*.sql</c> and the layer definitions. Identifiers come only from the
-/// definitions; request values are parameters $1…$10 (the same list for every statement).
+/// definitions; request values are parameters $1…$10 (the same list for every statement). A filter the request does not
+/// use is left out of the statement rather than written "$n IS NULL OR …": the statements are prepared once and then
+/// run with a generic plan, which cannot drop a clause whose parameter happens to be null.
 /// </summary>
 public static class TileSql
 {
@@ -21,7 +23,7 @@ public static class TileSql
         _ => false,
     };
 
-    public static string Features(LayerDefinition layer, int aggregateAbove)
+    public static string Features(LayerDefinition layer, int aggregateAbove, TileFilter filter)
     {
         var fields = TileFields.For(layer);
         var aggregated = AggregatedFields(layer);
@@ -40,7 +42,7 @@ public static class TileSql
             .Replace("{{aggregate_names}}", string.Concat(aggregated.Select(f => ", " + f.Name)))
             .Replace("{{table}}", layer.Name)
             .Replace("{{layer}}", layer.Name)
-            .Replace("{{filter}}", Filter(layer));
+            .Replace("{{filter}}", Filter(layer, filter));
     }
 
     /// <summary>Fields that aggregated boxes carry: coded values (their most common one) and flags (true if any is).</summary>
@@ -48,7 +50,7 @@ public static class TileSql
         TileFields.For(layer).Where(f => f.Allowed is not null || f.Kind == FieldKind.Boolean).ToList();
 
     /// <summary>The cluster statement for a point layer with matrix and values (samples); null for other layers.</summary>
-    public static string? Clusters(LayerDefinition layer)
+    public static string? Clusters(LayerDefinition layer, TileFilter filter)
     {
         if (!layer.GeometryTypes.SequenceEqual([OgcGeometryType.Point]) || layer.Find("matrix") is null || layer.Find("value_normalized") is null)
             return null;
@@ -59,24 +61,27 @@ public static class TileSql
             .Replace("{{cluster_aggregates}}", exceedance ? ",\n           ($8::text[])[max(array_position($8::text[], p.exceedance_class))] AS exceedance_class" : "")
             .Replace("{{table}}", layer.Name)
             .Replace("{{layer}}", layer.Name)
-            .Replace("{{filter}}", Filter(layer));
+            .Replace("{{filter}}", Filter(layer, filter));
     }
 
     /// <summary>Several layers in one tile: their MVT layers are concatenated.</summary>
     public static string Combine(IEnumerable<string> layerSql) =>
         "SELECT " + string.Join("\n || ", layerSql.Select(s => $"({s})"));
 
-    private static string Filter(LayerDefinition layer)
+    /// <summary>The clauses of the filters <paramref name="filter"/> sets (its values are bound as $4…$10).</summary>
+    private static string Filter(LayerDefinition layer, TileFilter filter)
     {
         var parts = new List<string>();
-        if (layer.Find("country") is not null) parts.Add("($4::text IS NULL OR t.country = $4::text)");
-        else if (layer.Find("site_id") is not null)
-            parts.Add("($4::text IS NULL OR EXISTS (SELECT 1 FROM sites s WHERE s.id = t.site_id AND s.country = $4::text))");
-        if (FilterApplies(layer, "matrix")) parts.Add("($5::text IS NULL OR t.matrix = $5::text)");
-        if (FilterApplies(layer, "from"))
-            parts.Add("($6::timestamptz IS NULL OR t.sampled_at >= $6::timestamptz) AND ($7::timestamptz IS NULL OR t.sampled_at < $7::timestamptz)");
-        if (FilterApplies(layer, "status")) parts.Add("($9::text IS NULL OR t.status = $9::text)");
-        if (FilterApplies(layer, "exceedance_class")) parts.Add("($10::text IS NULL OR t.exceedance_class = $10::text)");
+        if (filter.Country is not null)
+        {
+            if (layer.Find("country") is not null) parts.Add("t.country = $4::text");
+            else if (layer.Find("site_id") is not null) parts.Add("EXISTS (SELECT 1 FROM sites s WHERE s.id = t.site_id AND s.country = $4::text)");
+        }
+        if (filter.Matrix is not null && FilterApplies(layer, "matrix")) parts.Add("t.matrix = $5::text");
+        if (filter.From is not null && FilterApplies(layer, "from")) parts.Add("t.sampled_at >= $6::timestamptz");
+        if (filter.To is not null && FilterApplies(layer, "to")) parts.Add("t.sampled_at < $7::timestamptz");
+        if (filter.Status is not null && FilterApplies(layer, "status")) parts.Add("t.status = $9::text");
+        if (filter.ExceedanceClass is not null && FilterApplies(layer, "exceedance_class")) parts.Add("t.exceedance_class = $10::text");
         return parts.Count == 0 ? "true" : string.Join(" AND ", parts);
     }
 

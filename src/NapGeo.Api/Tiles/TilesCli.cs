@@ -62,7 +62,7 @@ public static class TilesCli
     {
         var layer = new Option<string>("--layer") { DefaultValueFactory = _ => TileService.AllLayersSource };
         var zoom = new Option<int>("--zoom") { Required = true };
-        var sql = new Command("sql", "Print the SQL of a tile of this zoom: $1 z, $2 x, $3 y, $4 country, $5 matrix, $6 from, $7 to, $8 exceedance classes") { layer, zoom };
+        var sql = new Command("sql", "Print the SQL of an unfiltered tile of this zoom: $1 z, $2 x, $3 y, $8 exceedance classes ($4-$7, $9, $10: filters, unused here)") { layer, zoom };
         sql.SetAction(parse =>
         {
             // Building the statements needs no connection; the data source is never opened.
@@ -73,7 +73,7 @@ public static class TilesCli
                 Console.Error.WriteLine($"Unknown layer '{parse.GetValue(layer)}'.");
                 return 2;
             }
-            Console.WriteLine(source.Sql(parse.GetValue(zoom)));
+            Console.WriteLine(source.Sql(parse.GetValue(zoom), TileFilter.None));
             return 0;
         });
         return sql;
