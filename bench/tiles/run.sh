@@ -4,9 +4,9 @@
 # loopback with the same concurrency: (a) the tile SQL with pgbench (the floor), (b) cold tiles through the
 # API (cache off), (c) warm tiles (all cached), (d) a bare endpoint returning a fixed byte array (the ceiling).
 # Also checks the size of every z0-z6 tile. Results: stdout and bench/results/.
-#   --sites N (50000)  --samples N (1000000)  --zoom Z (12)  --duration S (10)  --connections C (8)
+#   --sites N (50000)  --samples N (1000000)  --zoom Z (12)  --duration S (20)  --connections C (8)
 set -euo pipefail
-SITES=50000 SAMPLES=1000000 ZOOM=12 DURATION=10 CONNECTIONS=8 THREADS=2 PORT=${NAPGEO_BENCH_PORT:-55990}
+SITES=50000 SAMPLES=1000000 ZOOM=12 DURATION=20 CONNECTIONS=8 THREADS=2 PORT=${NAPGEO_BENCH_PORT:-55990}
 while [ $# -gt 0 ]; do
   case "$1" in
     --sites) SITES=$2; shift 2 ;; --samples) SAMPLES=$2; shift 2 ;; --zoom) ZOOM=$2; shift 2 ;;
