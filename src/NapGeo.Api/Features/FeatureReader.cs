@@ -36,9 +36,10 @@ public sealed class FeatureReader(NpgsqlDataSource db)
             rows.CommandText = PageSql(query, rows.Parameters);
             batch.BatchCommands.Add(rows);
         }
+        NpgsqlDataReader? reader = null;
         try
         {
-            var reader = await batch.ExecuteReaderAsync(ct);
+            reader = await batch.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             var state = CollectionVersion.Read(reader);
             long? total = null;
@@ -60,6 +61,7 @@ public sealed class FeatureReader(NpgsqlDataSource db)
         }
         catch
         {
+            if (reader is not null) await reader.DisposeAsync();
             await batch.DisposeAsync();
             throw;
         }
