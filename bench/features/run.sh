@@ -18,19 +18,13 @@ done
 : "${NAPGEO_DB:?NAPGEO_DB must be set (./napgeo bench sets it)}" "${NAPGEO_API_DLL:?}" "${NAPGEO_APP_DIR:?}"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 OUT=$(mktemp -d /tmp/napgeo-bench-features.XXXXXX)
-kv() { tr ';' '\n' <<<"$NAPGEO_DB" | sed -n "s/^$1=//Ip" | head -n 1; }
-export PGHOST=$(kv Host) PGPORT=$(kv Port) PGUSER=$(kv Username) PGPASSWORD=$(kv Password)
-BASE_DB=$(kv Database) DB=napgeo_bench_features
-export PGDATABASE=$DB NAPGEO_DB="Host=$PGHOST;Port=$PGPORT;Username=$PGUSER;Password=$PGPASSWORD;Database=$DB"
+source "$HERE/../lib.sh"
+DB=napgeo_bench_features
+export PGDATABASE=$DB NAPGEO_DB=$(conn_of "$DB")
 API_PID=
-# FORCE cannot end an autovacuum worker analyzing the database just then (it runs as the superuser): retry.
-drop_db() {
-  for _ in $(seq 1 50); do psql -X -q -d "$BASE_DB" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" 2>/dev/null && return 0; sleep 0.2; done
-  psql -X -q -d "$BASE_DB" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
-}
 cleanup() {
   [ -z "$API_PID" ] || { kill "$API_PID" 2>/dev/null; wait "$API_PID" 2>/dev/null; } || true
-  drop_db || true
+  drop_db "$DB" || true
   rm -rf "$OUT"
 }
 trap cleanup EXIT
@@ -38,7 +32,7 @@ log() { printf 'bench features: %s\n' "$*" >&2; }
 now() { date +%s.%N; }
 
 log "creating database $DB, migrating and starting the API"
-drop_db
+drop_db "$DB"
 psql -X -q -d "$BASE_DB" -c "CREATE DATABASE $DB TEMPLATE template1"
 dotnet "$NAPGEO_API_DLL" migrate >/dev/null
 port=47000

@@ -10,15 +10,13 @@ set -euo pipefail
 ROWS=${1:-1000000}
 : "${NAPGEO_DB:?run through ./napgeo bench import}" "${API_DLL:?}"
 
-field() { printf '%s' "$NAPGEO_DB" | tr ';' '\n' | sed -n "s/^$1=//Ip" | head -n 1; }
-export PGHOST=$(field Host) PGPORT=$(field Port) PGUSER=$(field Username) PGPASSWORD=$(field Password)
-ADMIN_DB=$(field Database)
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/../lib.sh"
 BENCH_DB="napgeo_bench_$$"
 WORK=$(mktemp -d /tmp/napgeo-bench-import.XXXXXX)
-cleanup() { psql -X -q -d "$ADMIN_DB" -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true; rm -rf "$WORK"; }
+cleanup() { drop_db "$BENCH_DB" >/dev/null 2>&1 || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-psql -X -q -d "$ADMIN_DB" -c "CREATE DATABASE $BENCH_DB TEMPLATE template1"
-BENCH_CONN="Host=$PGHOST;Port=$PGPORT;Database=$BENCH_DB;Username=$PGUSER;Password=$PGPASSWORD"
+psql -X -q -d "$BASE_DB" -c "CREATE DATABASE $BENCH_DB TEMPLATE template1"
+BENCH_CONN=$(conn_of "$BENCH_DB")
 NAPGEO_DB="$BENCH_CONN" dotnet "$API_DLL" migrate >/dev/null
 sql() { psql -X -q -v ON_ERROR_STOP=1 -d "$BENCH_DB" "$@"; }
 # Some ASGM sites in the sampled area, so that the site-linking trigger has real work (as in production).

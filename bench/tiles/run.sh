@@ -18,10 +18,9 @@ done
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT="$HERE/../results/tiles-$(date -u +%Y%m%dT%H%M%S)"; mkdir -p "$OUT"
 log() { printf 'bench tiles: %s\n' "$*" >&2; }
-kv() { tr ';' '\n' <<<"$NAPGEO_DB" | sed -n "s/^$1=//Ip" | head -n 1; }
-export PGHOST=$(kv Host) PGPORT=$(kv Port) PGUSER=$(kv Username) PGPASSWORD=$(kv Password)
-BASE_DB=$(kv Database) DB=napgeo_bench
-BENCH_CONN="Host=$PGHOST;Port=$PGPORT;Username=$PGUSER;Password=$PGPASSWORD;Database=$DB"
+source "$HERE/../lib.sh"
+DB=napgeo_bench
+BENCH_CONN=$(conn_of "$DB")
 app() { NAPGEO_DB="$BENCH_CONN" ASPNETCORE_CONTENTROOT="$NAPGEO_APP_DIR" dotnet "$NAPGEO_API_DLL" "$@"; }
 
 # ---------------------------------------------------------------- data
