@@ -95,8 +95,8 @@ public sealed class FeatureReader(NpgsqlDataSource db)
         var geometry = query.Format switch
         {
             OutputFormat.Csv when csvPoints => "NULL::text",
-            OutputFormat.Csv => $"ST_AsText({crs.GeometrySql()}, {precision})",
-            _ => $"ST_AsGeoJSON({crs.GeometrySql()}, {precision})",
+            OutputFormat.Csv => $"ST_AsText({crs.GeometrySql(layer)}, {precision})",
+            _ => $"ST_AsGeoJSON({crs.GeometrySql(layer)}, {precision})",
         };
         var fields = string.Join(", ", layer.Fields.Select(f => f.Name));
         var projected = crs.IsGeographic ? "geom" : $"ST_Transform(geom, {crs.Srid.ToString(CultureInfo.InvariantCulture)})";
@@ -104,7 +104,14 @@ public sealed class FeatureReader(NpgsqlDataSource db)
         var where = LayerStore.Where(layer, query.Filter, parameters);
         var page = (query.Limit == int.MaxValue ? "" : $" LIMIT {query.Limit.ToString(CultureInfo.InvariantCulture)}") +
                    (query.Offset == 0 ? "" : $" OFFSET {query.Offset.ToString(CultureInfo.InvariantCulture)}");
-        return $"SELECT id, version, created_at, updated_at, {geometry}, {fields}{coordinates} FROM {layer.Name}{where}{query.OrderBy}{page}";
+        var select = $"SELECT id, version, created_at, updated_at, {geometry}, {fields}{coordinates} FROM ";
+        if (!query.IndexChoosesPage) return $"{select}{layer.Name}{where}{query.OrderBy}{page}";
+        // The page's keys are chosen from the index alone; joining on id then reads only the page's own rows, and
+        // ordering by the keys the subquery sorted on keeps its order without sorting the full rows again.
+        var keys = LayerSql.OrderKeys(layer);
+        var pageKeys = string.Join(", ", keys.Select(k => $"{k} AS page_{k}"));
+        var pageOrder = string.Join(", ", keys.Select(k => $"page_{k}"));
+        return $"{select}(SELECT {pageKeys} FROM {layer.Name}{where}{query.OrderBy}{page}) page JOIN {layer.Name} ON id = page_id ORDER BY {pageOrder}";
     }
 }
 

@@ -15,6 +15,12 @@ public enum OutputFormat { GeoJson, Csv, NdJson, GeoJsonSeq }
 public sealed record ItemsQuery(
     LayerDefinition Layer, LayerFilter Filter, string OrderBy, FeatureShape Shape, OgcCrs Crs, int Limit, int Offset, OutputFormat Format)
 {
+    /// <summary>
+    /// True when the page's order and filter are both in the layer's <see cref="LayerDefinition.CoveringPoint"/> index
+    /// (a lon/lat box, the default order): the page is then chosen from the index and only its rows are read.
+    /// </summary>
+    public bool IndexChoosesPage { get; init; }
+
     public const int DefaultLimit = 100;
     public const int MaxLimit = 10_000;
 
@@ -55,7 +61,11 @@ public sealed record ItemsQuery(
         var format = ReadFormat(request, errors);
         if (!errors.IsEmpty) return null;
         var shape = new FeatureShape(properties, DatesOnly: true, MapxTime: layer.Time is not null);
-        return new ItemsQuery(layer, equality! with { Predicates = predicates }, orderBy, shape, crs, limit, offset, format);
+        var boxOnly = predicates.Count == 1 && query["bbox"].Count > 0 && bboxCrs.IsGeographic && equality!.Matches.Count == 0;
+        return new ItemsQuery(layer, equality! with { Predicates = predicates }, orderBy, shape, crs, limit, offset, format)
+        {
+            IndexChoosesPage = layer.CoveringPoint is not null && boxOnly && query["sortby"].ToString().Length == 0 && limit != int.MaxValue,
+        };
     }
 
     private static OgcCrs? ReadCrs(IQueryCollection query, string name, ValidationErrors errors)

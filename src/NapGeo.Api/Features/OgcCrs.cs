@@ -43,11 +43,14 @@ public sealed record OgcCrs(int Srid, bool LatLonOrder, string Uri)
     public static string SupportedHint => "supported: CRS84 (" + Crs84Uri + "), EPSG:4326, EPSG:3857 and UTM zones EPSG:32601–32660 / 32701–32760, " +
                                           "written as http://www.opengis.net/def/crs/EPSG/0/<code>";
 
-    /// <summary>SQL for the stored geometry in this CRS, polygons counter-clockwise before any axis swap.</summary>
-    public string GeometrySql(string column = "geom")
+    /// <summary>
+    /// SQL for the layer's geometry in this CRS, polygons counter-clockwise before any axis swap (points have no
+    /// winding, so a point layer is spared the call).
+    /// </summary>
+    public string GeometrySql(Layers.LayerDefinition layer)
     {
-        var sql = Srid == CrsTransforms.Wgs84 ? column : $"ST_Transform({column}, {Srid.ToString(CultureInfo.InvariantCulture)})";
-        sql = $"ST_ForcePolygonCCW({sql})";
+        var sql = Srid == CrsTransforms.Wgs84 ? "geom" : $"ST_Transform(geom, {Srid.ToString(CultureInfo.InvariantCulture)})";
+        if (!layer.IsPointLayer) sql = $"ST_ForcePolygonCCW({sql})";
         return LatLonOrder ? $"ST_FlipCoordinates({sql})" : sql;
     }
 }

@@ -47,6 +47,11 @@ public sealed class LayerDefinition
     /// <summary>The field(s) that date a feature: the OGC <c>datetime</c> filter and MapX's mx_t0/mx_t1 use them.</summary>
     public LayerTime? Time { get; init; }
     /// <summary>
+    /// A point layer's stored point(lon, lat) column, GiST-indexed with the <see cref="OrderBy"/> fields and id
+    /// included (migration 0050): a box's count and its page's order then come from the index alone.
+    /// </summary>
+    public string? CoveringPoint { get; init; }
+    /// <summary>
     /// Layer rules that need several fields at once (e.g. unit normalization); runs after each field is parsed
     /// and may set read-only fields. Adds messages to <c>errors</c> keyed by property path.
     /// </summary>

@@ -44,16 +44,24 @@ public sealed class LayerSql
     /// <summary>
     /// Features meeting the lon/lat box held by parameters $first…$first+3 (min lon, min lat, max lon, max lat).
     /// <c>&amp;&amp;</c> finds the candidates in the GiST index; for a point, comparing its coordinates is then exact and
-    /// far cheaper than ST_Intersects, which polygons need.
+    /// far cheaper than ST_Intersects, which polygons need. A layer with a <see cref="LayerDefinition.CoveringPoint"/>
+    /// is searched through it instead, so the index alone can answer.
     /// </summary>
     public static string BboxClause(LayerDefinition layer, int first)
     {
         string P(int i) => "$" + (first + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // PostgreSQL's geometric operators such as <@ allow a tolerance of 1e-6, so the coordinates are compared again, exactly.
+        if (layer.CoveringPoint is { } point)
+            return $"({point} <@ box(point({P(0)}, {P(1)}), point({P(2)}, {P(3)})) AND {point}[0] BETWEEN {P(0)} AND {P(2)} AND {point}[1] BETWEEN {P(1)} AND {P(3)})";
         var box = $"ST_MakeEnvelope({P(0)}, {P(1)}, {P(2)}, {P(3)}, 4326)";
         return layer.IsPointLayer
             ? $"(geom && {box} AND ST_X(geom) BETWEEN {P(0)} AND {P(2)} AND ST_Y(geom) BETWEEN {P(1)} AND {P(3)})"
             : $"(geom && {box} AND ST_Intersects(geom, {box}))";
     }
+
+    /// <summary>The columns of the default order, id last (the order <see cref="OrderBy"/> sorts by).</summary>
+    public static IReadOnlyList<string> OrderKeys(LayerDefinition layer) =>
+        [.. layer.OrderBy.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), "id"];
 
     public static NpgsqlDbType DbType(FieldKind kind) => kind switch
     {

@@ -14,6 +14,7 @@ public static class SamplesLayer
         GeometryTypes = [OgcGeometryType.Point],
         SearchFields = ["external_id", "campaign"],
         OrderBy = "campaign, external_id",
+        CoveringPoint = "lonlat",
         Time = new("sampled_at"),
         Fields =
         [

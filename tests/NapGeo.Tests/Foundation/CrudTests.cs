@@ -177,6 +177,21 @@ public sealed class CrudTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_moved_sample_is_found_in_its_new_box_only()
+    {
+        // A box alone is answered from the samples' stored lon/lat point (migration 0050), which must follow the geometry.
+        var client = server.Editor();
+        var (id, etag, _) = await client.CreateAsync("samples", Sample(150.15, -70.05));
+        async Task<string[]> InBox(string box) =>
+            (await (await client.GetAsync($"/ogc/collections/samples/items?bbox={box}")).JsonAsync())["features"]!.AsArray().Select(f => f!["id"]!.GetValue<string>()).ToArray();
+        Assert.Equal([id.ToString()], await InBox("150.1,-70.1,150.2,-70.0"));
+        var move = await client.SendAsync(HttpMethod.Patch, $"/api/samples/{id}", new JsonObject { ["type"] = "Feature", ["geometry"] = Point(151.15, -71.05) }, etag);
+        Assert.Equal(HttpStatusCode.OK, move.StatusCode);
+        Assert.Empty(await InBox("150.1,-70.1,150.2,-70.0"));
+        Assert.Equal([id.ToString()], await InBox("151.1,-71.1,151.2,-71.0"));
+    }
+
+    [Fact]
     public async Task Get_answers_304_to_a_matching_If_None_Match()
     {
         var client = server.Editor();
