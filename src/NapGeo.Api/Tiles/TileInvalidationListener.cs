@@ -21,9 +21,10 @@ public sealed class TileInvalidationListener(NpgsqlDataSource db, TileService ti
         var delay = TimeSpan.FromMilliseconds(200);
         while (!stoppingToken.IsCancellationRequested)
         {
+            NpgsqlConnection? connection = null;
             try
             {
-                await using var connection = await db.OpenConnectionAsync(stoppingToken);
+                connection = await db.OpenConnectionAsync(stoppingToken);
                 connection.Notification += (_, e) => Handle(e.Payload);
                 // Named so operators (and the reconnect test) can find it in pg_stat_activity.
                 await using (var cmd = new NpgsqlCommand($"SET application_name = '{ApplicationName}'; LISTEN {Channel}", connection))
@@ -51,7 +52,29 @@ public sealed class TileInvalidationListener(NpgsqlDataSource db, TileService ti
                 try { await Task.Delay(delay, stoppingToken); } catch (OperationCanceledException) { return; }
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
             }
+            finally
+            {
+                if (connection is not null) await ReturnAsync(connection);
+            }
         }
+    }
+
+    /// <summary>
+    /// The pool does not reset connections (see NapGeoDatabase.Create), so a connection still open goes back without
+    /// its LISTEN and name. One that cannot take the command is broken, and a broken connection is not pooled.
+    /// </summary>
+    private static async Task ReturnAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            if (connection.FullState == System.Data.ConnectionState.Open)
+            {
+                await using var reset = new NpgsqlCommand("UNLISTEN *; RESET application_name", connection) { CommandTimeout = 5 };
+                await reset.ExecuteNonQueryAsync();
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException) { }
+        await connection.DisposeAsync();
     }
 
     /// <summary>
