@@ -17,6 +17,13 @@ public static class FeatureJson
     /// <summary>Non-ASCII text (µg/L, place names) is written as is; HTML-significant characters stay escaped.</summary>
     public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
 
+    // Names encoded once: a page writes each of them once per feature.
+    private static readonly JsonEncodedText TypeName = JsonEncodedText.Encode("type"), FeatureType = JsonEncodedText.Encode("Feature"),
+        IdName = JsonEncodedText.Encode("id"), GeometryName = JsonEncodedText.Encode("geometry"),
+        PropertiesName = JsonEncodedText.Encode("properties"), CreatedAtName = JsonEncodedText.Encode("created_at"),
+        UpdatedAtName = JsonEncodedText.Encode("updated_at"), VersionName = JsonEncodedText.Encode("version"),
+        MapxStartName = JsonEncodedText.Encode(MapxStart), MapxEndName = JsonEncodedText.Encode(MapxEnd);
+
     public static void WriteFeature(Utf8JsonWriter writer, DbDataReader row, LayerDefinition layer) =>
         WriteFeature(writer, row, layer, FeatureShape.Full);
 
@@ -24,24 +31,28 @@ public static class FeatureJson
     public static void WriteFeature(Utf8JsonWriter writer, DbDataReader row, LayerDefinition layer, FeatureShape shape)
     {
         writer.WriteStartObject();
-        writer.WriteString("type", "Feature");
-        writer.WriteString("id", row.GetGuid(0));
-        writer.WritePropertyName("geometry");
+        writer.WriteString(TypeName, FeatureType);
+        writer.WriteString(IdName, row.GetGuid(0));
+        writer.WritePropertyName(GeometryName);
         writer.WriteRawValue(row.GetString(4), skipInputValidation: true);
-        writer.WritePropertyName("properties");
+        writer.WritePropertyName(PropertiesName);
         writer.WriteStartObject();
+        var names = layer.JsonNames;
         for (var i = 0; i < layer.Fields.Count; i++)
             if (shape.Includes(layer.Fields[i].Name))
+            {
+                writer.WritePropertyName(names[i]);
                 WriteValue(writer, layer.Fields[i], row, LayerSql.FirstFieldOrdinal + i, shape.DatesOnly);
-        if (shape.Includes("created_at")) WriteTimestamp(writer, "created_at", row.GetFieldValue<DateTime>(2), datesOnly: false);
-        if (shape.Includes("updated_at")) WriteTimestamp(writer, "updated_at", row.GetFieldValue<DateTime>(3), datesOnly: false);
-        if (shape.Includes("version")) writer.WriteNumber("version", row.GetInt32(1));
+            }
+        if (shape.Includes("created_at")) WriteTimestamp(writer, CreatedAtName, row.GetFieldValue<DateTime>(2));
+        if (shape.Includes("updated_at")) WriteTimestamp(writer, UpdatedAtName, row.GetFieldValue<DateTime>(3));
+        if (shape.Includes("version")) writer.WriteNumber(VersionName, row.GetInt32(1));
         if (shape.MapxTime && layer.Time is { } time)
         {
             var t0 = UnixSeconds(row, layer, time.Start);
             var t1 = time.End is null ? t0 : UnixSeconds(row, layer, time.End) ?? t0;
-            if (shape.Includes(MapxStart)) WriteNullable(writer, MapxStart, t0);
-            if (shape.Includes(MapxEnd)) WriteNullable(writer, MapxEnd, t1);
+            if (shape.Includes(MapxStart)) WriteNullable(writer, MapxStartName, t0);
+            if (shape.Includes(MapxEnd)) WriteNullable(writer, MapxEndName, t1);
         }
         writer.WriteEndObject();
         writer.WriteEndObject();
@@ -51,7 +62,7 @@ public static class FeatureJson
     public const string MapxStart = "mx_t0";
     public const string MapxEnd = "mx_t1";
 
-    private static void WriteNullable(Utf8JsonWriter writer, string name, long? value)
+    private static void WriteNullable(Utf8JsonWriter writer, JsonEncodedText name, long? value)
     {
         if (value is { } v) writer.WriteNumber(name, v);
         else writer.WriteNull(name);
@@ -80,7 +91,6 @@ public static class FeatureJson
 
     private static void WriteValue(Utf8JsonWriter writer, Field field, DbDataReader row, int ordinal, bool datesOnly)
     {
-        writer.WritePropertyName(field.Name);
         if (row.IsDBNull(ordinal)) { writer.WriteNullValue(); return; }
         switch (field.Kind)
         {
@@ -88,8 +98,9 @@ public static class FeatureJson
             case FieldKind.Integer: writer.WriteNumberValue(row.GetInt32(ordinal)); break;
             case FieldKind.Number: WriteReal(writer, row.GetDouble(ordinal)); break;
             case FieldKind.Boolean: writer.WriteBooleanValue(row.GetBoolean(ordinal)); break;
-            case FieldKind.Date: WriteFormatted(writer, row.GetFieldValue<DateOnly>(ordinal), DateFormat); break;
-            case FieldKind.Timestamp: WriteFormatted(writer, row.GetFieldValue<DateTime>(ordinal).ToUniversalTime(), datesOnly ? DateFormat : TimestampFormat); break;
+            case FieldKind.Date: WriteDate(writer, row.GetFieldValue<DateOnly>(ordinal)); break;
+            case FieldKind.Timestamp when datesOnly: WriteDate(writer, DateOnly.FromDateTime(row.GetFieldValue<DateTime>(ordinal).ToUniversalTime())); break;
+            case FieldKind.Timestamp: WriteTimestamp(writer, row.GetFieldValue<DateTime>(ordinal)); break;
             case FieldKind.Uuid: writer.WriteStringValue(row.GetGuid(ordinal)); break;
             default: throw new InvalidOperationException($"Field kind {field.Kind} has no JSON form");
         }
@@ -114,18 +125,28 @@ public static class FeatureJson
     /// <summary>UTC, second precision, with a Z: what JavaScript's Date and spreadsheets read alike.</summary>
     public static string Timestamp(DateTime utc) => utc.ToUniversalTime().ToString(TimestampFormat, CultureInfo.InvariantCulture);
 
-    // The writers below format into the stack: a page of features would otherwise allocate a string per value.
+    // The writers below format into the stack: a page of features would otherwise allocate a string per value. The
+    // standard formats "O" (a DateOnly's yyyy-MM-dd) and "s" (yyyy-MM-ddTHH:mm:ss) take a far faster path than the
+    // custom format strings above, and write the same text.
 
-    private static void WriteTimestamp(Utf8JsonWriter writer, string name, DateTime utc, bool datesOnly)
+    private static void WriteTimestamp(Utf8JsonWriter writer, JsonEncodedText name, DateTime utc)
     {
         writer.WritePropertyName(name);
-        WriteFormatted(writer, utc.ToUniversalTime(), datesOnly ? DateFormat : TimestampFormat);
+        WriteTimestamp(writer, utc);
     }
 
-    private static void WriteFormatted<T>(Utf8JsonWriter writer, T value, string format) where T : IUtf8SpanFormattable
+    private static void WriteTimestamp(Utf8JsonWriter writer, DateTime value)
     {
         Span<byte> text = stackalloc byte[32];
-        value.TryFormat(text, out var length, format, CultureInfo.InvariantCulture);
+        value.ToUniversalTime().TryFormat(text, out var length, "s", CultureInfo.InvariantCulture);
+        text[length++] = (byte)'Z';
+        writer.WriteStringValue(text[..length]);
+    }
+
+    private static void WriteDate(Utf8JsonWriter writer, DateOnly date)
+    {
+        Span<byte> text = stackalloc byte[16];
+        date.TryFormat(text, out var length, "O", CultureInfo.InvariantCulture);
         writer.WriteStringValue(text[..length]);
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using NetTopologySuite.Geometries;
 
 namespace NapGeo.Layers;
@@ -61,6 +62,11 @@ public sealed class LayerDefinition
 
     /// <summary>Every geometry is a point (the column is typed Point).</summary>
     public bool IsPointLayer => GeometryTypes.All(t => t == OgcGeometryType.Point);
+
+    private JsonEncodedText[]? _jsonNames;
+
+    /// <summary>The fields' names as JSON property names, encoded once (in <see cref="Fields"/> order).</summary>
+    public IReadOnlyList<JsonEncodedText> JsonNames => _jsonNames ??= [.. Fields.Select(f => JsonEncodedText.Encode(f.Name))];
 
     public Field? Find(string name) => Fields.FirstOrDefault(f => f.Name == name);
 }
