@@ -20,16 +20,13 @@ public sealed class FeatureReader(NpgsqlDataSource db)
     /// </summary>
     public async Task<FeatureBatch> QueryAsync(NpgsqlConnection connection, ItemsQuery query, bool count, bool withRows, CancellationToken ct)
     {
+        // A page chosen from the index counts its box in the same scan (see PageSql): no separate count.
+        var countInPage = count && withRows && query.IndexChoosesPage;
         var batch = new NpgsqlBatch(connection);
         var version = new NpgsqlBatchCommand(CollectionVersion.Sql);
         version.Parameters.Add(new NpgsqlParameter { Value = query.Layer.Name });
         batch.BatchCommands.Add(version);
-        if (count)
-        {
-            var matched = new NpgsqlBatchCommand();
-            matched.CommandText = $"SELECT count(*) FROM {query.Layer.Name}" + LayerStore.Where(query.Layer, query.Filter, matched.Parameters);
-            batch.BatchCommands.Add(matched);
-        }
+        if (count && !countInPage) batch.BatchCommands.Add(CountCommand(query));
         if (withRows)
         {
             var rows = new NpgsqlBatchCommand();
@@ -43,7 +40,7 @@ public sealed class FeatureReader(NpgsqlDataSource db)
             await reader.ReadAsync(ct);
             var state = CollectionVersion.Read(reader);
             long? total = null;
-            if (count)
+            if (count && !countInPage)
             {
                 await reader.NextResultAsync(ct);
                 await reader.ReadAsync(ct);
@@ -52,12 +49,16 @@ public sealed class FeatureReader(NpgsqlDataSource db)
             if (withRows)
             {
                 await reader.NextResultAsync(ct);
-                return new FeatureBatch(batch, reader, state, total);
+                if (!countInPage) return new FeatureBatch(batch, reader, state, total);
+                // numberMatched rides on every row of the page, so the first row is read before the page is written.
+                if (await reader.ReadAsync(ct)) return new FeatureBatch(batch, reader, state, reader.GetInt64(reader.FieldCount - 1), onRow: true);
             }
             // Nothing more to read: the connection is free again for the caller's own query.
             await reader.DisposeAsync();
             await batch.DisposeAsync();
-            return new FeatureBatch(null, null, state, total);
+            // An empty page chosen from the index has no row to carry the count: past the end, it is counted apart.
+            if (countInPage) total = query.Offset == 0 ? 0 : await CountAsync(connection, query, ct);
+            return new FeatureBatch(null, null, state, total, empty: withRows);
         }
         catch
         {
@@ -65,6 +66,19 @@ public sealed class FeatureReader(NpgsqlDataSource db)
             await batch.DisposeAsync();
             throw;
         }
+    }
+
+    private static NpgsqlBatchCommand CountCommand(ItemsQuery query)
+    {
+        var matched = new NpgsqlBatchCommand();
+        matched.CommandText = $"SELECT count(*) FROM {query.Layer.Name}" + LayerStore.Where(query.Layer, query.Filter, matched.Parameters);
+        return matched;
+    }
+
+    private static async Task<long> CountAsync(NpgsqlConnection connection, ItemsQuery query, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { CountCommand(query) } };
+        return (long)(await batch.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>Ordinal of the first coordinate column of a CSV point layer (x, then y), after the fields.</summary>
@@ -104,26 +118,38 @@ public sealed class FeatureReader(NpgsqlDataSource db)
         var where = LayerStore.Where(layer, query.Filter, parameters);
         var page = (query.Limit == int.MaxValue ? "" : $" LIMIT {query.Limit.ToString(CultureInfo.InvariantCulture)}") +
                    (query.Offset == 0 ? "" : $" OFFSET {query.Offset.ToString(CultureInfo.InvariantCulture)}");
-        var select = $"SELECT id, version, created_at, updated_at, {geometry}, {fields}{coordinates} FROM ";
-        if (!query.IndexChoosesPage) return $"{select}{layer.Name}{where}{query.OrderBy}{page}";
+        if (!query.IndexChoosesPage) return $"SELECT id, version, created_at, updated_at, {geometry}, {fields}{coordinates} FROM {layer.Name}{where}{query.OrderBy}{page}";
         // The page's keys are chosen from the index alone; joining on id then reads only the page's own rows, and
         // ordering by the keys the subquery sorted on keeps its order without sorting the full rows again.
+        // The window counts the whole box before the LIMIT, in the same index scan: numberMatched, on every row.
         var keys = LayerSql.OrderKeys(layer);
         var pageKeys = string.Join(", ", keys.Select(k => $"{k} AS page_{k}"));
         var pageOrder = string.Join(", ", keys.Select(k => $"page_{k}"));
-        return $"{select}(SELECT {pageKeys} FROM {layer.Name}{where}{query.OrderBy}{page}) page JOIN {layer.Name} ON id = page_id ORDER BY {pageOrder}";
+        return $"SELECT id, version, created_at, updated_at, {geometry}, {fields}{coordinates}, page_matched " +
+               $"FROM (SELECT {pageKeys}, count(*) OVER () AS page_matched FROM {layer.Name}{where}{query.OrderBy}{page}) page " +
+               $"JOIN {layer.Name} ON id = page_id ORDER BY {pageOrder}";
     }
 }
 
-/// <summary>What <see cref="FeatureReader.QueryAsync"/> read: the state, numberMatched, and the open rows of the page.</summary>
-public sealed class FeatureBatch(NpgsqlBatch? batch, NpgsqlDataReader? reader, CollectionVersion.State state, long? matched) : IAsyncDisposable
+/// <summary>
+/// What <see cref="FeatureReader.QueryAsync"/> read: the state, numberMatched, and the open rows of the page (already on
+/// its first row when <paramref name="onRow"/>; none at all when <paramref name="empty"/>).
+/// </summary>
+public sealed class FeatureBatch(NpgsqlBatch? batch, NpgsqlDataReader? reader, CollectionVersion.State state, long? matched,
+    bool onRow = false, bool empty = false) : IAsyncDisposable
 {
     public CollectionVersion.State State => state;
     public long? Matched => matched;
 
     /// <summary>Calls <paramref name="write"/> for each row of the page as PostgreSQL returns it.</summary>
-    public Task<int> WriteRowsAsync(Func<DbDataReader, CancellationToken, ValueTask> write, CancellationToken ct) =>
-        reader is not null ? WriteRowsAsync(reader, write, ct) : throw new InvalidOperationException("this batch was run without its rows");
+    public async Task<int> WriteRowsAsync(Func<DbDataReader, CancellationToken, ValueTask> write, CancellationToken ct)
+    {
+        if (empty) return 0;
+        if (reader is null) throw new InvalidOperationException("this batch was run without its rows");
+        if (!onRow) return await WriteRowsAsync(reader, write, ct);
+        await write(reader, ct);
+        return 1 + await WriteRowsAsync(reader, write, ct);
+    }
 
     public static async Task<int> WriteRowsAsync(DbDataReader row, Func<DbDataReader, CancellationToken, ValueTask> write, CancellationToken ct)
     {

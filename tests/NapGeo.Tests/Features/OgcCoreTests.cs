@@ -109,6 +109,12 @@ public sealed class OgcCoreTests(DemoDataServer server)
         var beyond = await client.GetJsonAsync($"/ogc/collections/samples/items?bbox=-2.2,5.2,-1.6,6.0&offset={expected.Length}");
         Assert.Equal(expected.Length, beyond["numberMatched"]!.GetValue<long>());
         Assert.Empty(beyond["features"]!.AsArray());
+        var nothing = await client.GetJsonAsync("/ogc/collections/samples/items?bbox=-30,-30,-29,-29");
+        Assert.Equal(0, nothing["numberMatched"]!.GetValue<long>());
+        Assert.Empty(nothing["features"]!.AsArray());
+        var csv = await client.GetAsync("/ogc/collections/samples/items?bbox=-2.2,5.2,-1.6,6.0&limit=7&f=csv");
+        Assert.Equal(expected.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), csv.Headers.GetValues("OGC-NumberMatched").Single());
+        Assert.Equal(1 + 7, (await csv.Content.ReadAsStringAsync()).TrimEnd('\n').Split('\n').Length);
     }
 
     [Fact]
