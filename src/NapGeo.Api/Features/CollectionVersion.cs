@@ -17,12 +17,16 @@ public static class CollectionVersion
 {
     public sealed record State(string Revision, DateTimeOffset? LastModified);
 
-    /// <summary>The layer's state; $1 is the table name. Read the row with <see cref="Read"/>.</summary>
+    /// <summary>
+    /// The layer's state; $1 is the table name. Read the row with <see cref="Read"/>. The writers come from the function
+    /// behind the pg_stat_activity view: the view also joins every backend to its database and role names, which a
+    /// page, reading this once per request, does not need.
+    /// </summary>
     public const string Sql =
         "SELECT (SELECT id FROM audit_log WHERE table_name = $1 ORDER BY id DESC LIMIT 1), " +
         "(SELECT at FROM audit_log WHERE table_name = $1 ORDER BY id DESC LIMIT 1), " +
-        "(SELECT string_agg(backend_xid::text, ',' ORDER BY backend_xid::text) FROM pg_stat_activity " +
-        "WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid())";
+        "(SELECT string_agg(backend_xid::text, ',' ORDER BY backend_xid::text) FROM pg_stat_get_activity(NULL) " +
+        "WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND backend_xid IS NOT NULL AND pid <> pg_backend_pid())";
 
     public static State Read(DbDataReader row)
     {
