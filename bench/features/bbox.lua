@@ -1,5 +1,16 @@
 -- wrk: items?bbox=…&limit=100 with a random 0.1° × 0.1° box inside Ghana per request.
-math.randomseed(42)
+-- Each wrk thread draws its own sequence (seeded 42, 43, …): with one seed for all, the threads asked for the same
+-- boxes at the same moments.
+local threads = 0
+function setup(thread)
+  thread:set("seed", 42 + threads)
+  threads = threads + 1
+end
+
+function init(args)
+  math.randomseed(seed or 42)
+end
+
 request = function()
   local x = -3.2 + math.random() * 4.3
   local y = 4.7 + math.random() * 6.3
