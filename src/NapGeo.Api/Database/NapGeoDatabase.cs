@@ -28,7 +28,7 @@ public static class NapGeoDatabase
         // A connection returned to the pool is otherwise reset with seven statements (RESET ALL, UNLISTEN *, …), parsed
         // and run before the next request's own: a tenth of a feature page's database time. Nothing here leaves
         // session state behind: settings, locks and temp tables are all transaction-scoped, and the tile listener
-        // undoes its LISTEN itself. Migrations take their session lock on a connection of their own, which is reset.
+        // undoes its LISTEN itself. Migrations take their session lock on a connection of their own, which is not pooled.
         builder.ConnectionStringBuilder.NoResetOnClose = true;
         return builder.Build();
     }
@@ -43,9 +43,12 @@ public static class NapGeoDatabase
     public static void Migrate(string connectionString, TextWriter log)
     {
         // Several instances (or the CLI and a server) may start together: one migrates, the others wait for it.
-        using var lockConnection = new NpgsqlConnection(connectionString);
+        // The lock is held by an unpooled session: a pooled one would keep its session, and the lock with it, idle in
+        // the pool after this returns, and every other instance would wait for it in vain.
+        using var lockConnection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         lockConnection.Open();
-        using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(727400001)", lockConnection)) take.ExecuteNonQuery();
+        // Waiting is bounded by the other instance's migrations (a column added to a million rows takes minutes), not 30 s.
+        using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(727400001)", lockConnection) { CommandTimeout = 0 }) take.ExecuteNonQuery();
         var upgrader = DeployChanges.To
             .PostgresqlDatabase(connectionString)
             .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.Contains(".Database.Migrations."))
