@@ -104,17 +104,36 @@ public static class FileGuards
         // Declarations must come before the root element, so the head of the document is enough... but an
         // XLSX part may be large and attackers can pad; scan everything in chunks, keeping an overlap for split tokens.
         var buffer = new byte[65536];
+        var read = xml.ReadAtLeast(buffer, 4, throwOnEndOfStream: false);
+        var encoding = ScanEncoding(buffer.AsSpan(0, read));
+        var decoder = encoding.GetDecoder();
+        var chars = new char[encoding.GetMaxCharCount(buffer.Length)];
         var carry = "";
-        int read;
-        while ((read = xml.Read(buffer)) > 0)
+        while (read > 0)
         {
-            var text = carry + Encoding.Latin1.GetString(buffer, 0, read);
+            var text = carry + new string(chars, 0, decoder.GetChars(buffer, 0, read, chars, 0));
             if (text.Contains("<!DOCTYPE", StringComparison.OrdinalIgnoreCase) || text.Contains("<!ENTITY", StringComparison.OrdinalIgnoreCase))
                 throw new UploadFileException(422, "XML declarations refused",
                     $"The {label} contains a DOCTYPE or ENTITY declaration; such XML is refused (external entities could read server files). Export the file again without it.");
             carry = text.Length > 16 ? text[^16..] : text;
+            read = xml.Read(buffer);
         }
     }
+
+    /// <summary>
+    /// How to read XML for the scan, from its first bytes (XML 1.0, appendix F). UTF-16 and UTF-32, which GDAL reads too,
+    /// show by their byte order mark or by how "&lt;" is encoded; read as single bytes, their declarations would slip
+    /// through. Every other encoding is ASCII-compatible and the markup looked for is ASCII, so Latin-1 (any byte is a
+    /// character) finds it whatever the document's own encoding.
+    /// </summary>
+    private static Encoding ScanEncoding(ReadOnlySpan<byte> head) => head switch
+    {
+        [0xFF, 0xFE, 0, 0, ..] or [0x3C, 0, 0, 0, ..] => new UTF32Encoding(bigEndian: false, byteOrderMark: false),
+        [0, 0, 0xFE, 0xFF, ..] or [0, 0, 0, 0x3C, ..] => new UTF32Encoding(bigEndian: true, byteOrderMark: false),
+        [0xFF, 0xFE, ..] or [0x3C, 0, ..] => Encoding.Unicode,
+        [0xFE, 0xFF, ..] or [0, 0x3C, ..] => Encoding.BigEndianUnicode,
+        _ => Encoding.Latin1,
+    };
 
     /// <summary>Checks every XML part of a zip (XLSX, KMZ) for declarations.</summary>
     public static void CheckZipXml(string path, string label)
