@@ -67,10 +67,17 @@ public sealed class UploadService(
                     $"this file (SHA-256 {record.Sha256[..12]}…) was already uploaded on {FeatureJson.Timestamp(same.At)} by {same.Actor} " +
                     $"as upload {same.Id}; its rows are matched by their ids and updated, not duplicated.", "same_file"));
 
-            if (!request.DryRun) await store.InsertAsync(record, ct);
+            await using var tx = await WriteTransaction.BeginAsync(db, request.Actor, ct);
+            if (!request.DryRun)
+            {
+                // The transaction holds the upload's lock before its "running" record exists: a record whose lock is free
+                // belongs to a process that died, and readers mark it failed (UploadStore.MarkAbandonedAsync).
+                await store.HoldRunningLockAsync(tx, record.Id, ct);
+                await store.InsertAsync(record, ct);
+            }
             try
             {
-                await ProcessAsync(request, layer, data, map, record, progress, ct);
+                await ProcessAsync(tx, request, layer, data, map, record, progress, ct);
             }
             catch (Exception e) when (!request.DryRun)
             {
@@ -96,7 +103,7 @@ public sealed class UploadService(
     }
 
     private async Task ProcessAsync(
-        UploadRequest request, LayerDefinition layer, SourceData data, ColumnMap map, UploadRecord record,
+        WriteTransaction tx, UploadRequest request, LayerDefinition layer, SourceData data, ColumnMap map, UploadRecord record,
         Action<UploadProgress>? progress, CancellationToken ct)
     {
         var sql = new UploadSql(layer);
@@ -117,7 +124,6 @@ public sealed class UploadService(
             Report(warning, record.Warnings);
         }
 
-        await using var tx = await WriteTransaction.BeginAsync(db, request.Actor, ct);
         await using (var create = tx.Command(sql.CreateStaging)) await create.ExecuteNonQueryAsync(ct);
 
         var clock = Stopwatch.StartNew();

@@ -39,6 +39,38 @@ public sealed class UploadStore(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// Taken by an upload's transaction before its "running" record is committed and held until it ends. When the process
+    /// running the upload dies, PostgreSQL ends the transaction and frees the lock, while the record still says "running".
+    /// </summary>
+    public async Task HoldRunningLockAsync(WriteTransaction tx, Guid id, CancellationToken ct)
+    {
+        await using var cmd = tx.Command($"SELECT pg_advisory_xact_lock({RunningLockClass}, hashtext($1::text))");
+        cmd.Parameters.Add(new() { Value = id });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The advisory lock class of running uploads (the key is the hash of the upload id); migrations use 727400001.</summary>
+    public const int RunningLockClass = 727400002;
+
+    public const string AbandonedReason = "the server stopped while the upload ran; nothing was stored. Upload the file again.";
+
+    /// <summary>
+    /// "running" records whose lock nobody holds become "failed": their process died, and with it their transaction, so
+    /// nothing of them was stored. Run before uploads are read, so no reader sees a dead upload as running.
+    /// </summary>
+    private async Task MarkAbandonedAsync(CancellationToken ct)
+    {
+        var sql = $$"""
+            UPDATE uploads SET status = 'failed', finished_at = now(),
+                report = jsonb_set(report, '{errors}', coalesce(report -> 'errors', '[]') || jsonb_build_array(jsonb_build_object('reason', $1::text)))
+            WHERE status = 'running' AND pg_try_advisory_xact_lock({{RunningLockClass}}, hashtext(id::text))
+            """;
+        await using var cmd = db.CreateCommand(sql);
+        cmd.Parameters.Add(new() { Value = AbandonedReason });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>Progress of a running upload, on its own connection so that readers see it before the upload commits.</summary>
     public async Task ProgressAsync(Guid id, int processed, CancellationToken ct)
     {
@@ -69,6 +101,7 @@ public sealed class UploadStore(NpgsqlDataSource db)
 
     public async Task<UploadRecord?> GetAsync(Guid id, CancellationToken ct)
     {
+        await MarkAbandonedAsync(ct);
         await using var cmd = db.CreateCommand($"SELECT {Columns} FROM uploads WHERE id = $1");
         cmd.Parameters.Add(new() { Value = id });
         await using var row = await cmd.ExecuteReaderAsync(ct);
@@ -78,6 +111,7 @@ public sealed class UploadStore(NpgsqlDataSource db)
     /// <summary>Newest first, without the row issues (GET one upload for those).</summary>
     public async Task<List<UploadRecord>> ListAsync(int limit, int offset, CancellationToken ct)
     {
+        await MarkAbandonedAsync(ct);
         await using var cmd = db.CreateCommand($"SELECT {Columns} FROM uploads ORDER BY created_at DESC, id LIMIT $1 OFFSET $2");
         cmd.Parameters.Add(new() { Value = limit });
         cmd.Parameters.Add(new() { Value = offset });

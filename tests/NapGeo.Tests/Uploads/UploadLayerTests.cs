@@ -69,7 +69,7 @@ public sealed class UploadLayerTests(NapGeoServer server)
     }
 
     [Fact]
-    public async Task Commit_hooks_run_after_the_commit_and_progress_is_reported()
+    public async Task Commit_hooks_run_after_the_commit_and_progress_is_reported_while_it_reads_as_running()
     {
         var hook = new RecordingHook();
         await using var db = server.Database.CreateDataSource();
@@ -81,10 +81,17 @@ public sealed class UploadLayerTests(NapGeoServer server)
         var campaign = Unique("HOOK");
         await File.WriteAllTextAsync(path, "sample_id,matrix,lat,lon,value,unit\nH1,soil,5.31,-1.95,1,mg/kg\nH2,soil,5.31,-1.95,2,mg/kg\n");
         var progress = new List<UploadProgress>();
-        var record = await service.RunAsync(new UploadRequest(path, "hook.csv", "samples", campaign, null, null, false, OnError.RejectAll, "test"), null, progress.Add, default);
+        // Mid-upload a reader sees it running: its transaction holds the lock that tells a live upload from a dead one.
+        var (id, store, seen) = (Guid.NewGuid(), new UploadStore(db), new List<string>());
+        var record = await service.RunAsync(new UploadRequest(path, "hook.csv", "samples", campaign, null, null, false, OnError.RejectAll, "test"), id, p =>
+        {
+            progress.Add(p);
+            seen.Add(store.GetAsync(id, default).GetAwaiter().GetResult()!.Status);
+        }, default);
         Assert.Equal("committed", record.Status);
         Assert.Equal([(record.Id, "samples")], hook.Calls);
         Assert.Equal(new UploadProgress(2, 2), progress.Last());
+        Assert.Equal(["running"], seen.Distinct());
     }
 
     private sealed class RecordingHook : IUploadCommitHook
