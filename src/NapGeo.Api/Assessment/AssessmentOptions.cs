@@ -9,6 +9,9 @@ public sealed class AssessmentOptions
     public double HighMultiplier { get; set; } = 5;
     /// <summary>A sample is "critical" from this many times its guideline.</summary>
     public double CriticalMultiplier { get; set; } = 20;
-    /// <summary>Re-derive hotspots (with the default parameters) after every committed upload.</summary>
-    public bool DeriveAfterUpload { get; set; } = true;
+    /// <summary>
+    /// Re-derive hotspots (with the default parameters) after every bulk change of exceedances: a committed samples upload,
+    /// its roll-back, a guideline set replaced or removed (see <see cref="HotspotRefresh"/>).
+    /// </summary>
+    public bool DeriveAfterChanges { get; set; } = true;
 }

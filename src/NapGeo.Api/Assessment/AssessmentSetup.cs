@@ -14,7 +14,8 @@ public static class AssessmentSetup
             .ValidateOnStart();
         services.AddSingleton<GuidelineStore>();
         services.AddSingleton<HotspotDerivation>();
-        services.AddSingleton<IUploadCommitHook, DeriveAfterUploadHook>();
+        services.AddSingleton<HotspotRefresh>();
+        services.AddSingleton<IUploadCommitHook>(sp => sp.GetRequiredService<HotspotRefresh>());
         services.AddHostedService<GuidelineSeeder>();
         return services;
     }
@@ -31,13 +32,15 @@ public static class AssessmentSetup
 /// Before the server listens: makes the default set equal to data/guidelines.csv and the class multipliers equal
 /// to the configuration, re-assessing samples if either changed.
 /// </summary>
-public sealed class GuidelineSeeder(GuidelineStore store, IOptions<AssessmentOptions> options, ILogger<GuidelineSeeder> log) : IHostedService
+public sealed class GuidelineSeeder(GuidelineStore store, HotspotRefresh hotspots, IOptions<AssessmentOptions> options, ILogger<GuidelineSeeder> log) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
         var reassessed = await store.SyncDefaultsAsync(GuidelineCsv.LoadEmbedded(), new ClassMultipliers(o.HighMultiplier, o.CriticalMultiplier), cancellationToken);
-        if (reassessed > 0) log.LogInformation("Guidelines changed: re-assessed {Count} samples", reassessed);
+        if (reassessed == 0) return;
+        log.LogInformation("Guidelines changed: re-assessed {Count} samples", reassessed);
+        await hotspots.RefreshAsync("guidelines.csv", "Default guidelines changed", cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -78,13 +78,25 @@ public sealed class HotspotDerivation(NpgsqlDataSource db)
     }
 }
 
-/// <summary>Re-derives hotspots after each committed upload when NapGeo:Assessment:DeriveAfterUpload is true (the default).</summary>
-public sealed class DeriveAfterUploadHook(HotspotDerivation derivation, IOptions<AssessmentOptions> options, ILogger<DeriveAfterUploadHook> log) : IUploadCommitHook
+/// <summary>
+/// Keeps derived hotspots in step with bulk changes of the samples' exceedances: a committed samples upload, its roll-back,
+/// and a guideline set replaced or removed each re-derive them with the default parameters, unless
+/// NapGeo:Assessment:DeriveAfterChanges is false. Single edits through the REST API do not: POST /api/hotspots/derive does.
+/// </summary>
+public sealed class HotspotRefresh(HotspotDerivation derivation, IOptions<AssessmentOptions> options, ILogger<HotspotRefresh> log) : IUploadCommitHook
 {
+    /// <summary>Re-derives (when enabled) on behalf of <paramref name="actor"/>, named in the audit log; true when it did.</summary>
+    public async Task<bool> RefreshAsync(string actor, string cause, CancellationToken ct)
+    {
+        if (!options.Value.DeriveAfterChanges) return false;
+        var result = await derivation.DeriveAsync(new DeriveParameters(), actor, ct);
+        log.LogInformation("{Cause}: derived {Count} hotspots (replaced {Removed})", cause, result.Hotspots.Count, result.Removed);
+        return true;
+    }
+
+    /// <summary>An upload, or its roll-back, committed: only samples move the clusters.</summary>
     public async Task OnCommittedAsync(Guid uploadId, string target, CancellationToken ct)
     {
-        if (!options.Value.DeriveAfterUpload || target is "sites" or "hotspots") return; // only new samples change the clusters
-        var result = await derivation.DeriveAsync(new DeriveParameters(), $"upload:{uploadId}", ct);
-        log.LogInformation("Upload {Upload}: derived {Count} hotspots (replaced {Removed})", uploadId, result.Hotspots.Count, result.Removed);
+        if (target == "samples") await RefreshAsync($"upload:{uploadId}", $"Upload {uploadId}", ct);
     }
 }

@@ -1,8 +1,8 @@
 namespace NapGeo.Uploads;
 
 /// <summary>
-/// Work that follows a committed upload (e.g. re-deriving hotspots from new samples). Every registered hook
-/// runs after the upload's transaction has committed; a hook's failure is reported, it does not undo the upload.
+/// Work that follows a committed upload or roll-back of one (e.g. re-deriving hotspots from the samples). Every registered
+/// hook runs after the transaction has committed; a hook's failure is reported, it does not undo the change.
 /// </summary>
 public interface IUploadCommitHook
 {

@@ -56,11 +56,11 @@ public static class UploadApi
     private static async Task<Results<Ok<UploadRecord>, ProblemHttpResult>> Get(Guid id, UploadStore store, CancellationToken ct) =>
         await store.GetAsync(id, ct) is { } record ? TypedResults.Ok(record) : Problems.NotFound($"upload {id}");
 
-    private static async Task<Results<Ok<UploadRecord>, ProblemHttpResult>> Rollback(Guid id, HttpContext context, UploadStore store, CancellationToken ct)
+    private static async Task<Results<Ok<UploadRecord>, ProblemHttpResult>> Rollback(Guid id, HttpContext context, UploadService service, CancellationToken ct)
     {
         try
         {
-            return await store.RollbackAsync(id, context.User.ActorName(), ct) is { } record ? TypedResults.Ok(record) : Problems.NotFound($"upload {id}");
+            return await service.RollbackAsync(id, context.User.ActorName(), ct) is { } record ? TypedResults.Ok(record) : Problems.NotFound($"upload {id}");
         }
         catch (UploadConflictException e)
         {

@@ -302,6 +302,17 @@ public sealed class UploadService(
         return JsonNode.Parse(buffer.ToArray())!.AsObject();
     }
 
+    /// <summary>
+    /// Rolls a committed upload back (<see cref="UploadStore.RollbackAsync"/>); the hooks then follow the roll-back as they
+    /// followed the upload, and a hook's failure is a warning on the answer.
+    /// </summary>
+    public async Task<UploadRecord?> RollbackAsync(Guid id, string actor, CancellationToken ct)
+    {
+        if (await store.RollbackAsync(id, actor, ct) is not { } record) return null;
+        await RunHooksAsync(record, ct);
+        return record;
+    }
+
     private async Task RunHooksAsync(UploadRecord record, CancellationToken ct)
     {
         foreach (var hook in services.GetServices<IUploadCommitHook>())
