@@ -43,6 +43,22 @@ public sealed class AuditTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task Audit_images_hold_what_was_written_not_the_generated_point_column()
+    {
+        var client = server.Editor();
+        var (id, etag, _) = await client.CreateAsync("samples", Sample(-1.5, 6.5));
+        await client.SendAsync(HttpMethod.Patch, $"/api/samples/{id}",
+            new JsonObject { ["type"] = "Feature", ["geometry"] = new JsonObject { ["type"] = "Point", ["coordinates"] = new JsonArray(-1.25, 6.75) } }, etag);
+        await client.DeleteAsync($"/api/samples/{id}");
+
+        var images = (await AuditAsync("samples", id)).SelectMany(r => new[] { r.Before, r.After }).OfType<JsonObject>().ToList();
+        Assert.Equal(4, images.Count); // insert: after; update: before and after; delete: before
+        Assert.All(images, image => Assert.False(image.ContainsKey("lonlat"), image.ToJsonString()));
+        Assert.All(images, image => Assert.True(image.ContainsKey("matrix")));
+        Assert.Equal([-1.5, -1.5, -1.25, -1.25], images.Select(i => i["geom"]!["coordinates"]![0]!.GetValue<double>()));
+    }
+
+    [Fact]
     public async Task A_rejected_write_leaves_no_audit_row_and_no_data()
     {
         var before = await server.Database.ScalarAsync<long>("SELECT count(*) FROM audit_log");
