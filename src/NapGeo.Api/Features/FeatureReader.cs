@@ -110,7 +110,8 @@ public sealed class FeatureReader(NpgsqlDataSource db)
         {
             OutputFormat.Csv when csvPoints => "NULL::text",
             OutputFormat.Csv => $"ST_AsText({crs.GeometrySql(layer)}, {precision})",
-            _ => $"ST_AsGeoJSON({crs.GeometrySql(layer)}, {precision})",
+            // Options 0: no "crs" member, which PostGIS adds outside EPSG:4326 and RFC 7946 removed (Content-Crs says it).
+            _ => $"ST_AsGeoJSON({crs.GeometrySql(layer)}, {precision}, 0)",
         };
         var fields = string.Join(", ", layer.Fields.Select(f => f.Name));
         var projected = crs.IsGeographic ? "geom" : $"ST_Transform(geom, {crs.Srid.ToString(CultureInfo.InvariantCulture)})";

@@ -86,7 +86,7 @@ public sealed class Cql2Tests(DemoDataServer server)
     {
         var crs = "http://www.opengis.net/def/crs/EPSG/0/32630";
         var expected = await server.CountAsync(
-            "SELECT count(*) FROM samples WHERE ST_Intersects(geom, ST_Transform(ST_MakeEnvelope(590000, 575000, 655000, 663000, 32630), 4326))");
+            "SELECT count(*) FROM samples WHERE ST_Intersects(ST_Transform(geom, 32630), ST_MakeEnvelope(590000, 575000, 655000, 663000, 32630))");
         var response = await server.Client().GetJsonAsync(
             $"/ogc/collections/samples/items?limit=1&filter-crs={crs}&filter={Uri.EscapeDataString("S_INTERSECTS(geometry, BBOX(590000, 575000, 655000, 663000))")}");
         Assert.Equal(expected, response["numberMatched"]!.GetValue<long>());
@@ -101,6 +101,14 @@ public sealed class Cql2Tests(DemoDataServer server)
     [InlineData("S_INTERSECTS(geometry, POLYGON((0 0, 1 1)))", "not valid WKT", "position 24")]
     [InlineData("FOO(matrix)", "not a function", "position 1")]
     [InlineData("sampled_at = DATE('2024-13-45')", "not a date", "position 14")]
+    [InlineData("notes = DATE('2024-01-01')", "a DATE is not a text value", "position 9")]
+    [InlineData("value = TIMESTAMP('2024-01-01T00:00:00Z')", "a TIMESTAMP is not a number", "position 9")]
+    [InlineData("sampled_at = DATE('2024-01-01')", "T_INTERSECTS(property, DATE('YYYY-MM-DD'))", "position 14")]
+    [InlineData("sampled_at BETWEEN '2024-01-01' AND '2024-01-31'", "is a day, not an instant", "position 20")]
+    [InlineData("S_TOUCHES(geometry, MULTIPOLYGON(((-3 5,-1.5 5,-1.5 6.5,-3 6.5,-3 5)),((-2.5 5.5,0 5.5,0 8,-2.5 8,-2.5 5.5))))",
+        "the geometry is not valid", "position 21")]
+    [InlineData("S_INTERSECTS(geometry, POINT(1e400 0))", "finite", "position 24")]
+    [InlineData("S_INTERSECTS(geometry, BBOX(0, 0, 1e400, 1))", "'1e400' is not a finite number", "position 35")]
     public async Task Bad_filters_are_400_naming_what_and_where(string filter, string what, string where)
     {
         var response = await server.Client().GetAsync($"/ogc/collections/samples/items?filter={Uri.EscapeDataString(filter)}");
@@ -109,6 +117,36 @@ public sealed class Cql2Tests(DemoDataServer server)
         var detail = (await response.JsonAsync())["detail"]!.GetValue<string>();
         Assert.Contains(what, detail);
         Assert.Contains(where, detail);
+    }
+
+    [Theory]
+    [InlineData("""{"op":"in","args":[{"property":"matrix"},[]]}""", "at least one value", "args[1]")]
+    [InlineData("""{"op":"like","args":[{"property":"notes"},{"date":"2024-01-01"}]}""", "a DATE is not a text value", "args[1]")]
+    [InlineData("""{"op":"s_intersects","args":[{"property":"geometry"},{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}]}""",
+        "the geometry is not valid", "args[1]")]
+    public async Task Bad_json_filters_are_400_naming_what_and_where(string filter, string what, string where)
+    {
+        var response = await server.Client().GetAsync($"/ogc/collections/samples/items?filter-lang=cql2-json&filter={Uri.EscapeDataString(filter)}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = (await response.JsonAsync())["detail"]!.GetValue<string>();
+        Assert.Contains(what, detail);
+        Assert.Contains(where, detail);
+    }
+
+    [Theory]
+    // CQL2's temporal operators on the named ends: intervals sharing an end meet and do not overlap.
+    [InlineData("T_MEETS(INTERVAL('2024-01-01','2024-01-10'), INTERVAL('2024-01-10','2024-01-20'))", true)]
+    [InlineData("T_METBY(INTERVAL('2024-01-10','2024-01-20'), INTERVAL('2024-01-01','2024-01-10'))", true)]
+    [InlineData("T_OVERLAPS(INTERVAL('2024-01-01','2024-01-10'), INTERVAL('2024-01-10','2024-01-20'))", false)]
+    [InlineData("T_OVERLAPS(INTERVAL('2024-01-01','2024-01-11'), INTERVAL('2024-01-10','2024-01-20'))", true)]
+    [InlineData("T_OVERLAPPEDBY(INTERVAL('2024-01-10','2024-01-20'), INTERVAL('2024-01-01','2024-01-10'))", false)]
+    [InlineData("T_OVERLAPPEDBY(INTERVAL('2024-01-10','2024-01-20'), INTERVAL('2024-01-01','2024-01-11'))", true)]
+    [InlineData("T_MEETS(INTERVAL(TIMESTAMP('2024-01-01T00:00:00Z'), TIMESTAMP('2024-01-10T12:00:00Z')), INTERVAL(TIMESTAMP('2024-01-10T12:00:00Z'), '..'))", true)]
+    [InlineData("T_MEETS(INTERVAL('2024-01-01','2024-01-10'), INTERVAL('2024-01-11','2024-01-20'))", false)]
+    public async Task Temporal_operators_on_known_intervals(string filter, bool holds)
+    {
+        var all = await server.CountAsync("SELECT count(*) FROM samples");
+        Assert.Equal(holds ? all : 0, await MatchedAsync("samples", filter));
     }
 
     public static TheoryData<string, string> Injections => new()

@@ -15,8 +15,10 @@ public static class CqlFunctions
 
     /// <summary>
     /// CQL2 temporal predicates over half-open intervals a = [a0, a1) and b = [b0, b1): a date d is [d, d+1 day),
-    /// an instant t is [t, t+1 µs). {0}=a0 {1}=a1 {2}=b0 {3}=b1. BEFORE/AFTER include touching ends
-    /// (a sample of 1 Jan is before DATE('2024-01-02')); MEETS/METBY are exactly touching.
+    /// an instant t is [t, t+1 µs). {0}=a0 {1}=a1 {2}=b0 {3}=b1, and {4}, {5} the closed ends of a and b (the last date
+    /// or instant named). BEFORE/AFTER include touching ends (a sample of 1 Jan is before DATE('2024-01-02')). MEETS,
+    /// METBY, OVERLAPS and OVERLAPPEDBY compare the closed ends as CQL2 defines them: INTERVAL('2024-01-01','2024-01-10')
+    /// meets, and does not overlap, INTERVAL('2024-01-10','2024-01-20').
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> Temporal = new Dictionary<string, string>
     {
@@ -27,14 +29,14 @@ public static class CqlFunctions
         ["T_EQUALS"] = "({0} = {2} AND {1} = {3})",
         ["T_BEFORE"] = "({1} <= {2})",
         ["T_AFTER"] = "({0} >= {3})",
-        ["T_MEETS"] = "({1} = {2})",
-        ["T_METBY"] = "({0} = {3})",
+        ["T_MEETS"] = "({4} = {2})",
+        ["T_METBY"] = "({0} = {5})",
         ["T_STARTS"] = "({0} = {2} AND {1} < {3})",
         ["T_STARTEDBY"] = "({0} = {2} AND {1} > {3})",
         ["T_FINISHES"] = "({0} > {2} AND {1} = {3})",
         ["T_FINISHEDBY"] = "({0} < {2} AND {1} = {3})",
-        ["T_OVERLAPS"] = "({0} < {2} AND {1} > {2} AND {1} < {3})",
-        ["T_OVERLAPPEDBY"] = "({0} > {2} AND {0} < {3} AND {1} > {3})",
+        ["T_OVERLAPS"] = "({0} < {2} AND {4} > {2} AND {4} < {5})",
+        ["T_OVERLAPPEDBY"] = "({0} > {2} AND {0} < {5} AND {4} > {5})",
     };
 
     public static string SpatialList => string.Join(", ", Spatial.Keys);
@@ -49,7 +51,26 @@ public static class CqlGeometries
 
     public static NetTopologySuite.Geometries.Geometry Box(double minX, double minY, double maxX, double maxY, string at)
     {
+        if (!double.IsFinite(minX) || !double.IsFinite(minY) || !double.IsFinite(maxX) || !double.IsFinite(maxY))
+            throw new CqlException("BBOX takes finite numbers", at);
         if (minX > maxX || minY > maxY) throw new CqlException("BBOX minimum exceeds maximum", at);
         return Factory.ToGeometry(new Envelope(minX, maxX, minY, maxY));
     }
+
+    /// <summary>
+    /// A geometry literal as read, if PostGIS can compute with it: finite coordinates and valid in the OGC sense. GEOS
+    /// fails on an invalid literal (say, overlapping parts of a multipolygon) in the middle of the query, which would
+    /// reach the client as a server error instead of saying what is wrong with the filter.
+    /// </summary>
+    public static NetTopologySuite.Geometries.Geometry Checked(NetTopologySuite.Geometries.Geometry geometry, string at)
+    {
+        if (geometry.Coordinates.Any(c => !double.IsFinite(c.X) || !double.IsFinite(c.Y)))
+            throw new CqlException("the geometry's coordinates must be finite numbers", at);
+        var error = new NetTopologySuite.Operation.Valid.IsValidOp(geometry).ValidationError;
+        if (error is not null)
+            throw new CqlException($"the geometry is not valid: {error.Message} at ({Number(error.Coordinate.X)} {Number(error.Coordinate.Y)})", at);
+        return geometry;
+    }
+
+    private static string Number(double value) => value.ToString("G10", System.Globalization.CultureInfo.InvariantCulture);
 }

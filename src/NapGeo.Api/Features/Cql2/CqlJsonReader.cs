@@ -52,6 +52,7 @@ public static class CqlJsonReader
             case "IN":
                 Arity(args, 2, op, path);
                 if (args[1].ValueKind != JsonValueKind.Array) throw new CqlException("the second argument of 'in' must be an array", ArgPath(1));
+                if (args[1].GetArrayLength() == 0) throw new CqlException("an IN list needs at least one value", ArgPath(1));
                 if (args[1].GetArrayLength() > CqlTextParser.MaxListLength)
                     throw new CqlException($"an IN list may have at most {CqlTextParser.MaxListLength} values", ArgPath(1));
                 return new CqlIn(path, Scalar(args[0], ArgPath(0)),
@@ -132,7 +133,7 @@ public static class CqlJsonReader
             {
                 var geometry = e.Deserialize<NetTopologySuite.Geometries.Geometry>(GeoJson);
                 if (geometry is null || geometry.IsEmpty) throw new CqlException("the geometry is empty", path);
-                return new CqlGeometry(path, geometry);
+                return new CqlGeometry(path, CqlGeometries.Checked(geometry, path));
             }
             catch (Exception ex) when (ex is JsonException or ArgumentException or NotSupportedException or InvalidOperationException or FormatException)
             {

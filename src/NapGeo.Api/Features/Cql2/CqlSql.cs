@@ -111,10 +111,16 @@ public sealed class CqlSql
                 return Parameter(flag, NpgsqlDbType.Boolean, ValueType.Boolean);
             case CqlTime time:
                 var (lo, _) = Instant(time);
-                if (time.IsDate && expected != ValueType.Timestamp)
-                    return Parameter(DateOnly.FromDateTime(lo), NpgsqlDbType.Date, ValueType.Date);
-                if (expected == ValueType.Date) throw new CqlException("a date property is compared with DATE('YYYY-MM-DD'), not a TIMESTAMP", node.At);
-                return Parameter(lo, NpgsqlDbType.TimestampTz, ValueType.Timestamp);
+                return (time.IsDate, expected) switch
+                {
+                    (true, null or ValueType.Date) => Parameter(DateOnly.FromDateTime(lo), NpgsqlDbType.Date, ValueType.Date),
+                    (false, null or ValueType.Timestamp) => Parameter(lo, NpgsqlDbType.TimestampTz, ValueType.Timestamp),
+                    (false, ValueType.Date) => throw new CqlException("a date property is compared with DATE('YYYY-MM-DD'), not a TIMESTAMP", node.At),
+                    // A day is not an instant: comparing with its midnight would silently miss the rest of the day.
+                    (true, ValueType.Timestamp) => throw new CqlException(
+                        "a timestamp property is compared with TIMESTAMP('…'); for a whole day use T_INTERSECTS(property, DATE('YYYY-MM-DD'))", node.At),
+                    _ => throw new CqlException($"{(time.IsDate ? "a DATE" : "a TIMESTAMP")} is not a {Describe(expected!.Value)}", node.At),
+                };
             case CqlGeometry geometry:
                 if (expected is not (null or ValueType.Geometry)) throw new CqlException($"a geometry is not a {Describe(expected.Value)}", node.At);
                 return GeometryParameter(geometry);
@@ -133,6 +139,8 @@ public sealed class CqlSql
             case ValueType.Uuid when Guid.TryParse(text, out var id): return Parameter(id, NpgsqlDbType.Uuid, ValueType.Uuid);
             case ValueType.Date when DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d):
                 return Parameter(d, NpgsqlDbType.Date, ValueType.Date);
+            case ValueType.Timestamp when text.Length == 10 && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _):
+                throw new CqlException($"'{text}' is a day, not an instant; for a whole day use T_INTERSECTS(property, DATE('{text}'))", at);
             case ValueType.Timestamp when FeatureInput.TryParseTimestamp(text, out var t): return Parameter(t, NpgsqlDbType.TimestampTz, ValueType.Timestamp);
             default: throw new CqlException($"'{Shorten(text)}' is not a valid {Describe(expected)}", at);
         }
@@ -142,10 +150,7 @@ public sealed class CqlSql
     {
         var geometry = literal.Geometry.Copy();
         geometry.SRID = _filterCrs.Srid;
-        var sql = Add(geometry, null);
-        if (_filterCrs.LatLonOrder) sql = $"ST_FlipCoordinates({sql})";
-        if (_filterCrs.Srid != Geometry.CrsTransforms.Wgs84) sql = $"ST_Transform({sql}, {Geometry.CrsTransforms.Wgs84})";
-        return new Operand(sql, ValueType.Geometry);
+        return new Operand(_filterCrs.ToLonLatSql(Add(geometry, null)), ValueType.Geometry);
     }
 
     private string Spatial(CqlFunction f, string function)
@@ -159,13 +164,16 @@ public sealed class CqlSql
     private string Temporal(CqlFunction f, string pattern)
     {
         if (f.Args.Count != 2) throw new CqlException($"{f.Name} takes two temporal values", f.At);
-        var (a0, a1) = Interval(f.Args[0]);
-        var (b0, b1) = Interval(f.Args[1]);
-        return string.Format(CultureInfo.InvariantCulture, pattern, a0, a1, b0, b1);
+        var (a0, a1, aEnd) = Interval(f.Args[0]);
+        var (b0, b1, bEnd) = Interval(f.Args[1]);
+        return string.Format(CultureInfo.InvariantCulture, pattern, a0, a1, b0, b1, aEnd, bEnd);
     }
 
-    /// <summary>The half-open interval [lo, hi) a temporal operand covers, as two timestamptz SQL expressions.</summary>
-    private (string Lo, string Hi) Interval(CqlNode node)
+    /// <summary>
+    /// The half-open interval [lo, hi) a temporal operand covers, and its closed end (the last date or instant it names),
+    /// as timestamptz SQL expressions.
+    /// </summary>
+    private (string Lo, string Hi, string End) Interval(CqlNode node)
     {
         switch (node)
         {
@@ -179,26 +187,32 @@ public sealed class CqlSql
                 };
             case CqlTime time:
                 var (lo, hi) = Instant(time);
-                return (Add(lo, NpgsqlDbType.TimestampTz), Add(hi, NpgsqlDbType.TimestampTz));
+                var start = Add(lo, NpgsqlDbType.TimestampTz);
+                return (start, Add(hi, NpgsqlDbType.TimestampTz), start);
             case CqlLiteral { Value: string text }:
                 return Interval(new CqlTime(node.At, text.Length == 10, text));
             case CqlInterval interval:
-                var start = interval.Start is CqlLiteral { Value: ".." } ? "'-infinity'::timestamptz" : Interval(interval.Start).Lo;
-                var end = interval.End is CqlLiteral { Value: ".." } ? "'infinity'::timestamptz" : Interval(interval.End).Hi;
-                return (start, end);
+                const string open = "'infinity'::timestamptz";
+                var from = interval.Start is CqlLiteral { Value: ".." } ? "'-infinity'::timestamptz" : Interval(interval.Start).Lo;
+                var (_, to, last) = interval.End is CqlLiteral { Value: ".." } ? (open, open, open) : Interval(interval.End);
+                return (from, to, last);
             default:
                 throw new CqlException("expected a date or time property, DATE(…), TIMESTAMP(…) or INTERVAL(…)", node.At);
         }
     }
 
     /// <summary>The interval a date or timestamp field covers, as timestamptz SQL: see <see cref="TimeBounds"/>.</summary>
-    public static (string Lo, string Hi) Interval(Field field) => TimeBounds(field.Kind, field.Name);
-
-    /// <summary>A date column is the day [d, d+1) in UTC; a timestamp column the instant [t, t+1 µs).</summary>
-    private static (string Lo, string Hi) TimeBounds(FieldKind kind, string column) => kind switch
+    public static (string Lo, string Hi) Interval(Field field)
     {
-        FieldKind.Date => ($"({column}::timestamp AT TIME ZONE 'UTC')", $"(({column} + 1)::timestamp AT TIME ZONE 'UTC')"),
-        FieldKind.Timestamp => (column, $"({column} + interval '1 microsecond')"),
+        var (lo, hi, _) = TimeBounds(field.Kind, field.Name);
+        return (lo, hi);
+    }
+
+    /// <summary>A date column is the day [d, d+1) in UTC, ending on d; a timestamp column the instant [t, t+1 µs), ending at t.</summary>
+    private static (string Lo, string Hi, string End) TimeBounds(FieldKind kind, string column) => kind switch
+    {
+        FieldKind.Date => ($"({column}::timestamp AT TIME ZONE 'UTC')", $"(({column} + 1)::timestamp AT TIME ZONE 'UTC')", $"({column}::timestamp AT TIME ZONE 'UTC')"),
+        FieldKind.Timestamp => (column, $"({column} + interval '1 microsecond')", column),
         _ => throw new InvalidOperationException($"{column} is not a date or timestamp"),
     };
 

@@ -215,7 +215,7 @@ public sealed class CqlTextParser
         try
         {
             var geometry = new WKTReader(NetTopologySuite.NtsGeometryServices.Instance).Read(wkt);
-            return new CqlGeometry(at, geometry);
+            return new CqlGeometry(at, CqlGeometries.Checked(geometry, at));
         }
         catch (Exception e) when (e is ParseException or ArgumentException or InvalidOperationException or FormatException)
         {
