@@ -24,6 +24,11 @@ public sealed record ItemsQuery(
     public const int DefaultLimit = 100;
     public const int MaxLimit = 10_000;
 
+    /// <summary>The parameters an items request takes besides the queryables: those the OpenAPI document declares.</summary>
+    private static readonly string[] Parameters = typeof(OgcApi.ItemsParameters).GetProperties()
+        .Select(p => p.GetCustomAttributes(typeof(Microsoft.AspNetCore.Mvc.FromQueryAttribute), false).Cast<Microsoft.AspNetCore.Mvc.FromQueryAttribute>().Single().Name!)
+        .ToArray();
+
     /// <summary>Names <c>properties=</c> accepts besides the layer's fields.</summary>
     public static readonly string[] MetadataProperties = ["created_at", "updated_at", "version", FeatureJson.MapxStart, FeatureJson.MapxEnd];
 
@@ -37,14 +42,16 @@ public sealed record ItemsQuery(
         var limit = paged ? DefaultLimit : int.MaxValue;
         if (query["limit"] is { Count: > 0 } l)
         {
-            if (!int.TryParse(l.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1)
-                errors.Add("limit", "must be a whole number of at least 1.");
+            if (WholeNumber(l.ToString()) is not { } n || n < 1) errors.Add("limit", "must be a whole number of at least 1.");
             // Part 1: a limit above the maximum is not an error; the server serves its maximum.
-            else if (paged) limit = Math.Min(limit, MaxLimit);
+            else limit = paged ? Math.Min(n, MaxLimit) : n;
         }
         var offset = 0;
-        if (query["offset"] is { Count: > 0 } o && (!int.TryParse(o.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out offset) || offset < 0))
-            errors.Add("offset", "must be a whole number of at least 0.");
+        if (query["offset"] is { Count: > 0 } o)
+        {
+            if (WholeNumber(o.ToString()) is { } n) offset = n;
+            else errors.Add("offset", "must be a whole number of at least 0.");
+        }
 
         var crs = ReadCrs(query, "crs", errors) ?? OgcCrs.Crs84;
         var bboxCrs = ReadCrs(query, "bbox-crs", errors) ?? OgcCrs.Crs84;
@@ -54,8 +61,17 @@ public sealed record ItemsQuery(
         if (query["filter"] is { Count: > 0 } filterText && ReadFilter(filterText.ToString(), query["filter-lang"].ToString(), queryables, filterCrs, errors) is { } filter)
             predicates.Add(filter);
 
-        // Queryables as query parameters (?status=active), as the REST list has them.
-        var equality = LayerQuery.Parse(layer, new PageRequest(null, null, null, null), query, errors);
+        // Queryables as query parameters (?status=active): every field, and the id.
+        var equality = LayerQuery.Parse(layer, new PageRequest(null, null, null, null), query, errors, everyField: true);
+        if (query["id"] is { Count: > 0 } idText)
+        {
+            if (Guid.TryParse(idText.ToString(), out var id)) predicates.Add(ps => { ps.Add(new NpgsqlParameter { Value = id }); return $"id = ${ps.Count}"; });
+            else errors.Add("id", $"'{Shorten(idText.ToString())}' is not a UUID.");
+        }
+        // OGC API – Features /req/core/query-param-unknown: a misspelt parameter (bbbox=) is an error, not an unfiltered answer.
+        foreach (var name in query.Keys)
+            if (!Parameters.Contains(name) && queryables.Find(name) is not { IsGeometry: false })
+                errors.Add(name, $"is not a parameter here; use {string.Join(", ", Parameters)} or a queryable property ({string.Join(", ", queryables.All.Where(q => !q.IsGeometry).Select(q => q.Name))}).");
         var orderBy = ReadSortBy(layer, query["sortby"].ToString(), queryables, errors);
         var properties = ReadProperties(layer, query["properties"].ToString(), errors);
         var format = ReadFormat(request, errors);
@@ -67,6 +83,11 @@ public sealed record ItemsQuery(
             IndexChoosesPage = layer.CoveringPoint is not null && boxOnly && query["sortby"].ToString().Length == 0 && limit != int.MaxValue,
         };
     }
+
+    /// <summary>Digits only; numbers beyond the range of int are taken as its maximum (no page is that long).</summary>
+    private static int? WholeNumber(string text) =>
+        text.Length == 0 || !text.All(char.IsAsciiDigit) ? null
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : int.MaxValue;
 
     private static OgcCrs? ReadCrs(IQueryCollection query, string name, ValidationErrors errors)
     {
@@ -100,13 +121,23 @@ public sealed record ItemsQuery(
             errors.Add("bbox", "the lower corner must not exceed the upper corner.");
             return null;
         }
+        if (crs.Srid == 3857)
+        {
+            // A map panned past the antimeridian asks for eastings beyond the world's edge: the world ends there.
+            (x1, x2) = (Math.Max(x1, -OgcCrs.WebMercatorHalfWorld), Math.Min(x2, OgcCrs.WebMercatorHalfWorld));
+            if (x1 > x2)
+            {
+                errors.Add("bbox", "the box lies beyond the edge of the Web Mercator world (eastings ±20037508.34).");
+                return null;
+            }
+        }
         return ps =>
         {
             var first = ps.Count + 1;
             foreach (var v in (double[])[x1, y1, x2, y2]) ps.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Double });
             if (crs.IsGeographic) return LayerSql.BboxClause(layer, first);
             // A projected box is no longer a lon/lat rectangle once transformed: only ST_Intersects is exact.
-            var box = $"ST_Transform(ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, {crs.Srid.ToString(CultureInfo.InvariantCulture)}), {Geometry.CrsTransforms.Wgs84})";
+            var box = crs.ToLonLatSql($"ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, {crs.Srid.ToString(CultureInfo.InvariantCulture)})");
             return $"(geom && {box} AND ST_Intersects(geom, {box}))";
         };
     }

@@ -96,7 +96,9 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
         yield return new(OgcLink.With(request), "self", type, "this page");
         if (query.Offset + returned < matched)
             yield return new(OgcLink.With(request, ("offset", Offset(query.Offset + query.Limit)), ("limit", Offset(query.Limit))), "next", type, "next page");
+        // Past the end, the previous page is the last one, not the page just before an offset that matched nothing.
         if (query.Offset > 0)
-            yield return new(OgcLink.With(request, ("offset", Offset(Math.Max(0, query.Offset - query.Limit))), ("limit", Offset(query.Limit))), "prev", type, "previous page");
+            yield return new(OgcLink.With(request, ("offset", Offset((int)Math.Max(0, Math.Min(query.Offset - (long)query.Limit, matched - query.Limit)))),
+                ("limit", Offset(query.Limit))), "prev", type, "previous page");
     }
 }

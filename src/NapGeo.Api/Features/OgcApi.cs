@@ -180,7 +180,8 @@ public static class OgcApi
         }
         if (version == 0) return Problems.NotFound($"{layer.Noun} {featureId}");
         request.HttpContext.Response.Headers["Content-Crs"] = $"<{query.Crs.Uri}>";
-        return new FeatureResult(200, buffer.ToArray(), version);
+        // The query string may change the body (crs, properties): it is part of the tag when there is one.
+        return new FeatureResult(200, buffer.ToArray(), version, variant: request.QueryString.HasValue ? request.QueryString.Value : null);
     }
 
     private static ProblemHttpResult UnknownCollection(string id) =>

@@ -14,7 +14,13 @@ public sealed class OgcMetadata(NpgsqlDataSource db)
     public async Task<Description> DescribeAsync(LayerDefinition layer, CancellationToken ct)
     {
         // The planner's estimate is instant on a large table; a fresh table without statistics is small enough to scan.
-        var time = layer.Time is { } t ? $"(SELECT min({t.Start})::date::text FROM {layer.Name}), (SELECT max({t.End ?? t.Start})::date::text FROM {layer.Name})" : "NULL, NULL";
+        // A feature without an end lasts its start; the start never follows its end, so the latest of ends and starts is
+        // the extent's end. Aggregating the bare columns lets an index answer; the day is then taken in UTC, as the
+        // datetime parameter reads it, not in the session's time zone.
+        var time = layer.Time is { } t
+            ? $"(SELECT {UtcDay(layer, $"min({t.Start})", t.Start)}::text FROM {layer.Name}), " +
+              $"(SELECT {UtcDay(layer, t.End is null ? $"max({t.Start})" : $"greatest(max({t.End}), max({t.Start}))", t.Start)}::text FROM {layer.Name})"
+            : "NULL, NULL";
         await using var cmd = db.CreateCommand(
             $"SELECT e.b::geometry, {time} FROM (SELECT coalesce(ST_EstimatedExtent('public', $1, 'geom')::box2d, " +
             $"(SELECT ST_Extent(geom) FROM {layer.Name})) AS b) e");
@@ -26,6 +32,9 @@ public sealed class OgcMetadata(NpgsqlDataSource db)
             bbox = [e.MinX, e.MinY, e.MaxX, e.MaxY];
         return new Description(layer, bbox, row.IsDBNull(1) ? null : row.GetString(1), row.IsDBNull(2) ? null : row.GetString(2));
     }
+
+    private static string UtcDay(LayerDefinition layer, string sql, string field) =>
+        layer.Find(field)!.Kind == FieldKind.Timestamp ? $"({sql} AT TIME ZONE 'UTC')::date" : $"{sql}::date";
 
     public static void WriteCollection(Utf8JsonWriter json, Description d, string baseUrl)
     {

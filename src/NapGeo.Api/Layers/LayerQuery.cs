@@ -12,8 +12,11 @@ public sealed record PageRequest(string? Bbox, int? Limit, int? Offset, string? 
 
 public static class LayerQuery
 {
-    /// <summary>Builds the filter from <c>bbox</c> and <c>?field=value</c> pairs for the layer's filterable fields.</summary>
-    public static LayerFilter? Parse(LayerDefinition layer, PageRequest page, IQueryCollection query, ValidationErrors errors)
+    /// <summary>
+    /// Builds the filter from <c>bbox</c> and <c>?field=value</c> pairs for the layer's filterable fields, or for all of
+    /// its fields when <paramref name="everyField"/> (OGC's queryables as query parameters).
+    /// </summary>
+    public static LayerFilter? Parse(LayerDefinition layer, PageRequest page, IQueryCollection query, ValidationErrors errors, bool everyField = false)
     {
         double[]? bbox = null;
         if (page.Bbox is { } text) bbox = ParseBbox(text, errors);
@@ -21,7 +24,7 @@ public static class LayerQuery
         if (page.Offset is < 0) errors.Add("offset", "must not be negative.");
 
         var equals = new List<(Field, object)>();
-        foreach (var field in layer.Fields.Where(f => f.Filterable))
+        foreach (var field in layer.Fields.Where(f => f.Filterable || everyField))
         {
             if (!query.TryGetValue(field.Name, out var raw) || raw.Count == 0) continue;
             if (TryConvert(field, raw.ToString(), out var value, out var problem)) equals.Add((field, value!));

@@ -2,12 +2,20 @@ using System.Text.Json;
 
 namespace NapGeo.Layers;
 
-/// <summary>One feature as GeoJSON with a strong ETag (its row version); answers 304 to a matching If-None-Match.</summary>
-public sealed class FeatureResult(int status, byte[] json, int version, string? location = null) : IResult, IStatusCodeHttpResult
+/// <summary>
+/// One feature as GeoJSON with a strong ETag (its row version); answers 304 to a matching If-None-Match. A
+/// <paramref name="variant"/> names a representation other than the plain one (another CRS, chosen properties): it
+/// becomes part of the tag, so a copy cached in one representation is not taken for another.
+/// </summary>
+public sealed class FeatureResult(int status, byte[] json, int version, string? location = null, string? variant = null) : IResult, IStatusCodeHttpResult
 {
     public int? StatusCode => status;
 
     public static string ETag(int version) => $"\"v{version}\"";
+
+    private static string ETag(int version, string? variant) => variant is null
+        ? ETag(version)
+        : $"\"v{version}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(variant)))[..16]}\"";
 
     /// <summary>Reads the version out of an If-Match value such as <c>"v3"</c>; weak tags never match (RFC 9110 strong comparison).</summary>
     public static bool TryParseETag(string value, out int version)
@@ -20,10 +28,11 @@ public sealed class FeatureResult(int status, byte[] json, int version, string? 
 
     public Task ExecuteAsync(HttpContext context)
     {
-        var etag = ETag(version);
+        var etag = ETag(version, variant);
         context.Response.Headers.ETag = etag;
         if (location is not null) context.Response.Headers.Location = location;
-        if (status == 200 && context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*")))
+        // If-None-Match compares weakly (RFC 9110 13.1.2): W/"v3" matches "v3".
+        if (status == 200 && context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(t => t.Trim()).Any(t => t == "*" || (t.StartsWith("W/", StringComparison.Ordinal) ? t[2..] : t) == etag)))
         {
             context.Response.StatusCode = 304;
             return Task.CompletedTask;

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using NapGeo.Tests.Infrastructure;
+
+namespace NapGeo.Tests.Features;
+
+/// <summary>
+/// Items parameters at their edges: queryables as parameters, unknown parameters, limits beyond int, paging past the
+/// end, single-feature validators per representation, projected boxes, and the collections' temporal extent.
+/// </summary>
+[Collection(DemoCollection.Name)]
+public sealed class OgcParameterTests(DemoDataServer server)
+{
+    private const string Utm30 = "http://www.opengis.net/def/crs/EPSG/0/32630";
+
+    private async Task<long> MatchedAsync(string path) => (await server.Client().GetJsonAsync(path))["numberMatched"]!.GetValue<long>();
+
+    [Fact]
+    public async Task Every_queryable_is_a_query_parameter_not_only_the_filterable_fields()
+    {
+        // laboratory and value are not filterable in the REST list; as OGC queryables they filter by equality.
+        var laboratory = await server.Database.ScalarAsync<string>(
+            "SELECT laboratory FROM samples WHERE laboratory IS NOT NULL GROUP BY laboratory ORDER BY count(*) DESC LIMIT 1");
+        var expected = await server.CountAsync("SELECT count(*) FROM samples WHERE laboratory = $1", laboratory);
+        Assert.InRange(expected, 1, await server.CountAsync("SELECT count(*) FROM samples") - 1);
+        Assert.Equal(expected, await MatchedAsync($"/ogc/collections/samples/items?limit=1&laboratory={Uri.EscapeDataString(laboratory)}"));
+
+        var value = await server.Database.ScalarAsync<double>("SELECT value FROM samples WHERE value IS NOT NULL ORDER BY external_id LIMIT 1");
+        Assert.Equal(await server.CountAsync("SELECT count(*) FROM samples WHERE value = $1", value),
+            await MatchedAsync($"/ogc/collections/samples/items?limit=1&value={value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"));
+
+        var id = await server.Database.ScalarAsync<Guid>("SELECT id FROM sites ORDER BY site_code LIMIT 1");
+        var byId = await server.Client().GetJsonAsync($"/ogc/collections/sites/items?id={id}");
+        Assert.Equal(1, byId["numberMatched"]!.GetValue<long>());
+        Assert.Equal(id.ToString(), byId["features"]![0]!["id"]!.GetValue<string>());
+
+        var bad = await server.Client().GetAsync("/ogc/collections/samples/items?value=ten");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("value", (await bad.JsonAsync())["errors"]!.AsObject().Select(e => e.Key));
+    }
+
+    [Fact]
+    public async Task An_unknown_parameter_is_a_400_naming_it_and_what_is_accepted()
+    {
+        var response = await server.Client().GetAsync("/ogc/collections/samples/items?bbbox=-2,5,-1,6");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var message = (await response.JsonAsync())["errors"]!["bbbox"]![0]!.GetValue<string>();
+        Assert.Contains("bbox-crs", message);
+        Assert.Contains("matrix", message);
+        // The declared parameters, and the parameters of a single feature, are all still accepted.
+        var id = await server.Database.ScalarAsync<Guid>("SELECT id FROM samples ORDER BY external_id LIMIT 1");
+        Assert.Equal(HttpStatusCode.OK, (await server.Client().GetAsync($"/ogc/collections/samples/items/{id}?crs={Utm30}&properties=matrix")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.Client().GetAsync($"/ogc/collections/samples/items/{id}?projection=utm")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_limit_beyond_int_is_served_as_the_maximum_and_prev_past_the_end_is_the_last_page()
+    {
+        var all = await server.CountAsync("SELECT count(*) FROM samples");
+        var huge = await server.Client().GetJsonAsync("/ogc/collections/samples/items?limit=99999999999");
+        Assert.Equal(all, huge["numberReturned"]!.GetValue<long>());
+
+        var past = await server.Client().GetJsonAsync("/ogc/collections/samples/items?offset=100000&limit=10");
+        Assert.Equal(0, past["numberReturned"]!.GetValue<long>());
+        var prev = past["links"]!.AsArray().Single(l => l!["rel"]!.GetValue<string>() == "prev")!["href"]!.GetValue<string>();
+        Assert.Contains($"offset={all - 10}", prev);
+        Assert.DoesNotContain(past["links"]!.AsArray(), l => l!["rel"]!.GetValue<string>() == "next");
+    }
+
+    [Fact]
+    public async Task A_single_feature_has_a_tag_per_representation_compared_weakly()
+    {
+        var id = await server.Database.ScalarAsync<Guid>("SELECT id FROM samples ORDER BY external_id LIMIT 1");
+        var path = $"/ogc/collections/samples/items/{id}";
+        var plain = (await server.Client().GetAsync(path)).Headers.ETag!;
+        var utm = await server.Client().GetAsync($"{path}?crs={Utm30}&properties=value");
+        Assert.NotEqual(plain, utm.Headers.ETag);
+
+        // The plain copy's tag does not validate the UTM representation …
+        var other = new HttpRequestMessage(HttpMethod.Get, $"{path}?crs={Utm30}&properties=value");
+        other.Headers.IfNoneMatch.Add(plain);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client().SendAsync(other)).StatusCode);
+        // … and a weak form of the right tag does (If-None-Match compares weakly).
+        var weak = new HttpRequestMessage(HttpMethod.Get, path);
+        weak.Headers.IfNoneMatch.Add(new EntityTagHeaderValue(plain.Tag, isWeak: true));
+        Assert.Equal(HttpStatusCode.NotModified, (await server.Client().SendAsync(weak)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Projected_boxes_are_exact_in_their_own_crs_and_a_zone_across_the_antimeridian_stays_there()
+    {
+        // Exact: the sample is in the box when its UTM coordinates are, whatever the box's curved edges do in lon/lat.
+        var expected = await server.CountAsync(
+            "SELECT count(*) FROM samples WHERE ST_Intersects(ST_Transform(geom, 32630), ST_MakeEnvelope(590000, 575000, 655000, 663000, 32630))");
+        Assert.True(expected > 10);
+        Assert.Equal(expected, await MatchedAsync($"/ogc/collections/samples/items?bbox=590000,575000,655000,663000&bbox-crs={Utm30}&limit=1"));
+        var filter = Uri.EscapeDataString("S_INTERSECTS(geometry, BBOX(590000, 575000, 655000, 663000))");
+        Assert.Equal(expected, await MatchedAsync($"/ogc/collections/samples/items?filter-crs={Utm30}&filter={filter}&limit=1"));
+
+        // UTM zone 1 spans 180°: this box is in the Pacific, from 179.4° E to 173.4° W. Ghana's samples are not in it.
+        Assert.Equal(0, await MatchedAsync("/ogc/collections/samples/items?bbox-crs=EPSG:32601&bbox=100000,0,900000,1000000&limit=1"));
+        // A sample put there is found from both sides of the antimeridian.
+        var editor = server.Editor();
+        var west = await editor.CreateAsync("samples", Infrastructure.Features.Sample(179.8, 4));
+        var east = await editor.CreateAsync("samples", Infrastructure.Features.Sample(-179.5, 4));
+        try
+        {
+            Assert.Equal(2, await MatchedAsync("/ogc/collections/samples/items?bbox-crs=EPSG:32601&bbox=100000,0,900000,1000000&limit=1"));
+        }
+        finally
+        {
+            foreach (var (id, etag, _) in new[] { west, east }) await editor.SendAsync(HttpMethod.Delete, $"/api/samples/{id}", ifMatch: etag);
+        }
+
+        // Web Mercator boxes past the world's edge are cut there; geometries in a projected output carry no crs member.
+        var world = await server.Client().GetJsonAsync("/ogc/collections/samples/items?bbox-crs=EPSG:3857&bbox=-30000000,-20000000,30000000,20000000&crs=EPSG:3857&limit=1");
+        Assert.Equal(await server.CountAsync("SELECT count(*) FROM samples"), world["numberMatched"]!.GetValue<long>());
+        Assert.False(world["features"]![0]!["geometry"]!.AsObject().ContainsKey("crs"));
+        var beyond = await server.Client().GetAsync("/ogc/collections/samples/items?bbox-crs=EPSG:3857&bbox=21000000,0,22000000,1000000");
+        Assert.Equal(HttpStatusCode.BadRequest, beyond.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_temporal_extent_ends_with_the_latest_start_of_features_without_an_end()
+    {
+        var client = server.Editor();
+        var open = Infrastructure.Features.Hotspot(Infrastructure.Features.Point(-1.7, 6.6), "Open-ended");
+        open["properties"]!["first_observed"] = "2031-03-01";
+        open["properties"]!["last_observed"] = null;
+        var (id, etag, _) = await client.CreateAsync("hotspots", open);
+        try
+        {
+            var interval = (await client.GetJsonAsync("/ogc/collections/hotspots"))["extent"]!["temporal"]!["interval"]![0]!.AsArray();
+            Assert.StartsWith("2031-03-01", interval[1]!.GetValue<string>());
+        }
+        finally
+        {
+            await client.SendAsync(HttpMethod.Delete, $"/api/hotspots/{id}", ifMatch: etag);
+        }
+    }
+}
