@@ -84,6 +84,8 @@ public static partial class ColumnMapping
         // Caller's mapping first: it wins over detection.
         foreach (var (key, column) in overrides ?? new Dictionary<string, string>())
         {
+            if (string.IsNullOrWhiteSpace(column))
+                throw new UploadFileException(400, "Empty mapping", $"mapping.{key} names no column; give the header of the file's column, e.g. {{\"{key}\":\"…\"}}.");
             var index = FindColumn(columns, names, column)
                 ?? throw new UploadFileException(422, "Unknown column in mapping",
                     $"mapping.{key} names column '{column}', which the file does not have; its columns are: {string.Join(", ", columns)}.");
@@ -114,14 +116,19 @@ public static partial class ColumnMapping
         if (!featuresHaveGeometry)
         {
             map.Wkt ??= Pick(names, used, WktNames);
-            if (map.X is null && map.Y is null && map.Wkt is null)
+            // A mapping may name one coordinate: the other is still detected, of the same kind (lon/lat or easting/northing).
+            if (map.Wkt is null && (map.X is null || map.Y is null))
             {
-                map.X = Pick(names, used, Longitude) ?? PickSuffix(names, used, " longitude");
-                map.Y = Pick(names, used, Latitude) ?? PickSuffix(names, used, " latitude");
-                if (map.X is null && map.Y is null)
+                var mapped = map.X is not null || map.Y is not null;
+                if (!map.Projected)
                 {
-                    map.X = Pick(names, used, Easting);
-                    map.Y = Pick(names, used, Northing);
+                    map.X ??= Pick(names, used, Longitude) ?? PickSuffix(names, used, " longitude");
+                    map.Y ??= Pick(names, used, Latitude) ?? PickSuffix(names, used, " latitude");
+                }
+                if (!mapped && map.X is null && map.Y is null || map.Projected)
+                {
+                    map.X ??= Pick(names, used, Easting);
+                    map.Y ??= Pick(names, used, Northing);
                     map.Projected = map.X is not null || map.Y is not null;
                 }
             }

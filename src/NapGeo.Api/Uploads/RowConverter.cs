@@ -95,7 +95,12 @@ public sealed class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnly
                 return false;
             }
         }
-        var (xi, yi) = (map.X!.Value, map.Y!.Value);
+        // A feature format (GeoJSON, KML, GeoPackage …) has no coordinate columns: a feature without a geometry is a row error.
+        if (map.X is not { } xi || map.Y is not { } yi)
+        {
+            issues.Add(new(record.Row, "geometry", null, "geometry", "the feature has no geometry."));
+            return false;
+        }
         var ok = true;
         double x = 0, y = 0;
         foreach (var (index, role) in new[] { (xi, map.Projected ? "easting" : "longitude"), (yi, map.Projected ? "northing" : "latitude") })
@@ -105,11 +110,14 @@ public sealed class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnly
             if (!TryNumber(raw, out var number)) { issues.Add(new(record.Row, columns[index], Text(raw), "geometry", $"the {role} is not a number.")); ok = false; continue; }
             if (index == xi) x = number; else y = number;
         }
-        if (map.Zone is { } zi)
+        // A zone qualifies eastings and northings. Beside degrees (a Kobo form's latitude/longitude next to a zone the
+        // team also noted) it says nothing about them: reading degrees as UTM put points ~700 km away. Columns named
+        // x/y are told apart by their values, which cannot be both degrees and metres.
+        if (map.Zone is { } zi && (map.Projected || Math.Abs(x) > 180 || Math.Abs(y) > 90))
         {
             var zone = Text(record.Values[zi]);
             if (zone is null) { if (crs is null) { issues.Add(new(record.Row, columns[zi], null, "geometry", "the UTM zone is missing.")); ok = false; } }
-            else if (UtmZone(zone) is { } epsg) rowCrs = $"EPSG:{epsg}";
+            else if (UtmZone(zone, crs) is { } epsg) rowCrs = $"EPSG:{epsg}";
             else { issues.Add(new(record.Row, columns[zi], zone, "geometry", "is not a UTM zone such as 30N or 31S.")); ok = false; }
         }
         if (!ok) return false;
@@ -274,9 +282,16 @@ public sealed class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnly
     }
 
     /// <summary>"30N", "30 N", "zone 31s" → EPSG:32630, 32731 (WGS 84 / UTM).</summary>
-    public static int? UtmZone(string text)
+    /// <summary>
+    /// 30N → 32630, 31S → 32731. A bare zone number (30) takes its hemisphere from <paramref name="crs"/> when that is a
+    /// UTM code (EPSG:327zz is south), since GPS units and lab sheets often write the number alone.
+    /// </summary>
+    public static int? UtmZone(string text, string? crs = null)
     {
         var folded = Units.Fold(text).Replace("zone", "").Replace(" ", "");
+        if (crs is not null && int.TryParse(folded, NumberStyles.None, CultureInfo.InvariantCulture, out var bare) && bare is >= 1 and <= 60 &&
+            CrsName.TryParseSrid(crs, out var srid) && srid / 100 is 326 or 327)
+            return srid / 100 * 100 + bare;
         if (folded.Length < 2) return null;
         var hemisphere = folded[^1];
         if (hemisphere is not ('n' or 's') || !int.TryParse(folded[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var zone) || zone is < 1 or > 60)

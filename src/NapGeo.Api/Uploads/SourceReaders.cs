@@ -54,9 +54,23 @@ public static partial class SourceReaders
         using (var reader = CsvReader(path, encoding))
         {
             separator = reader.Spec.Sep.Separator;
-            header = reader.MoveNext() ? Enumerable.Range(0, reader.Current.ColCount).Select(i => reader.Current[i].ToString().Trim()).ToArray() : [];
-            while (reader.MoveNext())
-                if (++total > limits.MaxRows) throw TooManyRows(limits);
+            var row = 1;
+            try
+            {
+                header = reader.MoveNext() ? Enumerable.Range(0, reader.Current.ColCount).Select(i => reader.Current[i].ToString().Trim()).ToArray() : [];
+                while (reader.MoveNext())
+                {
+                    row++;
+                    if (IsBlank(reader.Current)) continue;
+                    CheckQuotes(reader.Current, row, header, separator);
+                    if (++total > limits.MaxRows) throw TooManyRows(limits);
+                }
+            }
+            catch (NotSupportedException)
+            {
+                // Sep's limit on a row's length: in practice a quote that is never closed, taking the rest of the file.
+                throw new UploadFileException(422, "Unclosed quote", $"Row {row + 1} starts a quoted value that is never closed (a stray \" in the text?); the rest of the file was read into it.");
+            }
         }
         if (header.Length == 0) throw new UploadFileException(422, "Empty file", "The CSV file has no header row.");
         return new SourceData(header, total, CsvRows(path, encoding, header.Length))
@@ -78,6 +92,7 @@ public static partial class SourceReaders
         {
             row++;
             var current = reader.Current;
+            if (IsBlank(current)) continue; // an empty line, or one of separators only, as spreadsheets leave at the end
             var values = new object?[width];
             for (var i = 0; i < width && i < current.ColCount; i++)
             {
@@ -85,6 +100,33 @@ public static partial class SourceReaders
                 values[i] = span.IsEmpty ? null : span.ToString();
             }
             yield return new SourceRecord(row, values, null);
+        }
+    }
+
+    private static bool IsBlank(SepReader.Row row)
+    {
+        for (var i = 0; i < row.ColCount; i++)
+            if (!row[i].Span.IsWhiteSpace()) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// A stray quote (<c>core 6" deep</c>) opens a quoted value that runs on until the next quote, swallowing the rows
+    /// between into one cell. A value holding a line break followed by a whole row's worth of separators is that, not a
+    /// multi-line note: the file is refused, naming the row, rather than losing those rows without a word.
+    /// </summary>
+    private static void CheckQuotes(SepReader.Row current, int row, string[] header, char separator)
+    {
+        if (header.Length < 2) return;
+        for (var i = 0; i < current.ColCount; i++)
+        {
+            var span = current[i].Span;
+            var lineBreak = span.IndexOfAny('\n', '\r');
+            if (lineBreak < 0 || span[lineBreak..].Count(separator) < header.Length - 1) continue;
+            var column = i < header.Length ? $"column '{header[i]}'" : $"column {i + 1}";
+            throw new UploadFileException(422, "Unclosed quote",
+                $"Row {row}, {column}: the value runs over several lines that look like further rows — a quote opened by a stray \" (e.g. 6\" for inches) and closed rows later. " +
+                "Write a quote inside a value as \"\" and put the value in quotes, or remove it.");
         }
     }
 
@@ -152,6 +194,9 @@ public static partial class SourceReaders
     // ------------------------------------------------------------------ GeoJSON
     private static SourceData GeoJson(string path, UploadOptions limits)
     {
+        // JSON is UTF-8 (RFC 8259); a Latin-1 byte inside a string would otherwise only fail when the value is read.
+        if (!IsUtf8(path))
+            throw new UploadFileException(422, "Not UTF-8", "The GeoJSON file is not UTF-8 text (RFC 8259); save it as UTF-8.");
         JsonDocument document;
         try
         {
@@ -230,117 +275,24 @@ public static partial class SourceReaders
         var folder = System.IO.Path.Combine(workFolder, "zip");
         Directory.CreateDirectory(folder);
         FileGuards.CheckZip(path, "zip archive", limits, folder);
-        var shapefiles = Directory.GetFiles(folder, "*.shp", SearchOption.AllDirectories);
-        if (shapefiles.Length == 0)
+        // macOS's zip adds __MACOSX/ and ._name resource forks beside the real files; extensions come in either case.
+        var files = Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/__MACOSX/", StringComparison.Ordinal) && !System.IO.Path.GetFileName(f).StartsWith("._", StringComparison.Ordinal))
+            .ToList();
+        var shapefiles = files.Where(f => f.EndsWith(".shp", StringComparison.OrdinalIgnoreCase)).ToList();
+        if (shapefiles.Count == 0)
             throw new UploadFileException(422, "No Shapefile in the zip", "The zip archive holds no .shp file; zip the .shp with its .shx, .dbf and .prj.");
-        if (shapefiles.Length > 1)
+        if (shapefiles.Count > 1)
             throw new UploadFileException(422, "Several Shapefiles in the zip",
-                $"The zip archive holds {shapefiles.Length} Shapefiles ({string.Join(", ", shapefiles.Select(System.IO.Path.GetFileName))}); upload one at a time.");
-        return shapefiles[0];
+                $"The zip archive holds {shapefiles.Count} Shapefiles ({string.Join(", ", shapefiles.Select(System.IO.Path.GetFileName))}); upload one at a time.");
+        var shp = shapefiles[0];
+        var missing = new[] { ".shx", ".dbf" }.Where(extension => !files.Any(f =>
+            string.Equals(f, System.IO.Path.ChangeExtension(shp, extension), StringComparison.OrdinalIgnoreCase))).ToList();
+        if (missing.Count > 0)
+            throw new UploadFileException(422, "Incomplete Shapefile",
+                $"The zip archive holds {System.IO.Path.GetFileName(shp)} without its {string.Join(" and ", missing)} (the {(missing.Contains(".dbf") ? "attributes" : "index")}); zip all of the Shapefile's files.");
+        return shp;
     }
-
-    /// <summary>
-    /// Converts each layer to GeoJSON lines in EPSG:4326 with ogr2ogr, then reads those. GPX contributes its waypoints
-    /// (tracks and routes are not samples). A source without a CRS needs <paramref name="crs"/> (-s_srs).
-    /// </summary>
-    private static SourceData Gdal(string path, string format, string? crs, string workFolder, UploadOptions limits)
-    {
-        var layers = format == "gpx" ? ["waypoints"] : ListLayers(path, limits);
-        var outputs = new List<string>();
-        foreach (var layer in layers)
-        {
-            var output = System.IO.Path.Combine(workFolder, $"layer{outputs.Count}.geojsonl");
-            var args = new List<string> { "-f", "GeoJSONSeq", output, path, layer, "-t_srs", "EPSG:4326", "-lco", "COORDINATE_PRECISION=9" };
-            if (crs is not null) args.InsertRange(0, ["-s_srs", crs]);
-            var (code, _, error) = Run("ogr2ogr", args, limits);
-            if (code != 0)
-            {
-                if (error.Contains("no coordinate system", StringComparison.OrdinalIgnoreCase) || error.Contains("source layer has no", StringComparison.OrdinalIgnoreCase))
-                    throw new UploadFileException(422, "No CRS in the file",
-                        "The file carries no coordinate reference system (a Shapefile without its .prj?); send crs=EPSG:<code>, e.g. EPSG:32630.");
-                throw new UploadFileException(422, "Unreadable file", $"GDAL could not read the {format} file: {FirstLines(error)}");
-            }
-            outputs.Add(output);
-        }
-        var columns = new List<string>();
-        var total = 0;
-        foreach (var output in outputs)
-            foreach (var line in File.ReadLines(output))
-            {
-                if (line.Length == 0) continue;
-                if (++total > limits.MaxRows) throw TooManyRows(limits);
-                if (total == 1 || columns.Count == 0 || output != outputs[0])
-                {
-                    using var first = JsonDocument.Parse(line);
-                    if (first.RootElement.TryGetProperty("properties", out var p) && p.ValueKind == JsonValueKind.Object)
-                        foreach (var property in p.EnumerateObject())
-                            if (!columns.Contains(property.Name)) columns.Add(property.Name);
-                }
-            }
-        return new SourceData(columns, total, GdalRecords(outputs, columns))
-        {
-            HasGeometry = true,
-            Crs = "EPSG:4326",
-            Reprojected = true,
-            Note = $"{format} read with GDAL ({string.Join(", ", layers)})",
-        };
-    }
-
-    private static IEnumerable<SourceRecord> GdalRecords(IEnumerable<string> outputs, IReadOnlyList<string> columns)
-    {
-        var row = 0;
-        foreach (var output in outputs)
-            foreach (var line in File.ReadLines(output))
-            {
-                if (line.Length == 0) continue;
-                using var document = JsonDocument.Parse(line);
-                foreach (var record in FeatureRecords([document.RootElement], columns))
-                    yield return record with { Row = ++row, Geometry = record.Geometry?.Clone() };
-            }
-    }
-
-    private static List<string> ListLayers(string path, UploadOptions limits)
-    {
-        var (code, output, error) = Run("ogrinfo", ["-ro", "-q", path], limits);
-        if (code != 0) throw new UploadFileException(422, "Unreadable file", $"GDAL could not open the file: {FirstLines(error)}");
-        var layers = new List<string>();
-        foreach (var line in output.Split('\n'))
-            if (LayerLine().Match(line.TrimEnd()) is { Success: true } m) layers.Add(m.Groups[1].Value);
-        if (layers.Count == 0) throw new UploadFileException(422, "No layers", "GDAL found no layer with features in the file.");
-        return layers;
-    }
-
-    [GeneratedRegex(@"^\d+: (.+?)(?: \([^()]*\))?$")]
-    private static partial Regex LayerLine();
-
-    private static (int Code, string Output, string Error) Run(string program, IEnumerable<string> args, UploadOptions limits)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment["CPL_DEBUG"] = "OFF";
-        start.Environment["GDAL_HTTP_TIMEOUT"] = "1";
-        start.Environment["CPL_VSIL_CURL_ALLOWED_EXTENSIONS"] = "none"; // no network reads from inside a file
-        Process process;
-        try { process = Process.Start(start)!; }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            throw new UploadFileException(503, "GDAL missing", $"{program} (Debian gdal-bin) is not installed on the server; ./napgeo installs it.");
-        }
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromSeconds(limits.GdalTimeoutSeconds)))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new UploadFileException(422, "File takes too long", $"{program} did not finish within {limits.GdalTimeoutSeconds} s.");
-            }
-            return (process.ExitCode, output.Result, error.Result);
-        }
-    }
-
-    private static string FirstLines(string text) =>
-        string.Join(" ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("Warning", StringComparison.Ordinal)).Take(3)).Trim();
 
     private static UploadFileException TooManyRows(UploadOptions limits) =>
         new(413, "Too many rows", $"The file has more than {limits.MaxRows} rows; split it (limit NapGeo:Uploads:MaxRows).");

@@ -208,6 +208,9 @@ public sealed class UploadService(
         }
         record.Status = counts.Valid == 0 ? "rejected" : "committed";
         record.FinishedAt = DateTime.UtcNow;
+        if (counts.Rows == 0)
+            record.Errors.Add(new(null, null, null, null,
+                data.HasGeometry ? "The file has no features (a GPX with tracks only? samples are waypoints)." : "The file has a header but no data rows."));
         if (record.Status == "rejected")
         {
             await tx.Transaction.RollbackAsync(ct);

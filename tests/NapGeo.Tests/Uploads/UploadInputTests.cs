@@ -1,0 +1,182 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using NapGeo.Tests.Infrastructure;
+using static NapGeo.Tests.Infrastructure.Features;
+using static NapGeo.Tests.Uploads.UploadFiles;
+
+namespace NapGeo.Tests.Uploads;
+
+/// <summary>Files as field teams and their tools really make them, and files made to abuse the reader.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class UploadInputTests(NapGeoServer server)
+{
+    private async Task<(HttpStatusCode Status, JsonObject Body)> UploadAsync(byte[] file, string name, params (string, string)[] fields)
+    {
+        var response = await PostAsync(server.Editor(), file, name, [("target", "samples"), .. fields]);
+        return (response.StatusCode, await response.JsonAsync());
+    }
+
+    private Task<string> StoredAsync(string campaign) => server.Database.ScalarAsync<string>(
+        "SELECT string_agg(external_id || ' ' || round(ST_X(geom)::numeric, 4) || ' ' || round(ST_Y(geom)::numeric, 4), '; ' ORDER BY external_id) FROM samples WHERE campaign = $1",
+        campaign);
+
+    [Fact]
+    public async Task A_gdal_virtual_dataset_dressed_as_kml_is_refused_and_reads_nothing()
+    {
+        var folder = Folder();
+        var secret = Path.Combine(folder, "secret.csv");
+        File.WriteAllText(secret, "name,secret\nadmin,hunter2\n");
+        var vrt = $"<OGRVRTDataSource><OGRVRTLayer name=\"x\"><SrcDataSource>{secret}</SrcDataSource>" +
+                  "<SrcSQL dialect=\"SQLITE\">SELECT name||':'||secret AS sample_id, 'soil' AS matrix, 1.0 AS value, 'mg/kg' AS unit, " +
+                  "MakePoint(-1.6, 6.7, 4326) AS geom FROM secret</SrcSQL></OGRVRTLayer></OGRVRTDataSource>";
+        foreach (var name in new[] { "x.kml", "x.gpkg" })
+        {
+            var (status, body) = await UploadAsync(Encoding.UTF8.GetBytes(vrt), name, ("campaign", "VRT"), ("mode", "dry-run"));
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+            Assert.DoesNotContain("hunter2", body.ToJsonString());
+        }
+    }
+
+    [Fact]
+    public async Task Features_without_geometry_and_non_utf8_geojson_get_row_and_file_errors_not_500s()
+    {
+        var geojson = """
+            {"type":"FeatureCollection","features":[
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[-1.95,5.31]},"properties":{"sample_id":"G1","matrix":"soil","value":1,"unit":"mg/kg"}},
+            {"type":"Feature","geometry":null,"properties":{"sample_id":"G2","matrix":"soil","value":1,"unit":"mg/kg"}}]}
+            """;
+        var (status, body) = await UploadAsync(Encoding.UTF8.GetBytes(geojson), "g.geojson", ("campaign", Unique("NOGEOM")));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal(["2|geometry||geometry|the feature has no geometry."], Lines(body, "errors"));
+
+        var kml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><kml xmlns=\"http://www.opengis.net/kml/2.2\"><Document><Folder><name>Samples (dry season)</name>" +
+                  "<Placemark><name>K1</name><Point><coordinates>-1.6,6.7</coordinates></Point></Placemark><Placemark><name>K2</name></Placemark></Folder></Document></kml>";
+        var (kmlStatus, kmlBody) = await UploadAsync(Encoding.UTF8.GetBytes(kml), "k.kml", ("campaign", Unique("KML")), ("mapping", """{"external_id":"Name"}"""));
+        Assert.True(kmlStatus == HttpStatusCode.UnprocessableEntity, kmlBody.ToJsonString()); // the folder name in parentheses was once "no such layer"
+        Assert.Contains(Lines(kmlBody, "errors"), l => l.EndsWith("|the feature has no geometry.", StringComparison.Ordinal));
+
+        var latin1 = Encoding.Latin1.GetBytes(geojson.Replace("\"G1\"", "\"Sédiment-1\""));
+        var (latinStatus, latinBody) = await UploadAsync(latin1, "l.geojson", ("campaign", "X"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, latinStatus);
+        Assert.Equal("Not UTF-8", latinBody["title"]!.GetValue<string>());
+
+        var (mappingStatus, mappingBody) = await UploadAsync(Encoding.UTF8.GetBytes("sample_id,lat,lon\nM1,5.31,-1.95\n"), "m.csv", ("mapping", """{"latitude":null}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, mappingStatus);
+        Assert.Contains("mapping.latitude names no column", mappingBody["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_stray_quote_is_refused_naming_its_row_and_blank_lines_are_skipped()
+    {
+        var csv = "sample_id,matrix,value,unit,latitude,longitude,notes\n" +
+                  "Q1,soil,1.5,mg/kg,6.7,-1.6,core 6\" deep\n" +
+                  "Q2,soil,1.5,mg/kg,6.7,-1.6,plain\n" +
+                  "Q3,soil,1.5,mg/kg,6.7,-1.6,plain\n" +
+                  "Q4,soil,1.5,mg/kg,6.7,-1.6,\"closed\"\n";
+        var campaign = Unique("QUOTE");
+        var (status, body) = await UploadAsync(Encoding.UTF8.GetBytes(csv), "q.csv", ("campaign", campaign));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal("Unclosed quote", body["title"]!.GetValue<string>());
+        Assert.StartsWith("Row 2, column 'notes'", body["detail"]!.GetValue<string>());
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM samples WHERE campaign = $1", campaign));
+
+        // The same past the CSV reader's 16 MB row limit: still the row, not a server error.
+        var huge = "sample_id,matrix,value,unit,latitude,longitude,notes\nH1,soil,1.5,mg/kg,6.7,-1.6,\"" +
+                   string.Concat(Enumerable.Repeat("H2,soil,1.5,mg/kg,6.7,-1.6,plain\n", 600_000));
+        var (hugeStatus, hugeBody) = await UploadAsync(Encoding.UTF8.GetBytes(huge), "h.csv", ("campaign", campaign));
+        Assert.True(hugeStatus == HttpStatusCode.UnprocessableEntity, hugeBody.ToJsonString());
+        Assert.StartsWith("Row 2 starts a quoted value that is never closed", hugeBody["detail"]!.GetValue<string>());
+
+        // A quoted note over two lines is data; empty lines and lines of separators only are nothing.
+        var fine = "sample_id,matrix,value,unit,latitude,longitude,notes\n" +
+                   "B1,soil,1.5,mg/kg,6.7,-1.6,\"two\nlines\"\n\n" +
+                   ",,,,,,\n" +
+                   "B2,soil,1.5,mg/kg,6.71,-1.61,\n\n";
+        var (fineStatus, fineBody) = await UploadAsync(Encoding.UTF8.GetBytes(fine), "b.csv", ("campaign", campaign));
+        Assert.True(fineStatus == HttpStatusCode.Created, fineBody.ToJsonString());
+        Assert.Equal("B1 -1.6000 6.7000; B2 -1.6100 6.7100", await StoredAsync(campaign));
+        Assert.Equal("two\nlines", await server.Database.ScalarAsync<string>("SELECT notes FROM samples WHERE campaign = $1 AND external_id = 'B1'", campaign));
+
+        var (emptyStatus, emptyBody) = await UploadAsync(Encoding.UTF8.GetBytes("sample_id,matrix,value,unit,latitude,longitude\n"), "e.csv", ("campaign", campaign));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, emptyStatus);
+        Assert.Equal(["||||The file has a header but no data rows."], Lines(emptyBody, "errors"));
+    }
+
+    [Fact]
+    public async Task A_zone_beside_degrees_is_not_a_crs_and_one_mapped_coordinate_finds_the_other()
+    {
+        // A Kobo form with the GPS point in degrees and the team's UTM reading beside it: the degrees are the location.
+        var campaign = Unique("ZONE");
+        var kobo = "sample_id,matrix,value,unit,latitude,longitude,utm_zone,easting,northing\nZ1,soil,1,mg/kg,6.7,-1.6,30N,623000,740000\n";
+        var (status, body) = await UploadAsync(Encoding.UTF8.GetBytes(kobo), "z.csv", ("campaign", campaign));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal("Z1 -1.6000 6.7000", await StoredAsync(campaign));
+
+        // x/y with a zone: metres, so the zone applies; a bare zone number takes its hemisphere from crs.
+        var utm = await server.Database.ScalarAsync<string>(
+            "SELECT round(ST_X(p)::numeric, 4) || ' ' || round(ST_Y(p)::numeric, 4) FROM ST_Transform(ST_SetSRID(ST_Point(612345, 587654), 32630), 4326) p");
+        var xy = "sample_id,matrix,value,unit,x,y,zone\nX1,soil,1,mg/kg,612345,587654,30N\nX2,soil,1,mg/kg,612345,587654,30\n";
+        var xyCampaign = Unique("XY");
+        var (xyStatus, xyBody) = await UploadAsync(Encoding.UTF8.GetBytes(xy), "xy.csv", ("campaign", xyCampaign), ("crs", "EPSG:32630"));
+        Assert.True(xyStatus == HttpStatusCode.Created, xyBody.ToJsonString());
+        Assert.Equal($"X1 {utm}; X2 {utm}", await StoredAsync(xyCampaign));
+
+        var german = "Code,matrix,value,unit,Breite,lon\nG1,soil,1,mg/kg,6.7,-1.6\n";
+        var germanCampaign = Unique("BREITE");
+        var (mapStatus, mapBody) = await UploadAsync(Encoding.UTF8.GetBytes(german), "g.csv", ("campaign", germanCampaign),
+            ("mapping", """{"latitude":"Breite","external_id":"Code"}"""));
+        Assert.True(mapStatus == HttpStatusCode.Created, mapBody.ToJsonString());
+        Assert.Equal("G1 -1.6000 6.7000", await StoredAsync(germanCampaign));
+    }
+
+    [Fact]
+    public async Task Shapefile_zips_from_macos_in_upper_case_with_their_own_prj_and_with_parts_missing()
+    {
+        var folder = Folder();
+        var shp = Path.Combine(folder, "shp");
+        Ogr2Ogr("-f", "ESRI Shapefile", shp, SamplesGeoJson(folder, "M")); // EPSG:4326 .prj
+        var zip = Path.Combine(folder, "mac.zip");
+        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Create))
+        {
+            foreach (var file in Directory.GetFiles(shp))
+            {
+                var upper = Path.GetFileNameWithoutExtension(file).ToUpperInvariant() + Path.GetExtension(file).ToUpperInvariant();
+                archive.CreateEntryFromFile(file, "samples/" + upper);
+                await using var fork = archive.CreateEntry("__MACOSX/samples/._" + upper).Open();
+                fork.Write("\0\u0005\u0016\u0007"u8);
+            }
+        }
+        // crs= is for files that say none: this one's .prj (lon/lat) wins over a UTM code sent along.
+        var campaign = Unique("MAC");
+        var response = await PostAsync(server.Editor(), zip, ("target", "samples"), ("campaign", campaign), ("crs", "EPSG:32630"));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        Assert.Equal("M-1 -1.9500 5.3100; M-2 -1.9600 5.3200", await StoredAsync(campaign));
+
+        File.Delete(Directory.GetFiles(shp, "*.dbf").Single());
+        var noDbf = Path.Combine(folder, "nodbf.zip");
+        ZipFile.CreateFromDirectory(shp, noDbf);
+        var incomplete = await (await PostAsync(server.Editor(), noDbf, ("target", "samples"), ("campaign", "X"))).JsonAsync();
+        Assert.Equal("Incomplete Shapefile", incomplete["title"]!.GetValue<string>());
+        Assert.Contains("without its .dbf", incomplete["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Gpx_columns_come_from_every_waypoint_not_the_first()
+    {
+        var gpx = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">
+            <wpt lat="5.31" lon="-1.95"><desc>no name</desc></wpt>
+            <wpt lat="5.32" lon="-1.96"><name>W2</name></wpt>
+            </gpx>
+            """;
+        var (status, body) = await UploadAsync(Encoding.UTF8.GetBytes(gpx), "w.gpx", ("campaign", Unique("GPX")), ("mapping", """{"external_id":"name"}"""));
+        // Row 1 has no name (its own error); row 2's name is read, which it was not when columns came from row 1 only.
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        var errors = Lines(body, "errors");
+        Assert.Contains(errors, l => l.StartsWith("1|", StringComparison.Ordinal) && l.Contains("|external_id|"));
+        Assert.DoesNotContain(errors, l => l.StartsWith("2|", StringComparison.Ordinal) && l.Contains("|external_id|"));
+    }
+}
