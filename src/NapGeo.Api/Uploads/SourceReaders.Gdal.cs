@@ -105,6 +105,9 @@ public static partial class SourceReaders
             if (!lines[i].StartsWith("Layer name: ", StringComparison.Ordinal)) continue;
             var name = lines[i]["Layer name: ".Length..].TrimEnd();
             if (!numbered.Any(n => n == name || n.StartsWith(name + " (", StringComparison.Ordinal))) continue;
+            // ogr2ogr would read a layer called "-sql" as an option, and it has no "--" to end them.
+            if (name.StartsWith('-'))
+                throw new UploadFileException(422, "Unsupported layer name", $"The layer '{name}' starts with '-', which GDAL's tools would read as an option; rename it.");
             var hasCrs = false;
             for (var j = i + 1; j < lines.Length && !lines[j].StartsWith("Layer name: ", StringComparison.Ordinal); j++)
                 if (lines[j].StartsWith("Layer SRS WKT:", StringComparison.Ordinal) && j + 1 < lines.Length && lines[j + 1].Trim() != "(unknown)") hasCrs = true;

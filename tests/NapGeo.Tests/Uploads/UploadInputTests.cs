@@ -163,6 +163,16 @@ public sealed class UploadInputTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_layer_named_like_an_option_is_refused_not_passed_to_ogr2ogr()
+    {
+        var kml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><kml xmlns=\"http://www.opengis.net/kml/2.2\"><Document><Folder><name>-sql</name>" +
+                  "<Placemark><name>K1</name><Point><coordinates>-1.6,6.7</coordinates></Point></Placemark></Folder></Document></kml>";
+        var (status, body) = await UploadAsync(Encoding.UTF8.GetBytes(kml), "o.kml", ("campaign", "X"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal("Unsupported layer name", body["title"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Gpx_columns_come_from_every_waypoint_not_the_first()
     {
         var gpx = """
