@@ -35,6 +35,9 @@ public sealed class UploadService(
         if (!FileGuards.Formats.Contains(format))
             throw new UploadFileException(400, "Unknown format", $"format '{format}' is not one of: {string.Join(", ", FileGuards.Formats)}.");
 
+        // A client-chosen id names one upload: a second file under it is a client error, said before any work is done.
+        if (id is { } chosen && await store.GetAsync(chosen, ct) is not null)
+            throw new UploadFileException(409, "Upload id in use", $"An upload with id {chosen} exists already; send a new id, or GET /api/uploads/{chosen} for that upload's outcome.");
         var work = Directory.CreateTempSubdirectory("napgeo-upload-");
         try
         {
@@ -176,6 +179,8 @@ public sealed class UploadService(
         }
         record.Progress = new UploadProgress(counts.Rows, data.Total);
         progress?.Invoke(record.Progress);
+        // The merge that follows can take a while on a large file: readers should see every row read, not the last 500 ms tick.
+        if (!request.DryRun) await store.ProgressAsync(record.Id, counts.Rows, ct);
         var readMs = phase.ElapsedMilliseconds;
         phase.Restart();
 

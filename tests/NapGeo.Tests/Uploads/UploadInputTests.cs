@@ -173,6 +173,19 @@ public sealed class UploadInputTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_reused_upload_id_is_a_409_that_says_so()
+    {
+        var id = Guid.NewGuid().ToString();
+        var csv = Encoding.UTF8.GetBytes("sample_id,matrix,value,unit,latitude,longitude\nR1,soil,1,mg/kg,6.7,-1.6\n");
+        var (first, _) = await UploadAsync(csv, "r.csv", ("campaign", Unique("REUSE")), ("id", id));
+        Assert.Equal(HttpStatusCode.Created, first);
+        var (second, body) = await UploadAsync(csv, "r.csv", ("campaign", Unique("REUSE")), ("id", id));
+        Assert.Equal(HttpStatusCode.Conflict, second);
+        Assert.Equal("Upload id in use", body["title"]!.GetValue<string>());
+        Assert.Contains($"/api/uploads/{id}", body["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Gpx_columns_come_from_every_waypoint_not_the_first()
     {
         var gpx = """
