@@ -281,10 +281,11 @@ public sealed class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnly
         return false;
     }
 
-    /// <summary>"30N", "30 N", "zone 31s" → EPSG:32630, 32731 (WGS 84 / UTM).</summary>
     /// <summary>
-    /// 30N → 32630, 31S → 32731. A bare zone number (30) takes its hemisphere from <paramref name="crs"/> when that is a
-    /// UTM code (EPSG:327zz is south), since GPS units and lab sheets often write the number alone.
+    /// "30N", "30 N", "zone 31s" → EPSG:32630, 32731 (WGS 84 / UTM). GPS units write a latitude band instead of the
+    /// hemisphere (northern Ghana is 30P): C–M are south of the equator, N–X north, except S, which is read as "south"
+    /// as most sheets mean it (band S, 32–40° N, has little gold mining). A bare zone number (30) takes its hemisphere
+    /// from <paramref name="crs"/> when that is a UTM code (EPSG:327zz is south).
     /// </summary>
     public static int? UtmZone(string text, string? crs = null)
     {
@@ -293,10 +294,10 @@ public sealed class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnly
             CrsName.TryParseSrid(crs, out var srid) && srid / 100 is 326 or 327)
             return srid / 100 * 100 + bare;
         if (folded.Length < 2) return null;
-        var hemisphere = folded[^1];
-        if (hemisphere is not ('n' or 's') || !int.TryParse(folded[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var zone) || zone is < 1 or > 60)
+        var letter = folded[^1];
+        if (letter is < 'c' or > 'x' or 'i' or 'o' || !int.TryParse(folded[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var zone) || zone is < 1 or > 60)
             return null;
-        return (hemisphere == 'n' ? 32600 : 32700) + zone;
+        return (letter is >= 'n' and not 's' ? 32600 : 32700) + zone;
     }
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";

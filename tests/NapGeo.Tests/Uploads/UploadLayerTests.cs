@@ -144,5 +144,9 @@ public sealed class UploadMappingTests
     [InlineData("30N", 32630)]
     [InlineData("zone 31 s", 32731)]
     [InlineData("30", null)]
+    [InlineData("30P", 32630)] // latitude bands, as GPS units write them: P is 8–16° N
+    [InlineData("18M", 32718)] // M is 8–0° S
+    [InlineData("30I", null)]
+    [InlineData("30Y", null)]
     public void Utm_zones_name_their_epsg_code(string zone, int? epsg) => Assert.Equal(epsg, RowConverter.UtmZone(zone));
 }
