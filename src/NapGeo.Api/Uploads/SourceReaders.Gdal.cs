@@ -51,7 +51,10 @@ public static partial class SourceReaders
         var columns = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var total = 0;
-        foreach (var output in outputs)
+        var ranges = new List<string>();
+        foreach (var (output, layer) in outputs.Zip(layers))
+        {
+            var first = total + 1;
             foreach (var line in File.ReadLines(output))
             {
                 if (line.Length == 0) continue;
@@ -61,8 +64,11 @@ public static partial class SourceReaders
                     foreach (var property in p.EnumerateObject())
                         if (seen.Add(property.Name)) columns.Add(property.Name);
             }
+            ranges.Add(total >= first ? $"'{layer.Name}' rows {first}–{total}" : $"'{layer.Name}' no rows");
+        }
         return new SourceData(columns, total, GdalRecords(outputs, columns))
         {
+            LayerRows = layers.Count > 1 ? string.Join(", ", ranges) : null,
             HasGeometry = true,
             Crs = "EPSG:4326",
             Reprojected = true,

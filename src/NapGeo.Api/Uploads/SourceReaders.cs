@@ -23,6 +23,8 @@ public sealed class SourceData(IReadOnlyList<string> columns, int total, IEnumer
     /// <summary>GDAL has already reprojected the geometries (from the file's CRS, or from crs= as -s_srs) to <see cref="Crs"/>.</summary>
     public bool Reprojected { get; init; }
     public string? Note { get; init; }
+    /// <summary>For a file of several layers (KML folders, GeoPackage tables), which rows came from which layer.</summary>
+    public string? LayerRows { get; init; }
     public void Dispose() => owner?.Dispose();
 }
 

@@ -62,6 +62,9 @@ public sealed class UploadService(
                 Columns = data.Columns,
                 Mapping = map.Describe(data.Columns),
             };
+            if (data.LayerRows is { } parts)
+                record.Warnings.Add(new(null, null, null, null,
+                    $"the file has several layers, read one after another and numbered on: {parts}.", "layers"));
             if (map.Ignored.Count > 0)
                 record.Warnings.Add(new(null, string.Join(", ", map.Ignored), null, null,
                     "these columns match no field and were ignored; send mapping= to use them.", "ignored_columns"));

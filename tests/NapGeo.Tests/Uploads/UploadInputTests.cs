@@ -173,6 +173,23 @@ public sealed class UploadInputTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_file_of_several_layers_says_which_rows_came_from_which()
+    {
+        static string Placemark(string id, double lon) =>
+            $"<Placemark><name>{id}</name><ExtendedData><Data name=\"matrix\"><value>soil</value></Data><Data name=\"value\"><value>1.5</value></Data>" +
+            $"<Data name=\"unit\"><value>mg/kg</value></Data></ExtendedData><Point><coordinates>{lon},6.7</coordinates></Point></Placemark>";
+        var kml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><kml xmlns=\"http://www.opengis.net/kml/2.2\"><Document>" +
+                  $"<Folder><name>Day 1</name>{Placemark("D1", -1.6)}</Folder><Folder><name>Day 2</name>{Placemark("D2", -1.61)}{Placemark("D3", -1.62)}</Folder>" +
+                  "</Document></kml>";
+        var campaign = Unique("LAYERS");
+        var (status, body) = await UploadAsync(Encoding.UTF8.GetBytes(kml), "days.kml", ("campaign", campaign), ("mapping", """{"external_id":"Name"}"""));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        var layers = body["warnings"]!.AsArray().Single(w => w!["kind"]?.GetValue<string>() == "layers")!;
+        Assert.Equal("the file has several layers, read one after another and numbered on: 'Day 1' rows 1–1, 'Day 2' rows 2–3.", layers["reason"]!.GetValue<string>());
+        Assert.Equal("D1 -1.6000 6.7000; D2 -1.6100 6.7000; D3 -1.6200 6.7000", await StoredAsync(campaign));
+    }
+
+    [Fact]
     public async Task A_reused_upload_id_is_a_409_that_says_so()
     {
         var id = Guid.NewGuid().ToString();
