@@ -19,12 +19,58 @@ public sealed class FeatureInput(GeometryInput geometries)
     /// <summary>Properties a client may send back unchanged from a GET; they are the server's to set.</summary>
     private static readonly HashSet<string> ServerProperties = ["id", "created_at", "updated_at", "version"];
 
+    /// <summary>Numbers beyond this are not measurements of anything a layer holds, and their sums and ratios overflow.</summary>
+    public const double MaxMagnitude = 1e12;
+
+    /// <summary>
+    /// Parses a request body. JSON may escape a lone UTF-16 surrogate (<c>"\ud800"</c>), which parses but cannot be read
+    /// as text: such a body is malformed JSON here (a 400), found before any value is read rather than as a server error.
+    /// </summary>
+    public static async Task<JsonDocument> ParseBodyAsync(Stream body, CancellationToken ct)
+    {
+        var document = await JsonDocument.ParseAsync(body, cancellationToken: ct);
+        try
+        {
+            CheckText(document.RootElement, "$");
+            return document;
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
+    }
+
+    private static void CheckText(JsonElement element, string path)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String: element.GetString(); break;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject()) CheckText(property.Value, $"{path}.{property.Name}");
+                    break;
+                case JsonValueKind.Array:
+                    var i = 0;
+                    foreach (var item in element.EnumerateArray()) CheckText(item, $"{path}[{i++}]");
+                    break;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            throw new JsonException($"The text at {path} holds an invalid Unicode escape (a lone surrogate such as \\ud800).");
+        }
+    }
+
     public async Task<FeatureDraft?> ReadAsync(
         JsonElement feature, LayerDefinition layer, StoredFeature? patchBase, string? crsParameter, bool repair,
         ValidationErrors errors, CancellationToken ct)
     {
-        if (feature.ValueKind != JsonValueKind.Object ||
-            !feature.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "Feature")
+        // A merge patch (RFC 7396) may leave out what it does not change, the type included.
+        var typeGiven = feature.ValueKind == JsonValueKind.Object && feature.TryGetProperty("type", out _);
+        if (feature.ValueKind != JsonValueKind.Object || (patchBase is null || typeGiven) &&
+            (!feature.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "Feature"))
         {
             errors.Add("type", "the body must be a GeoJSON Feature ({\"type\":\"Feature\",\"geometry\":…,\"properties\":{…}}).");
             return null;
@@ -119,6 +165,9 @@ public sealed class FeatureInput(GeometryInput geometries)
                     _ => null,
                 };
                 if (text is null) { problem = "must be a string."; return false; }
+                // " Geita" and "Geita" are one province, and "" is no value: they must not split a map or a statistic.
+                text = text.Trim();
+                if (text.Length == 0) return true;
                 if (text.Length > field.MaxLength) { problem = $"is longer than {field.MaxLength} characters."; return false; }
                 if (field.Allowed is { } allowed && !allowed.Contains(text))
                 {
@@ -132,8 +181,10 @@ public sealed class FeatureInput(GeometryInput geometries)
                 problem = "must be a whole number.";
                 return false;
             case FieldKind.Number:
-                if (json.ValueKind == JsonValueKind.Number && json.TryGetDouble(out var number) && double.IsFinite(number)) { value = number; return true; }
-                problem = "must be a finite number.";
+                if (json.ValueKind == JsonValueKind.Number && json.TryGetDouble(out var number) && Math.Abs(number) <= MaxMagnitude) { value = number; return true; }
+                problem = json.ValueKind == JsonValueKind.Number && json.TryGetDouble(out var big) && double.IsFinite(big)
+                    ? $"is too large: numbers here are at most {MaxMagnitude:0e0} in magnitude."
+                    : "must be a finite number.";
                 return false;
             case FieldKind.Boolean:
                 if (json.ValueKind is JsonValueKind.True or JsonValueKind.False) { value = json.GetBoolean(); return true; }
@@ -158,6 +209,11 @@ public sealed class FeatureInput(GeometryInput geometries)
         }
     }
 
+    /// <summary>
+    /// ISO 8601 / RFC 3339 only: a date (2024-05-02) or a date-time (2024-05-02T10:00:00Z; a space for the T, a missing
+    /// offset is UTC). Anything else is refused rather than guessed: "03/04/2024" is 3 April to a francophone field team
+    /// and 4 March to a US parser, and "10:30" alone has no date. (Uploads read day-first dates themselves, then send ISO.)
+    /// </summary>
     public static bool TryParseTimestamp(string text, out DateTime utc)
     {
         utc = default;
@@ -166,7 +222,10 @@ public sealed class FeatureInput(GeometryInput geometries)
             utc = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
             return true;
         }
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) return false;
+        if (text.Length < 16 || text[4] != '-' || text[7] != '-' || text[10] is not ('T' or 't' or ' ') || text[13] != ':' ||
+            !DateOnly.TryParseExact(text[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) ||
+            !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            return false;
         utc = parsed.UtcDateTime;
         return true;
     }

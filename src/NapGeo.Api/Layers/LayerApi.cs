@@ -77,7 +77,7 @@ public static class LayerApi
     {
         var definition = layer.Definition;
         var errors = new ValidationErrors();
-        using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+        using var body = await FeatureInput.ParseBodyAsync(request.Body, ct);
         var draft = await input.ReadAsync(body.RootElement, definition, null, options.Crs, options.Repair ?? false, errors, ct);
         if (draft is null) return Problems.Invalid(errors.ToDictionary());
         var id = await store.InsertAsync(definition, draft, request.HttpContext.User.ActorName(), ct);
@@ -105,7 +105,7 @@ public static class LayerApi
         var expected = anyVersion ? stored.Version : expectedVersion!.Value;
 
         var errors = new ValidationErrors();
-        using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+        using var body = await FeatureInput.ParseBodyAsync(request.Body, ct);
         var draft = await input.ReadAsync(body.RootElement, layer, patch ? stored : null, options.Crs, options.Repair ?? false, errors, ct);
         if (draft is null) return Problems.Invalid(errors.ToDictionary());
         switch (await store.UpdateAsync(layer, id, expected, draft, request.HttpContext.User.ActorName(), ct))

@@ -160,10 +160,12 @@ public static class Units
         var text = unit.Trim().ToLowerInvariant()
             .Replace('\u00b5', 'u').Replace('\u03bc', 'u') // micro sign and Greek mu
             .Replace("³", "3").Replace("^3", "3").Replace("mcg", "ug").Replace(" per ", "/");
-        var decomposed = text.Normalize(NormalizationForm.FormD);
-        var builder = new StringBuilder(decomposed.Length);
-        foreach (var ch in decomposed)
+        // Accents through the table Fold uses: with invariant globalization, Normalize(FormD) leaves "é" whole, and
+        // "µg/g créatinine" then matched no unit.
+        var builder = new StringBuilder(text.Length);
+        foreach (var original in text)
         {
+            var ch = Accented.IndexOf(original) is var i and >= 0 ? Plain[i] : original;
             if (char.IsWhiteSpace(ch) || CharUnicodeInfo.GetUnicodeCategory(ch) == UnicodeCategory.NonSpacingMark) continue;
             builder.Append(ch);
         }

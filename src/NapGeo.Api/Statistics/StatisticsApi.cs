@@ -35,7 +35,9 @@ public static class StatisticsApi
         var errors = new ValidationErrors();
         var level = query.Level ?? "all";
         if (level is not ("all" or "country" or "admin1")) errors.Add("level", "must be country, admin1 or all.");
-        if (query.Country is { } c && !(c.Length == 3 && c.All(char.IsAsciiLetterUpper)))
+        // Codes in either case, as /api/countries/{iso3} takes them; stored codes are upper case.
+        var country = query.Country?.ToUpperInvariant();
+        if (country is { } c && !(c.Length == 3 && c.All(char.IsAsciiLetterUpper)))
             errors.Add("country", "must be an ISO 3166-1 alpha-3 code such as GHA.");
         var geojson = query.F switch
         {
@@ -46,8 +48,8 @@ public static class StatisticsApi
         };
         if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary(), "The query has invalid parameters; see errors.");
 
-        var areas = (await store.AreasAsync(query.Country, ct)).Where(a => level == "all" || a.Level == level).ToList();
-        var unassigned = query.Country is null ? await store.UnassignedSamplesAsync(ct) : null;
+        var areas = (await store.AreasAsync(country, ct)).Where(a => level == "all" || a.Level == level).ToList();
+        var unassigned = country is null ? await store.UnassignedSamplesAsync(ct) : null;
         using var buffer = new MemoryStream();
         await using (var json = new Utf8JsonWriter(buffer, FeatureJson.WriterOptions))
         {

@@ -1,0 +1,126 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using NapGeo.Database;
+using NapGeo.Tests.Features;
+using NapGeo.Tests.Infrastructure;
+using static NapGeo.Tests.Infrastructure.Features;
+
+namespace NapGeo.Tests.Foundation;
+
+/// <summary>What the REST layer makes of input at its edges: text, timestamps, magnitudes, patches, units.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class InputNormalizationTests(NapGeoServer server)
+{
+    [Fact]
+    public async Task A_lone_surrogate_in_a_string_is_malformed_json_not_a_server_error()
+    {
+        const string body = """
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[-1.95,5.31]},
+             "properties":{"external_id":"T8\ud800","campaign":"REV","matrix":"water","value":1,"unit":"µg/L"}}
+            """;
+        var response = await server.Editor().PostAsync("/api/samples", new StringContent(body, Encoding.UTF8, "application/geo+json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("$.properties.external_id", (await response.JsonAsync())["detail"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("03/04/2024", null)] // 3 April or 4 March? refused, not guessed
+    [InlineData("10:30", null)]
+    [InlineData("March 2024", null)]
+    [InlineData("2024-04-03", "2024-04-03T00:00:00Z")]
+    [InlineData("2024-04-03T10:30:00+02:00", "2024-04-03T08:30:00Z")]
+    [InlineData("2024-04-03 10:30", "2024-04-03T10:30:00Z")]
+    public async Task Timestamps_are_iso_8601_or_refused(string text, string? stored)
+    {
+        var sample = Sample(-1.95, 5.31);
+        sample["properties"]!["sampled_at"] = text;
+        var response = await server.Editor().SendAsync(HttpMethod.Post, "/api/samples", sample);
+        var json = await response.JsonAsync();
+        if (stored is null)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("properties.sampled_at", json["errors"]!.AsObject().Select(e => e.Key));
+        }
+        else
+        {
+            Assert.True(response.StatusCode == HttpStatusCode.Created, json.ToJsonString());
+            Assert.Equal(stored, json["properties"]!["sampled_at"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
+    public async Task Text_is_trimmed_blanks_are_null_and_numbers_are_bounded()
+    {
+        var site = Site();
+        site["properties"]!["admin1"] = "  Geita ";
+        site["properties"]!["admin2"] = "";
+        var (_, _, created) = await server.Editor().CreateAsync("sites", site);
+        Assert.Equal("Geita", created["properties"]!["admin1"]!.GetValue<string>());
+        Assert.Null(created["properties"]!["admin2"]);
+
+        var huge = Site();
+        huge["properties"]!["mercury_use_kg_yr"] = 1e308;
+        var response = await server.Editor().SendAsync(HttpMethod.Post, "/api/sites", huge);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("properties.mercury_use_kg_yr", (await response.JsonAsync())["errors"]!.AsObject().Select(e => e.Key));
+    }
+
+    [Fact]
+    public async Task Rows_written_before_the_trim_are_trimmed_by_the_migration()
+    {
+        var (id, _, _) = await server.Editor().CreateAsync("sites", Site());
+        await using var db = server.Database.CreateDataSource();
+        await using (var pad = db.CreateCommand("UPDATE sites SET admin1 = ' Western ', admin2 = '' WHERE id = $1"))
+        {
+            pad.Parameters.Add(new() { Value = id });
+            await pad.ExecuteNonQueryAsync();
+        }
+        await using (var migrate = db.CreateCommand(SqlResource.Load("Database.Migrations.0070_trim_area_names.sql"))) await migrate.ExecuteNonQueryAsync();
+        Assert.Equal("Western|null", await server.Database.ScalarAsync<string>(
+            "SELECT admin1 || '|' || coalesce(admin2, 'null') FROM sites WHERE id = $1", id));
+    }
+
+    [Fact]
+    public async Task A_merge_patch_may_leave_out_the_type()
+    {
+        var client = server.Editor();
+        var (id, etag, _) = await client.CreateAsync("sites", Site());
+        var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/sites/{id}")
+        {
+            Content = new StringContent("""{"properties":{"name":"Renamed"}}""", Encoding.UTF8, "application/merge-patch+json"),
+        };
+        request.Headers.IfMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue(etag));
+        var response = await client.SendAsync(request);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        Assert.Equal("Renamed", (await response.JsonAsync())["properties"]!["name"]!.GetValue<string>());
+        // A create still needs a Feature.
+        var bad = await client.PostAsync("/api/sites", new StringContent("""{"properties":{"name":"x"}}""", Encoding.UTF8, "application/geo+json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
+    public async Task Accented_units_are_read_and_women_miners_count_only_beside_a_total()
+    {
+        var urine = Sample(-1.95, 5.31, "urine", 3.5, "µg/g créatinine");
+        var response = await server.Editor().SendAsync(HttpMethod.Post, "/api/samples", urine);
+        var json = await response.JsonAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, json.ToJsonString());
+        Assert.Equal("µg/g creatinine", json["properties"]!["unit_normalized"]!.GetValue<string>());
+
+        const string country = "SUR";
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM sites WHERE country = $1", country));
+        var counted = Site(lon: -55.2, lat: 4.9);
+        counted["properties"]!["country"] = country;
+        var partial = Site(lon: -55.3, lat: 4.8);
+        partial["properties"]!["country"] = country;
+        partial["properties"]!.AsObject().Remove("miners_total");
+        partial["properties"]!["miners_women"] = 50;
+        await server.Editor().CreateAsync("sites", counted);
+        await server.Editor().CreateAsync("sites", partial);
+        var stats = await server.Client().GetJsonAsync("/api/stats?country=sur&level=country"); // lower case is read too
+        var miners = stats["areas"]![0]!["miners"]!;
+        Assert.Equal(120, miners["total"]!.GetValue<long>());
+        Assert.Equal(40, miners["women"]!.GetValue<long>()); // the 50 of the site without a total would have made women > total
+    }
+}
