@@ -55,7 +55,8 @@ public sealed class CrsTransforms(NpgsqlDataSource db)
         await using var cmd = db.CreateCommand("SELECT srtext FROM spatial_ref_sys WHERE srid = $1");
         cmd.Parameters.Add(new() { Value = srid });
         if (await cmd.ExecuteScalarAsync(ct) is not string wkt || wkt.Length == 0) return null;
-        try { return (CoordinateSystem)new CoordinateSystemFactory().CreateFromWkt(wkt); }
+        // Map coordinates only: a geocentric CRS (EPSG:4978, x/y/z from the earth's centre) read as x/y gave nonsense.
+        try { return new CoordinateSystemFactory().CreateFromWkt(wkt) is var cs and (ProjectedCoordinateSystem or GeographicCoordinateSystem) ? cs : null; }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidCastException) { return null; }
     }
 

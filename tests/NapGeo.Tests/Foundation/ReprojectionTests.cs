@@ -47,6 +47,11 @@ public sealed class ReprojectionTests(NapGeoServer server)
 
         var garbage = await server.Editor().SendAsync(HttpMethod.Post, "/api/samples?crs=mercator-ish", Sample(0, 0));
         Assert.Contains("not a CRS", (await garbage.JsonAsync())["errors"]!["crs"]![0]!.GetValue<string>());
+
+        // Geocentric x/y/z (from the earth's centre) are not map coordinates: refused, not reprojected into nonsense.
+        var geocentric = await server.Editor().SendAsync(HttpMethod.Post, "/api/samples?crs=EPSG:4978", Sample(10, 10));
+        Assert.Equal(HttpStatusCode.BadRequest, geocentric.StatusCode);
+        Assert.Contains("EPSG:4978 is not known", (await geocentric.JsonAsync())["errors"]!["geometry"]![0]!.GetValue<string>());
     }
 
     [Fact]
