@@ -96,7 +96,9 @@ public static class TilesApi
         headers.CacheControl = service.Options.CacheControl;
         headers["X-Cache"] = hit ? "HIT" : "MISS";
         headers.Vary = HeaderNames.AcceptEncoding;
-        if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(t => t.Trim()).Any(t => t == result.ETag || t == "*")))
+        // If-None-Match compares weakly (RFC 9110 13.1.2): a proxy that compressed the tile sends W/"…" back.
+        if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(t => t.Trim())
+                .Any(t => t == "*" || (t.StartsWith("W/", StringComparison.Ordinal) ? t[2..] : t) == result.ETag)))
             return TypedResults.StatusCode(304);
         return result.Data.Length == 0 ? TypedResults.NoContent() : TypedResults.Bytes(result.Data, ContentType);
     }

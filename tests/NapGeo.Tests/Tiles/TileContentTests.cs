@@ -97,6 +97,18 @@ public sealed class TileContentTests(TilesServer server)
     }
 
     [Fact]
+    public async Task Tiles_of_the_first_column_hold_their_features()
+    {
+        // At zoom 1 every tile is in the first or the last column. Its window with the edge buffer once wrapped to the
+        // far side of the world, and the tile came back empty.
+        var t = TileAt(Lon, Lat, 1);
+        var features = Decode(await server.TileBytesAsync("sites", t), t).Layers.Single().Features;
+        Assert.NotEmpty(features);
+        Assert.All(features, f => Assert.True(t.X == 0 ? f.Geometry.EnvelopeInternal.MinX < 0 : f.Geometry.EnvelopeInternal.MaxX > 0,
+            $"a feature at {f.Geometry.EnvelopeInternal} in tile {t}"));
+    }
+
+    [Fact]
     public async Task Tiles_with_too_many_features_aggregate_them_into_boxes_that_cover_every_one()
     {
         await using var db = server.Database.CreateDataSource();

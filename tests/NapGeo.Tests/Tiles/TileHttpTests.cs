@@ -67,6 +67,9 @@ public sealed class TileHttpTests(TilesServer server)
 
         var other = await server.GetTileAsync("napgeo", t, configure: r => r.Headers.IfNoneMatch.Add(new EntityTagHeaderValue("\"stale\"")));
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        // Compared weakly (RFC 9110 13.1.2): a proxy that gzipped the tile hands the client W/"…".
+        var weak = await server.GetTileAsync("napgeo", t, configure: r => r.Headers.IfNoneMatch.Add(new EntityTagHeaderValue(etag.Tag, isWeak: true)));
+        Assert.Equal(HttpStatusCode.NotModified, weak.StatusCode);
     }
 
     [Theory]

@@ -5,7 +5,9 @@
 -- not clip at edges).
 WITH b AS (
     SELECT ST_TileEnvelope($1, $2, $3) AS env,
-           ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326) AS env4326,
+           -- The buffer is clipped to the world first: past ±20037508 m PROJ wraps the longitude to the other side,
+           -- and the window of a tile in the first or last column then missed the tile itself (1/0/0 was empty).
+           ST_Transform(ST_ClipByBox2D(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), ST_TileEnvelope(0, 0, 0)), 4326) AS env4326,
            40075016.685578488 / (4096 * 2 ^ $1) AS px
 ), f AS (
     SELECT {{fid}} AS fid, {{properties}}, ST_Transform(t.geom, 3857) AS g
@@ -17,13 +19,18 @@ SELECT CASE WHEN (SELECT count(*) FROM f) <= {{aggregate_above}} THEN (
         SELECT f.fid, {{names}},
                -- Polygons thinner than two pixels would collapse on the 4096 grid: keep them as a two-pixel box,
                -- simplify the rest to half a pixel (the grid would drop finer detail anyway).
-               ST_AsMVTGeom(
+               -- A polygon a few pixels across can still collapse once simplified and snapped: it falls back to the box.
+               coalesce(ST_AsMVTGeom(
                    CASE WHEN ST_Dimension(f.g) = 2 AND (ST_XMax(f.g) - ST_XMin(f.g) < 2 * b.px OR ST_YMax(f.g) - ST_YMin(f.g) < 2 * b.px)
                         THEN ST_Expand(ST_Envelope(f.g), greatest(b.px - (ST_XMax(f.g) - ST_XMin(f.g)) / 2, 0),
                                                          greatest(b.px - (ST_YMax(f.g) - ST_YMin(f.g)) / 2, 0))
                         WHEN ST_Dimension(f.g) = 2 THEN ST_Simplify(f.g, b.px / 2, true)
                         ELSE f.g END,
-                   b.env, 4096, 64, true) AS geom
+                   b.env, 4096, 64, true),
+                   CASE WHEN ST_Dimension(f.g) = 2 THEN ST_AsMVTGeom(
+                       ST_Expand(ST_Envelope(f.g), greatest(b.px - (ST_XMax(f.g) - ST_XMin(f.g)) / 2, 0),
+                                                   greatest(b.px - (ST_YMax(f.g) - ST_YMin(f.g)) / 2, 0)),
+                       b.env, 4096, 64, true) END) AS geom
         FROM f, b
     ) m
     WHERE m.geom IS NOT NULL
