@@ -94,7 +94,12 @@ public static class TileSql
         yield return new() { Value = (object?)filter.Matrix ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
         // Dates are whole UTC days; "to" is inclusive, so the bound is the next midnight.
         yield return new() { Value = filter.From is { } f ? f.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz };
-        yield return new() { Value = filter.To is { } t ? t.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz };
+        // The last day there is (9999-12-31) has no next midnight in .NET: its bound is the last instant instead.
+        yield return new()
+        {
+            Value = filter.To is { } t ? t == DateOnly.MaxValue ? DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc) : t.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) : DBNull.Value,
+            NpgsqlDbType = NpgsqlDbType.TimestampTz,
+        };
         yield return new() { Value = (object?)exceedanceClasses ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
         yield return new() { Value = (object?)filter.Status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
         yield return new() { Value = (object?)filter.ExceedanceClass ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };

@@ -88,11 +88,13 @@ public sealed class ProblemDetailsTests(NapGeoServer server)
     }
 
     [Fact]
-    public async Task A_value_too_large_to_normalize_and_a_date_at_the_end_of_time_are_400s()
+    public async Task A_value_too_large_to_normalize_is_a_400_and_a_date_at_the_end_of_time_is_served()
     {
         var huge = Sample(-1.0, 6.0, "air", 1e306, "mg/m3");
         var problem = await AssertProblem(await server.Editor().SendAsync(HttpMethod.Post, "/api/samples", huge), HttpStatusCode.BadRequest);
         Assert.Contains("too large", problem["errors"]!["properties.value"]![0]!.GetValue<string>());
-        await AssertProblem(await server.Client().GetAsync("/tiles/samples/0/0/0.mvt?to=9999-12-31"), HttpStatusCode.BadRequest);
+        // The last day there is is a valid end date, not an error (its next midnight is out of .NET's range).
+        var endOfTime = await server.Client().GetAsync("/tiles/samples/0/0/0.mvt?to=9999-12-31");
+        Assert.True(endOfTime.StatusCode is HttpStatusCode.OK or HttpStatusCode.NoContent, $"{(int)endOfTime.StatusCode}");
     }
 }
