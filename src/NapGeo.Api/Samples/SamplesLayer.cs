@@ -38,7 +38,7 @@ public static class SamplesLayer
             new("guideline_value", FieldKind.Number, "The guideline value, in guideline_unit") { Source = FieldSource.Database },
             new("guideline_unit", FieldKind.Text, "The guideline's unit: always the sample's unit_normalized") { Source = FieldSource.Database },
             new("exceedance_ratio", FieldKind.Number, "value_normalized ÷ guideline_value; null below detection (the true value is unknown) or without a guideline") { Source = FieldSource.Database },
-            new("exceedance_class", FieldKind.Text, "below (≤ 1×), above (> 1×), high (≥ 5×), critical (≥ 20×) the guideline; below-detection samples are below; null without a guideline")
+            new("exceedance_class", FieldKind.Text, "below (≤ 1×), above (> 1×), high (≥ 5×), critical (≥ 20×) the guideline; below detection: below when the detection limit is at or under the guideline, else null (cannot tell); null without a guideline")
                 { Source = FieldSource.Database, Allowed = ["below", "above", "high", "critical"], Filterable = true },
         ],
         Validate = Normalize,

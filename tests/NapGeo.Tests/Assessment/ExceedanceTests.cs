@@ -59,15 +59,44 @@ public sealed class ExceedanceTests(NapGeoServer server)
         Assert.Equal(expectedClass, (await client.PropertiesAsync("samples", id))["exceedance_class"]?.GetValue<string>());
     }
 
-    [Fact]
-    public async Task A_below_detection_sample_is_never_above_and_has_no_ratio()
+    [Theory]
+    [InlineData(5, "µg/L", "below")]
+    [InlineData(6, "µg/L", "below")]     // a limit equal to the guideline: the result is at most the guideline, not above
+    [InlineData(0.006, "mg/L", "below")] // the same limit in mg/L
+    [InlineData(500, "µg/L", null)]      // a limit far above WHO's 6 µg/L: the sample cannot tell, and says nothing
+    public async Task A_below_detection_sample_is_never_above_has_no_ratio_and_is_below_only_when_its_limit_is(double limit, string unit, string? expectedClass)
     {
         var client = server.Editor();
-        var sample = Sample(Unique("BD"), "ASSESS-EX", Nowhere, "water", null, "µg/L", belowDetection: true, detectionLimit: 500);
+        var sample = Sample(Unique("BD"), "ASSESS-EX", Nowhere, "water", null, unit, belowDetection: true, detectionLimit: limit);
         var (_, _, json) = await client.CreateAsync("samples", sample);
-        Assert.Equal("below", json["properties"]!["exceedance_class"]!.GetValue<string>());
+        Assert.Equal(expectedClass, json["properties"]!["exceedance_class"]?.GetValue<string>());
         Assert.Null(json["properties"]!["exceedance_ratio"]);
         Assert.Equal(6, json["properties"]!["guideline_value"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task Samples_stored_as_below_before_the_fix_are_reassessed_by_the_migration()
+    {
+        var sample = Sample(Unique("BD"), "ASSESS-EX", Nowhere, "water", null, "µg/L", belowDetection: true, detectionLimit: 500);
+        var (id, _, _) = await server.Editor().CreateAsync("samples", sample);
+        await using var db = server.Database.CreateDataSource();
+        // As the old function stored it (written around the trigger, which would assess it again).
+        await using (var connection = await db.OpenConnectionAsync())
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var off = new Npgsql.NpgsqlCommand("ALTER TABLE samples DISABLE TRIGGER samples_score_exceedance", connection, transaction)) await off.ExecuteNonQueryAsync();
+            await using (var old = new Npgsql.NpgsqlCommand("UPDATE samples SET exceedance_class = 'below' WHERE id = $1", connection, transaction))
+            {
+                old.Parameters.Add(new() { Value = id });
+                await old.ExecuteNonQueryAsync();
+            }
+            await using (var on = new Npgsql.NpgsqlCommand("ALTER TABLE samples ENABLE TRIGGER samples_score_exceedance", connection, transaction)) await on.ExecuteNonQueryAsync();
+            await transaction.CommitAsync();
+        }
+        Assert.Equal("below", (await server.Editor().PropertiesAsync("samples", id))["exceedance_class"]!.GetValue<string>());
+        await using (var migrate = db.CreateCommand(NapGeo.Database.SqlResource.Load("Database.Migrations.0080_below_detection_limit_above_guideline.sql")))
+            await migrate.ExecuteNonQueryAsync();
+        Assert.Null((await server.Editor().PropertiesAsync("samples", id))["exceedance_class"]);
     }
 
     [Fact]
