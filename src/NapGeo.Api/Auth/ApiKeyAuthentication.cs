@@ -25,7 +25,10 @@ public static class ApiKeyAuthentication
             .AddPolicy(ReadPolicy, p =>
             {
                 if (keyRequiredForReads) p.RequireAuthenticatedUser();
-                else p.RequireAssertion(_ => true);
+                // Public reads, but a key that is sent must be valid: a revoked or mistyped key is told so (401)
+                // rather than quietly served as anonymous until reads start to need one.
+                else p.RequireAssertion(c => c.User.Identity?.IsAuthenticated == true ||
+                                             c.Resource is not HttpContext http || !http.Request.Headers.ContainsKey(Header));
             })
             .AddPolicy(EditPolicy, p => p.RequireRole(Roles.Editor, Roles.Admin))
             .AddPolicy(AdminPolicy, p => p.RequireRole(Roles.Admin));

@@ -22,8 +22,9 @@ public static class HotspotsLayer
             new("kind", FieldKind.Text, "What makes it a hotspot")
                 { Allowed = ["amalgam_burning", "ore_processing", "tailings", "gold_shop", "river_sediment", "other"], Filterable = true, Default = "other" },
             new("severity", FieldKind.Text, "Severity") { Allowed = ["low", "medium", "high", "critical"], Filterable = true, Default = "medium" },
-            new("origin", FieldKind.Text, "manual (drawn by a person) or derived (computed from samples)")
-                { Allowed = ["manual", "derived"], Filterable = true, Default = "manual" },
+            // Set by the server: derivation replaces every derived hotspot, so a client's "derived" would be deleted.
+            new("origin", FieldKind.Text, "manual (drawn by a person) or derived (computed from samples by POST /api/hotspots/derive)")
+                { Allowed = ["manual", "derived"], Filterable = true, Source = FieldSource.Database },
             new("first_observed", FieldKind.Date, "First date the hotspot was observed"),
             new("last_observed", FieldKind.Date, "Latest date the hotspot was observed"),
             new("notes", FieldKind.Text, "Free notes"),

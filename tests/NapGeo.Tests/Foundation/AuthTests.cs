@@ -14,7 +14,7 @@ public sealed class AuthTests(NapGeoServer server)
         { "viewer", HttpStatusCode.OK, HttpStatusCode.Forbidden },
         { "editor", HttpStatusCode.OK, HttpStatusCode.Created },
         { "admin", HttpStatusCode.OK, HttpStatusCode.Created },
-        { "forged", HttpStatusCode.OK, HttpStatusCode.Unauthorized },
+        { "forged", HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized }, // a key that is presented must be valid, reads too
     };
 
     private string? Key(string caller) => caller switch
