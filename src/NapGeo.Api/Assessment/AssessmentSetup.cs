@@ -40,7 +40,7 @@ public sealed class GuidelineSeeder(GuidelineStore store, HotspotRefresh hotspot
         var reassessed = await store.SyncDefaultsAsync(GuidelineCsv.LoadEmbedded(), new ClassMultipliers(o.HighMultiplier, o.CriticalMultiplier), cancellationToken);
         if (reassessed == 0) return;
         log.LogInformation("Guidelines changed: re-assessed {Count} samples", reassessed);
-        await hotspots.RefreshAsync("guidelines.csv", "Default guidelines changed", cancellationToken);
+        await hotspots.RefreshAsync("guidelines.csv", "Default guidelines changed");
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

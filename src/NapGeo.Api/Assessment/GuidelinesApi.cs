@@ -67,7 +67,7 @@ public static partial class GuidelinesApi
         var guidelines = Validate(input, errors);
         if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary());
         var changed = await store.ReplaceAsync(code, input.Name!, input.Description, guidelines, context.User.ActorName(), ct);
-        if (changed > 0) await hotspots.RefreshAsync(context.User.ActorName(), $"Guideline set {code} replaced", ct);
+        if (changed > 0) await hotspots.RefreshAsync(context.User.ActorName(), $"Guideline set {code} replaced");
         return TypedResults.Ok(new SetChanged((await store.GetAsync(code, ct))!, changed));
     }
 
@@ -78,7 +78,7 @@ public static partial class GuidelinesApi
         if (code == GuidelineStore.DefaultSet)
             return Problems.Status(409, "Managed by data/guidelines.csv", "The default (international) set cannot be removed.");
         if (await store.DeleteAsync(code, context.User.ActorName(), ct) is not { } changed) return Problems.NotFound($"Guideline set '{code}'");
-        if (changed > 0) await hotspots.RefreshAsync(context.User.ActorName(), $"Guideline set {code} removed", ct);
+        if (changed > 0) await hotspots.RefreshAsync(context.User.ActorName(), $"Guideline set {code} removed");
         return TypedResults.Ok(new SetDeleted(code, changed));
     }
 

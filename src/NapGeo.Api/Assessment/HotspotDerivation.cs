@@ -86,10 +86,14 @@ public sealed class HotspotDerivation(NpgsqlDataSource db)
 public sealed class HotspotRefresh(HotspotDerivation derivation, IOptions<AssessmentOptions> options, ILogger<HotspotRefresh> log) : IUploadCommitHook
 {
     /// <summary>Re-derives (when enabled) on behalf of <paramref name="actor"/>, named in the audit log; true when it did.</summary>
-    public async Task<bool> RefreshAsync(string actor, string cause, CancellationToken ct)
+    /// <remarks>
+    /// The change that calls for it has committed by now, so the derivation is not the request's to cancel: a client
+    /// that hangs up must not leave the derived hotspots behind the data. It takes no cancellation token.
+    /// </remarks>
+    public async Task<bool> RefreshAsync(string actor, string cause)
     {
         if (!options.Value.DeriveAfterChanges) return false;
-        var result = await derivation.DeriveAsync(new DeriveParameters(), actor, ct);
+        var result = await derivation.DeriveAsync(new DeriveParameters(), actor, CancellationToken.None);
         log.LogInformation("{Cause}: derived {Count} hotspots (replaced {Removed})", cause, result.Hotspots.Count, result.Removed);
         return true;
     }
@@ -97,6 +101,6 @@ public sealed class HotspotRefresh(HotspotDerivation derivation, IOptions<Assess
     /// <summary>An upload, or its roll-back, committed: only samples move the clusters.</summary>
     public async Task OnCommittedAsync(Guid uploadId, string target, CancellationToken ct)
     {
-        if (target == "samples") await RefreshAsync($"upload:{uploadId}", $"Upload {uploadId}", ct);
+        if (target == "samples") await RefreshAsync($"upload:{uploadId}", $"Upload {uploadId}");
     }
 }
