@@ -37,7 +37,7 @@ public static class TilesCli
             var connection = connectionString();
             NapGeoDatabase.Migrate(connection, TextWriter.Null);
             await using var db = NapGeoDatabase.Create(connection);
-            var service = new TileService(db, new TileOptions());
+            var service = new TileService(db, ServerOptions());
             if (service.Find(parse.GetValue(layer)!) is not { } source)
             {
                 Console.Error.WriteLine($"Unknown layer '{parse.GetValue(layer)}' (known: {string.Join(", ", service.Sources.Keys)}).");
@@ -57,6 +57,14 @@ public static class TilesCli
     
     }
 
+    /// <summary>
+    /// The server's <c>Tiles</c> settings, read from the same places (appsettings.json, then <c>Tiles__…</c> environment
+    /// variables): an archive holds the tiles the server serves only if both cluster and aggregate alike.
+    /// </summary>
+    private static TileOptions ServerOptions() =>
+        new ConfigurationBuilder().SetBasePath(AppContext.BaseDirectory).AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables().Build().GetSection("Tiles").Get<TileOptions>() ?? new TileOptions();
+
     /// <summary>Prints the statement a tile runs, for pgbench and EXPLAIN (bench/tiles uses it as the database floor).</summary>
     private static Command Sql()
     {
@@ -67,7 +75,7 @@ public static class TilesCli
         {
             // Building the statements needs no connection; the data source is never opened.
             using var db = NapGeoDatabase.Create("Host=unused");
-            var service = new TileService(db, new TileOptions());
+            var service = new TileService(db, ServerOptions());
             if (service.Find(parse.GetValue(layer)!) is not PostGisTileSource source)
             {
                 Console.Error.WriteLine($"Unknown layer '{parse.GetValue(layer)}'.");
