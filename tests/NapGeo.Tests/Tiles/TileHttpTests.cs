@@ -67,6 +67,10 @@ public sealed class TileHttpTests(TilesServer server)
 
         var other = await server.GetTileAsync("napgeo", t, configure: r => r.Headers.IfNoneMatch.Add(new EntityTagHeaderValue("\"stale\"")));
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        var head = await server.Client().SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/tiles/napgeo/{t.Z}/{t.X}/{t.Y}.mvt"));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(etag.Tag, head.Headers.ETag!.Tag);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
         // Compared weakly (RFC 9110 13.1.2): a proxy that gzipped the tile hands the client W/"…".
         var weak = await server.GetTileAsync("napgeo", t, configure: r => r.Headers.IfNoneMatch.Add(new EntityTagHeaderValue(etag.Tag, isWeak: true)));
         Assert.Equal(HttpStatusCode.NotModified, weak.StatusCode);
