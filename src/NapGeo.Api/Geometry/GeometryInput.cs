@@ -12,6 +12,8 @@ namespace NapGeo.Geometry;
 /// Reads a GeoJSON geometry from a request and checks it before it reaches the database: the structure
 /// (closed rings, numeric positions), coordinates in range after reprojection, OGC validity and the layer's
 /// geometry type. Invalid input is reported with the reason and where, never silently altered unless repair is asked.
+/// Heights (a third coordinate, as GPS units record them) are the exception: the layers are 2D, so they are dropped,
+/// as the upload readers drop them too.
 /// </summary>
 public sealed class GeometryInput(CrsTransforms crs)
 {
