@@ -82,8 +82,12 @@ public static class BaselineJson
             json.WriteNumber("miners_total", a.MinersTotal);
             json.WriteNumber("miners_women", a.MinersWomen);
             json.WriteNumber("miners_children", a.MinersChildren);
+            // How many sites each sum comes from: a map can then tell "0" from "no site reported it".
+            json.WriteNumber("sites_reporting_miners", a.SitesReportingMiners);
             json.WriteNumber("mercury_use_kg_yr", a.MercuryUseKgYr);
+            json.WriteNumber("sites_reporting_mercury_use", a.SitesReportingMercury);
             json.WriteNumber("gold_production_kg_yr", a.GoldProductionKgYr);
+            json.WriteNumber("sites_reporting_gold_production", a.SitesReportingGold);
             foreach (var (k, v) in a.WorstPractices) json.WriteNumber($"sites_{k}", v);
             json.WriteNumber("sites_any_worst_practice", a.AnyWorstPractice);
             foreach (var (k, v) in a.SamplesByMatrix) json.WriteNumber($"samples_{k}", v);

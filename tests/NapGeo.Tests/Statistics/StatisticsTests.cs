@@ -58,6 +58,10 @@ public sealed class StatisticsTests(DemoDataServer server)
             Assert.True(f["properties"]!["sites_total"]!.GetValue<long>() > 0);
             Assert.NotNull(f["properties"]!["sites_open_burning_amalgam"]);
             Assert.NotNull(f["properties"]!["samples_soil"]);
+            var admin1 = f["properties"]!["admin1"]?.GetValue<string>();
+            Assert.Equal(await server.CountAsync("SELECT count(mercury_use_kg_yr) FROM sites WHERE country = 'GHA' AND admin1 IS NOT DISTINCT FROM $1", (object?)admin1 ?? DBNull.Value),
+                f["properties"]!["sites_reporting_mercury_use"]!.GetValue<long>());
+            Assert.NotNull(f["properties"]!["sites_reporting_miners"]);
         }
         var bad = await server.Client().GetAsync("/api/stats?level=district");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
