@@ -19,6 +19,22 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     }
 
     [Fact]
+    public async Task Opened_without_a_view_the_map_fits_the_data_and_a_shared_view_is_kept()
+    {
+        // The demo data spans -3.10…-0.42° E, 4.91…7.00° N: fitted, all of it is in view and little else. MapLibre's own
+        // hash, written before the map loaded, once made every page look "shared", and it stayed at the initial zoom 6
+        // view, some 14° wide.
+        var page = await server.OpenViewerAsync();
+        var view = await page.EvaluateAsync<double[]>(
+            "() => { const b = window.napgeo.map.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }");
+        Assert.True(view[0] <= -3.09 && view[1] <= 4.92 && view[2] >= -0.43 && view[3] >= 6.99 && view[2] - view[0] < 8, string.Join(", ", view));
+
+        var shared = await server.OpenViewerAsync("#9/6.2/-1.9");
+        var zoom = await shared.EvaluateAsync<double>("() => window.napgeo.map.getZoom()");
+        Assert.Equal(9, zoom, 1);
+    }
+
+    [Fact]
     public async Task Unticking_a_layer_hides_it_and_ticking_shows_it_again()
     {
         var page = await server.OpenViewerAsync();

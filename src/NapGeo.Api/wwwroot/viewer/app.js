@@ -9,6 +9,8 @@ import { announce, fetchJson, apiKey, keyHeaders, el, KEY_STORAGE } from './dom.
 
 const config = await fetchJson('/viewer/config.json').catch(() => ({}));
 if (config.require_key_for_reads && !apiKey()) await askForKey();
+// A shared link's view, read before MapLibre writes its own hash: only a page opened without one fits the data.
+const sharedView = location.hash;
 const map = new maplibregl.Map({
   container: 'map',
   style: '/styles/napgeo.json',
@@ -24,6 +26,25 @@ map.addControl(new maplibregl.ScaleControl(), 'bottom-left');
 // Tests and power users reach the map from the console.
 window.napgeo = { map };
 
+// A request the map could not make (style, TileJSON, tiles) is said, not left as an empty map. A rejected key is
+// forgotten and asked for again; other failures are announced once each, not once per tile.
+const reported = new Set();
+let askingAgain = false;
+map.on('error', event => {
+  const status = event.error?.status;
+  if (status === 401 && config.require_key_for_reads) {
+    if (askingAgain) return; // the style and every tile fail alike: one dialog
+    askingAgain = true;
+    sessionStorage.removeItem(KEY_STORAGE);
+    askForKey().then(() => location.reload());
+    return;
+  }
+  const message = status ? `Map data could not be loaded (HTTP ${status}).` : `Map error: ${event.error?.message ?? 'unknown'}`;
+  if (reported.has(message)) return;
+  reported.add(message);
+  announce(message);
+});
+
 map.on('load', async () => {
   const firstDataLayer = map.getStyle().layers.find(l => l['source-layer'])?.id;
   if (config.online_basemap_url) addOnlineBasemap(map, config.online_basemap_url, firstDataLayer);
@@ -31,7 +52,7 @@ map.on('load', async () => {
 
   // Open on the data: the TileJSON's bounds are the extent of what is stored.
   const bounds = Object.keys(map.getStyle().sources).map(id => map.getSource(id)?.bounds).find(Boolean);
-  if (bounds && !location.hash) map.fitBounds(bounds, { padding: 40, animate: false, maxZoom: 12 });
+  if (bounds && !sharedView) map.fitBounds(bounds, { padding: 40, animate: false, maxZoom: 12 });
 
   buildLayerPanel(map, document.getElementById('layer-list'));
   setUpInteraction();
@@ -65,6 +86,7 @@ function setUpInteraction() {
   document.getElementById('close-details').addEventListener('click', () => {
     document.getElementById('details').hidden = true;
     requestAnimationFrame(() => map.resize());
+    map.getCanvas().focus(); // keyboard users go back to the map, not to the top of the page
   });
 }
 
@@ -79,7 +101,11 @@ function setUpFilterForm() {
   const form = document.getElementById('filters');
   form.addEventListener('submit', event => {
     event.preventDefault();
-    applyFilters(map, readFilters(form), tileTemplates);
+    const filters = readFilters(form);
+    // The server refuses such tiles (400): say so here instead of leaving the old tiles on screen.
+    if (filters.from && filters.to && filters.from > filters.to) { announce('The "from" date is after the "to" date'); return; }
+    reported.clear();
+    applyFilters(map, filters, tileTemplates);
     announce('Filters applied');
   });
   form.addEventListener('reset', () => setTimeout(() => {

@@ -37,6 +37,7 @@ export function setUpSearch(map, onChoose) {
     pending = setTimeout(async () => {
       try {
         const page = await fetchJson(`/api/sites?q=${encodeURIComponent(term)}&limit=10`);
+        if (input.value.trim() !== term) return; // a slower answer to an earlier term: the newer one shows
         results = page.features;
         clear(list);
         results.forEach((site, i) => list.append(el('li', {

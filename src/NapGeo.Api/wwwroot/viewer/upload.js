@@ -19,7 +19,6 @@ export function setUpUpload(map, onCommitted) {
   document.getElementById('close-upload').addEventListener('click', () => { show(false); toggle.focus(); });
 
   const key = el('input', { type: 'password', id: 'upload-key', autocomplete: 'off', value: sessionStorage.getItem(KEY_STORAGE) ?? '' });
-  key.addEventListener('change', () => sessionStorage.setItem(KEY_STORAGE, key.value.trim()));
   const file = el('input', { type: 'file', id: 'upload-file', accept: '.csv,.txt,.xlsx,.geojson,.json,.kml,.kmz,.gpx,.zip,.gpkg' });
   const target = el('select', { id: 'upload-target' }, ['samples', 'sites', 'hotspots'].map(t => el('option', {}, t)));
   const campaign = el('input', { id: 'upload-campaign', placeholder: 'e.g. GH-2025-DRY' });
@@ -44,6 +43,11 @@ export function setUpUpload(map, onCommitted) {
     result);
 
   file.addEventListener('change', () => { state.file = file.files[0] ?? null; state.mapping = {}; commit.disabled = true; clear(result); });
+  // Commit sends what the last check checked: any other setting needs a check first.
+  for (const input of [target, campaign, crs, onError]) input.addEventListener('change', () => { commit.disabled = true; });
+  state.onMappingChanged = () => { commit.disabled = true; };
+  // One request at a time: a second click would send the file twice.
+  const busy = on => { dryRun.disabled = on; if (on) commit.disabled = true; };
 
   const form = mode => {
     const data = new FormData();
@@ -59,7 +63,9 @@ export function setUpUpload(map, onCommitted) {
 
   dryRun.addEventListener('click', async () => {
     if (!state.file) { announce('Choose a file first'); return; }
+    busy(true);
     const answer = await send(form('dry-run'), key.value.trim(), progress);
+    busy(false);
     if (!answer) return;
     renderReport(result, answer, state);
     showPreview(map, answer.preview);
@@ -67,7 +73,9 @@ export function setUpUpload(map, onCommitted) {
   });
 
   commit.addEventListener('click', async () => {
+    busy(true);
     const answer = await send(form('commit'), key.value.trim(), progress);
+    busy(false);
     if (!answer) return;
     renderReport(result, answer, state);
     showPreview(map, null);
@@ -93,23 +101,33 @@ function send(data, apiKey, progress) {
     progress.hidden = false;
     progress.value = 0;
     request.upload.onprogress = e => { if (e.lengthComputable) progress.value = Math.round(e.loaded / e.total * 50); };
+    let done = false;
     const poll = setInterval(async () => {
       const response = await fetch(`/api/uploads/${id}`, { headers: apiKey ? { 'X-Api-Key': apiKey } : {} }).catch(() => null);
       const record = response?.ok ? await response.json() : null;
-      if (record?.progress?.total) progress.value = 50 + Math.round(record.progress.processed / record.progress.total * 50);
+      // A poll answered after the upload finished must not move the bar back.
+      if (!done && record?.progress?.total) progress.value = 50 + Math.round(record.progress.processed / record.progress.total * 50);
     }, 500);
-    request.onload = () => {
-      clearInterval(poll);
-      progress.value = 100;
-      let body = null;
-      try { body = JSON.parse(request.responseText); } catch { /* not JSON */ }
-      if (body?.counts) { resolve(body); return; } // an upload record, also when rejected (422)
-      const message = body?.detail || body?.title || `Upload failed (${request.status})`;
+    const fail = message => {
+      progress.hidden = true; // a full bar would read as success
       announce(message);
       clear(document.getElementById('upload-result')).append(el('p', { class: 'bad' }, message));
       resolve(null);
     };
-    request.onerror = () => { clearInterval(poll); announce('Upload failed: network error'); resolve(null); };
+    request.onload = () => {
+      done = true;
+      clearInterval(poll);
+      let body = null;
+      try { body = JSON.parse(request.responseText); } catch { /* not JSON */ }
+      if (body?.counts) {
+        progress.value = 100;
+        if (apiKey) sessionStorage.setItem(KEY_STORAGE, apiKey); // a key is kept for reads once it has worked
+        resolve(body); // an upload record, also when rejected (422)
+        return;
+      }
+      fail(body?.detail || body?.title || `Upload failed (${request.status})`);
+    };
+    request.onerror = () => { done = true; clearInterval(poll); fail('Upload failed: network error'); };
     request.send(data);
   });
 }
@@ -131,7 +149,7 @@ function renderReport(container, answer, state) {
       if (column && !columns.includes(column)) return el('tr', {}, el('th', {}, field), el('td', {}, column));
       const select = el('select', { 'aria-label': `Column for ${field}`, 'data-field': field },
         el('option', { value: '' }, '(none)'), columns.map(c => el('option', { value: c, selected: c === column }, c)));
-      select.addEventListener('change', () => { state.mapping[field] = select.value; });
+      select.addEventListener('change', () => { state.mapping[field] = select.value; state.onMappingChanged?.(); });
       return el('tr', {}, el('th', {}, field), el('td', {}, select));
     });
     container.append(el('details', { open: true }, el('summary', {}, 'Column mapping (change it, then check again)'),
@@ -144,9 +162,10 @@ function renderReport(container, answer, state) {
   ];
   if (issues.length) {
     container.append(el('table', { class: 'report', id: 'upload-report' },
-      el('tr', {}, el('th', {}, 'row'), el('th', {}, 'column'), el('th', {}, 'value'), el('th', {}, 'reason')),
+      el('tr', {}, el('th', {}, 'row'), el('th', {}, 'column or field'), el('th', {}, 'value'), el('th', {}, 'reason')),
+      // A field the file has no column for ("campaign is required") is named by the field.
       issues.map(i => el('tr', { class: i.severity, 'data-row': i.row ?? '' },
-        el('td', {}, i.row ?? ''), el('td', {}, i.column ?? ''), el('td', {}, i.value ?? ''), el('td', {}, i.reason)))));
+        el('td', {}, i.row ?? ''), el('td', {}, i.column ?? i.field ?? ''), el('td', {}, i.value ?? ''), el('td', {}, i.reason)))));
   }
 }
 
