@@ -71,6 +71,26 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     }
 
     [Fact]
+    public async Task Applied_filters_are_in_the_link_and_a_reload_keeps_them()
+    {
+        var page = await server.OpenViewerAsync();
+        await page.GetByLabel("Sample matrix").SelectOptionAsync("water");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        Assert.Contains("matrix=water", page.Url);
+
+        // The link as shared: the filter is back in the form, and only water samples are drawn.
+        var again = await server.NewPageAsync();
+        await again.GotoAsync(page.Url);
+        await again.WaitForFunctionAsync("() => window.napgeo?.ready === true", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        await ViewerServer.IdleAsync(again);
+        Assert.Equal("water", await again.GetByLabel("Sample matrix").InputValueAsync());
+        var matrices = await again.EvaluateAsync<string[]>(
+            "() => window.napgeo.map.queryRenderedFeatures({ layers: ['samples-points', 'samples-clusters'] }).map(f => f.properties.matrix)");
+        Assert.NotEmpty(matrices);
+        Assert.All(matrices, m => Assert.Equal("water", m));
+    }
+
+    [Fact]
     public async Task Clicking_a_sample_shows_its_value()
     {
         // Demo sample GH24-SOIL-0001, zoomed in so it is drawn on its own.

@@ -1,7 +1,7 @@
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { addOfflineBasemap, addOnlineBasemap } from './basemap.js';
 import { buildLayerPanel, DATA_LAYERS, styleLayersOf } from './layers.js';
-import { readFilters, applyFilters } from './filters.js';
+import { readFilters, applyFilters, filtersFromUrl, fillForm, keepInUrl } from './filters.js';
 import { setUpSearch } from './search.js';
 import { popupContent, showSite, isCluster } from './details.js';
 import { setUpUpload } from './upload.js';
@@ -99,6 +99,11 @@ function setUpFilterForm() {
     if (source.type === 'vector' && live?.tiles) tileTemplates[id] = [...live.tiles];
   }
   const form = document.getElementById('filters');
+  const shared = filtersFromUrl();
+  if (Object.keys(shared).length) {
+    fillForm(form, shared);
+    applyFilters(map, readFilters(form), tileTemplates); // as the form shows them: a value it does not offer is dropped
+  }
   form.addEventListener('submit', event => {
     event.preventDefault();
     const filters = readFilters(form);
@@ -106,10 +111,12 @@ function setUpFilterForm() {
     if (filters.from && filters.to && filters.from > filters.to) { announce('The "from" date is after the "to" date'); return; }
     reported.clear();
     applyFilters(map, filters, tileTemplates);
+    keepInUrl(filters);
     announce('Filters applied');
   });
   form.addEventListener('reset', () => setTimeout(() => {
     applyFilters(map, {}, tileTemplates);
+    keepInUrl({});
     announce('Filters cleared');
   }));
 }
