@@ -136,6 +136,18 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     }
 
     [Fact]
+    public async Task The_site_panel_shows_the_site_opened_last_when_an_earlier_answer_is_slower()
+    {
+        var page = await server.OpenViewerAsync();
+        var slow = await server.Database.ScalarAsync<Guid>("SELECT id FROM sites WHERE id <> $1 ORDER BY site_code LIMIT 1", server.ScriptSite);
+        await page.RouteAsync($"**/api/sites/{slow}", async route => { await Task.Delay(1500); await route.ContinueAsync(); });
+        await page.EvaluateAsync("async ([a, b]) => { const d = await import('/viewer/details.js'); d.showSite(a); await d.showSite(b); }",
+            new[] { slow.ToString(), server.ScriptSite.ToString() });
+        await page.WaitForTimeoutAsync(2500); // the slow answer has come back by now
+        Assert.Equal(ViewerServer.ScriptName, await page.Locator("#details h2").First.TextContentAsync());
+    }
+
+    [Fact]
     public async Task Searching_a_site_by_code_zooms_to_it_and_opens_its_profile()
     {
         var page = await server.OpenViewerAsync();

@@ -41,16 +41,20 @@ export function popupContent(feature, openSite) {
 }
 
 /** The site panel: NAP attributes and the mercury profile per matrix against the guideline. */
+let shownSite = null;
+
 export async function showSite(siteId) {
   const panel = document.getElementById('details');
   const body = clear(document.getElementById('details-body'));
   panel.hidden = false;
+  shownSite = siteId;
   body.append(el('p', {}, 'Loading…'));
   try {
     const site = await fetchJson(`/api/sites/${encodeURIComponent(siteId)}`);
     let profile = null;
     try { profile = await fetchJson(`/api/sites/${encodeURIComponent(siteId)}/profile`); }
     catch (error) { if (error.status !== 404) throw error; }
+    if (shownSite !== siteId) return; // another site was opened meanwhile: its answer is the one to show
     clear(body);
     body.append(
       el('h2', {}, site.properties.name),
@@ -60,6 +64,7 @@ export async function showSite(siteId) {
       attributeTable(site.properties, SITE_FIELDS));
     document.getElementById('close-details').focus();
   } catch (error) {
+    if (shownSite !== siteId) return;
     clear(body).append(el('p', {}, `Could not load the site: ${error.message}`));
     announce(error.message);
   }
