@@ -67,6 +67,17 @@ public static class NapGeoApp
 
     public static WebApplication UseNapGeo(this WebApplication app)
     {
+        // The viewer page takes API keys: it must not be framed by another site (clickjacking), and no response is
+        // to be sniffed into another type or leak its URL (with filters) to other hosts.
+        app.Use((context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+            headers["Referrer-Policy"] = "same-origin";
+            return next(context);
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseViewerFiles();

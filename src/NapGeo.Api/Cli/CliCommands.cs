@@ -20,7 +20,13 @@ public static class CliCommands
     public static async Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("NapGeo administration") { Migrate(), Demo(), ApiKey(), TilesCli.Command(ConnectionString), Uploads.UploadCli.Import() };
-        return await root.Parse(args).InvokeAsync();
+        // An operator gets the reason in one line (no database, no such file, a bad connection string), not a stack trace.
+        try { return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
     }
 
     private static Command Migrate()
@@ -44,7 +50,13 @@ public static class CliCommands
             NapGeoDatabase.Migrate(connection, TextWriter.Null);
             await using var db = NapGeoDatabase.Create(connection);
             var loader = new DemoLoader(db, new FeatureInput(new GeometryInput(new CrsTransforms(db))), new LayerStore(db));
-            await loader.LoadAsync(parse.GetValue(directory)!.FullName, Console.Out, ct);
+            var folder = parse.GetValue(directory)!;
+            // A mistyped folder must not pass for a loaded demo.
+            if ((await loader.LoadAsync(folder.FullName, Console.Out, ct)).Count == 0)
+            {
+                Console.Error.WriteLine($"error: {folder.FullName} has no sites.geojson, hotspots.geojson or samples.geojson.");
+                return 1;
+            }
             return 0;
         });
         return new Command("demo", "Demo data") { load };

@@ -30,20 +30,29 @@ public static class UploadCli
             NapGeoDatabase.Migrate(NapGeoDatabase.ConnectionString(app.Configuration), TextWriter.Null);
             var service = app.Services.GetRequiredService<UploadService>();
             var path = parse.GetValue(file)!;
+            if (!path.Exists) { Console.Error.WriteLine($"error: {path.FullName} does not exist."); return 1; }
+            Dictionary<string, string>? columns = null;
+            try { columns = parse.GetValue(mapping) is { } m ? JsonSerializer.Deserialize<Dictionary<string, string>>(m) : null; }
+            catch (JsonException) { Console.Error.WriteLine("error: --mapping must be a JSON object of field → column, e.g. {\"latitude\":\"Lat\"}."); return 1; }
+            var onError = parse.GetValue(skipInvalid) ? OnError.SkipInvalid : OnError.RejectAll;
             var request = new UploadRequest(path.FullName, path.Name, parse.GetValue(target)!, parse.GetValue(campaign), parse.GetValue(crs),
-                parse.GetValue(mapping) is { } m ? JsonSerializer.Deserialize<Dictionary<string, string>>(m) : null,
-                parse.GetValue(dryRun), parse.GetValue(skipInvalid) ? OnError.SkipInvalid : OnError.RejectAll, parse.GetValue(actor)!);
+                columns, parse.GetValue(dryRun), onError, parse.GetValue(actor)!);
+            var bar = new ProgressBar();
             try
             {
-                var record = await service.RunAsync(request, null, ProgressBar, ct);
+                var record = await service.RunAsync(request, null, bar.Show, ct);
+                bar.End();
                 Console.WriteLine(JsonSerializer.Serialize(record, new JsonSerializerOptions(UploadStore.Json) { WriteIndented = true }));
                 var c = record.Counts;
                 Console.Error.WriteLine($"{record.Status}: {c.Rows} rows, {c.Valid} valid, {c.Invalid} invalid, {c.Inserted} inserted, {c.Updated} updated, " +
                                         $"{c.Unchanged} unchanged, {c.Warnings} warnings; peak memory {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MB");
-                return record.Status is "committed" or "dry-run" ? 0 : 2;
+                // A dry run that a commit would reject fails too, so a "check the file" step in a pipeline can fail.
+                var wouldReject = record.Status == "dry-run" && c.Invalid > 0 && (onError == OnError.RejectAll || c.Valid == 0);
+                return record.Status is "committed" || record.Status == "dry-run" && !wouldReject ? 0 : 2;
             }
             catch (UploadFileException e)
             {
+                bar.End();
                 Console.Error.WriteLine($"{e.Title}: {e.Message}");
                 return 1;
             }
@@ -51,14 +60,39 @@ public static class UploadCli
         return command;
     }
 
-    /// <summary>A one-line bar on stderr, redrawn in place.</summary>
-    public static void ProgressBar(UploadProgress progress)
+    /// <summary>
+    /// Progress on stderr: a one-line bar redrawn in place on a terminal; in a log (stderr redirected, as in CI) a plain
+    /// line at every tenth, since carriage returns would pile up in one line there.
+    /// </summary>
+    private sealed class ProgressBar
     {
-        const int width = 30;
-        var total = Math.Max(progress.Total ?? progress.Processed, 1);
-        var share = Math.Min(1.0, progress.Processed / (double)total);
-        var filled = (int)(share * width);
-        Console.Error.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] {share,4:P0} {progress.Processed}/{total} rows");
-        if (progress.Processed >= total) Console.Error.WriteLine();
+        private const int Width = 30;
+        private bool _open;
+        private int _lastTenth = -1;
+
+        public void Show(UploadProgress progress)
+        {
+            var total = Math.Max(progress.Total ?? progress.Processed, 1);
+            var share = Math.Min(1.0, progress.Processed / (double)total);
+            var text = $"{share,4:P0} {progress.Processed}/{total} rows";
+            if (Console.IsErrorRedirected)
+            {
+                var tenth = (int)(share * 10);
+                if (tenth == _lastTenth) return;
+                _lastTenth = tenth;
+                Console.Error.WriteLine($"progress: {text}");
+                return;
+            }
+            var filled = (int)(share * Width);
+            Console.Error.Write($"\r[{new string('#', filled)}{new string('.', Width - filled)}] {text}");
+            _open = true;
+        }
+
+        /// <summary>Ends the bar's line, so what follows starts on its own (also after an empty file or an error).</summary>
+        public void End()
+        {
+            if (_open) Console.Error.WriteLine();
+            _open = false;
+        }
     }
 }

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using NapGeo.Tests.Infrastructure;
+
+namespace NapGeo.Tests.Foundation;
+
+/// <summary>The admin CLI as an operator or a CI step meets it: exit codes and one-line errors, no stack traces.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class CliTests(NapGeoServer server)
+{
+    private static async Task<(int Code, string Output, string Error)> RunAsync(string? database, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "NapGeo.Api.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment.Remove("NAPGEO_DB");
+        if (database is not null) start.Environment["NAPGEO_DB"] = database;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+
+    [Fact]
+    public async Task Errors_are_one_line_with_a_failing_exit_code()
+    {
+        var (code, _, error) = await RunAsync(null, "migrate");
+        Assert.Equal(1, code);
+        Assert.Equal("error: NAPGEO_DB is not set.", error.Trim());
+
+        var missing = await RunAsync(server.Database.ConnectionString, "import", "/nonexistent/samples.csv", "--target", "samples");
+        Assert.Equal(1, missing.Code);
+        Assert.Contains("does not exist", missing.Error);
+        Assert.DoesNotContain("   at ", missing.Error);
+
+        var noDemo = await RunAsync(server.Database.ConnectionString, "demo", "load", "/nonexistent");
+        Assert.Equal(1, noDemo.Code);
+        Assert.Contains("has no sites.geojson", noDemo.Error);
+    }
+
+    [Fact]
+    public async Task A_dry_run_a_commit_would_reject_fails_and_progress_in_a_log_is_plain_lines()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"napgeo-cli-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(file, "sample_id,matrix,value,unit,latitude,longitude\nC1,soil,1,mg/kg,6.7,-1.6\nC2,lava,1,mg/kg,6.7,-1.6\n");
+        try
+        {
+            var (code, output, error) = await RunAsync(server.Database.ConnectionString, "import", file, "--target", "samples", "--campaign", "CLI", "--dry-run");
+            Assert.Equal(2, code);
+            Assert.Contains("\"status\": \"dry-run\"", output);
+            Assert.DoesNotContain('\r', error); // stderr is not a terminal here
+            Assert.Contains("progress: 100 % 2/2 rows", error);
+            var skipping = await RunAsync(server.Database.ConnectionString, "import", file, "--target", "samples", "--campaign", "CLI", "--dry-run", "--skip-invalid");
+            Assert.Equal(0, skipping.Code);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Responses_carry_the_security_headers()
+    {
+        var response = await server.Client().GetAsync("/");
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+    }
+}
