@@ -47,8 +47,15 @@ public static class NapGeoDatabase
         // the pool after this returns, and every other instance would wait for it in vain.
         using var lockConnection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         lockConnection.Open();
-        // Waiting is bounded by the other instance's migrations (a column added to a million rows takes minutes), not 30 s.
-        using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(727400001)", lockConnection) { CommandTimeout = 0 }) take.ExecuteNonQuery();
+        // Waiting is bounded by the other instance's migrations (a column added to a million rows takes minutes), not 30 s;
+        // it is said, so a start-up that waits on a stuck instance does not look like a hang.
+        using (var tryTake = new NpgsqlCommand("SELECT pg_try_advisory_lock(727400001)", lockConnection))
+            if (tryTake.ExecuteScalar() is not true)
+            {
+                log.WriteLine("Another instance is migrating this database (advisory lock 727400001); waiting for it.");
+                using var take = new NpgsqlCommand("SELECT pg_advisory_lock(727400001)", lockConnection) { CommandTimeout = 0 };
+                take.ExecuteNonQuery();
+            }
         var upgrader = DeployChanges.To
             .PostgresqlDatabase(connectionString)
             .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.Contains(".Database.Migrations."))

@@ -17,7 +17,8 @@ public static class HealthApi
         return app;
     }
 
-    private static async Task<Results<Ok<ReadyStatus>, JsonHttpResult<ReadyStatus>>> Ready(IConfiguration configuration, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<Results<Ok<ReadyStatus>, JsonHttpResult<ReadyStatus>>> Ready(
+        IConfiguration configuration, NpgsqlDataSource db, ILoggerFactory logs, CancellationToken ct)
     {
         try
         {
@@ -29,7 +30,9 @@ public static class HealthApi
         }
         catch (NpgsqlException e)
         {
-            return TypedResults.Json(new ReadyStatus("database unreachable: " + e.Message, null, []), statusCode: 503);
+            // The probe is anonymous: the reason (host, port, role) goes to the log, not to whoever asks.
+            logs.CreateLogger("NapGeo.Health").LogWarning(e, "Readiness: the database is unreachable");
+            return TypedResults.Json(new ReadyStatus("database unreachable (see the server log)", null, []), statusCode: 503);
         }
     }
 
