@@ -29,37 +29,39 @@ public sealed class FeatureInput(GeometryInput geometries)
     public static async Task<JsonDocument> ParseBodyAsync(Stream body, CancellationToken ct)
     {
         var document = await JsonDocument.ParseAsync(body, cancellationToken: ct);
-        try
-        {
-            CheckText(document.RootElement, "$");
-            return document;
-        }
-        catch
-        {
-            document.Dispose();
-            throw;
-        }
+        if (BadText(document.RootElement) is not { } where) return document;
+        document.Dispose();
+        throw new JsonException($"The text at ${where} holds an invalid Unicode escape (a lone surrogate such as \\ud800).");
     }
 
-    private static void CheckText(JsonElement element, string path)
+    /// <summary>The path below <paramref name="element"/> of the first string that cannot be read, or null. Paths are
+    /// only built for that one: a polygon's thousands of coordinates cost a walk, not a string each.</summary>
+    private static string? BadText(JsonElement element)
     {
-        try
+        switch (element.ValueKind)
         {
-            switch (element.ValueKind)
-            {
-                case JsonValueKind.String: element.GetString(); break;
-                case JsonValueKind.Object:
-                    foreach (var property in element.EnumerateObject()) CheckText(property.Value, $"{path}.{property.Name}");
-                    break;
-                case JsonValueKind.Array:
-                    var i = 0;
-                    foreach (var item in element.EnumerateArray()) CheckText(item, $"{path}[{i++}]");
-                    break;
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            throw new JsonException($"The text at {path} holds an invalid Unicode escape (a lone surrogate such as \\ud800).");
+            case JsonValueKind.String:
+                try { element.GetString(); return null; }
+                catch (InvalidOperationException) { return ""; }
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try { name = property.Name; }
+                    catch (InvalidOperationException) { return ".(a property name)"; }
+                    if (BadText(property.Value) is { } below) return $".{name}{below}";
+                }
+                return null;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (BadText(item) is { } below) return $"[{i}]{below}";
+                    i++;
+                }
+                return null;
+            default:
+                return null;
         }
     }
 
