@@ -30,17 +30,15 @@ public static class AssessmentSetup
 
 /// <summary>
 /// Before the server listens: makes the default set equal to data/guidelines.csv and the class multipliers equal
-/// to the configuration, re-assessing samples if either changed.
+/// to the configuration, re-assessing samples and re-deriving hotspots if either changed, all in one transaction: a
+/// start-up that fails part-way saves nothing, and the next one does it all again.
 /// </summary>
-public sealed class GuidelineSeeder(GuidelineStore store, HotspotRefresh hotspots, IOptions<AssessmentOptions> options, ILogger<GuidelineSeeder> log) : IHostedService
+public sealed class GuidelineSeeder(GuidelineStore store, IOptions<AssessmentOptions> options) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var reassessed = await store.SyncDefaultsAsync(GuidelineCsv.LoadEmbedded(), new ClassMultipliers(o.HighMultiplier, o.CriticalMultiplier), cancellationToken);
-        if (reassessed == 0) return;
-        log.LogInformation("Guidelines changed: re-assessed {Count} samples", reassessed);
-        await hotspots.RefreshAsync("guidelines.csv", "Default guidelines changed");
+        await store.SyncDefaultsAsync(GuidelineCsv.LoadEmbedded(), new ClassMultipliers(o.HighMultiplier, o.CriticalMultiplier), cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

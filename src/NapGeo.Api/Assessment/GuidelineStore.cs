@@ -8,10 +8,11 @@ public sealed record GuidelineSet(string Code, string Name, string? Description,
 public sealed record ClassMultipliers(double High, double Critical);
 
 /// <summary>
-/// Guideline sets in the database. Every change re-assesses the affected samples in the same transaction, so a
-/// sample's exceedance never refers to a guideline that no longer holds.
+/// Guideline sets in the database. Every change re-assesses the affected samples, and re-derives the hotspots when they
+/// changed, in the same transaction: a sample's exceedance never refers to a guideline that no longer holds, and a change
+/// whose derivation fails is not saved (the caller sees the error and can try again) instead of leaving stale hotspots.
 /// </summary>
-public sealed class GuidelineStore(NpgsqlDataSource db)
+public sealed class GuidelineStore(NpgsqlDataSource db, HotspotRefresh hotspots, ILogger<GuidelineStore> log)
 {
     public const string DefaultSet = "default";
     private const string Columns = "id, matrix, value, unit, is_default, name, protects, source, url, year, verified, note";
@@ -56,7 +57,7 @@ public sealed class GuidelineStore(NpgsqlDataSource db)
             await cmd.ExecuteNonQueryAsync(ct);
         }
         await WriteRowsAsync(tx, code, guidelines, ct);
-        var changed = await ReassessAsync(tx, ct);
+        var changed = await ReassessAsync(tx, $"Guideline set {code} replaced", ct);
         await tx.CommitAsync(ct);
         return changed;
     }
@@ -70,7 +71,7 @@ public sealed class GuidelineStore(NpgsqlDataSource db)
             cmd.Parameters.Add(new() { Value = code });
             if (await cmd.ExecuteNonQueryAsync(ct) == 0) return null;
         }
-        var changed = await ReassessAsync(tx, ct);
+        var changed = await ReassessAsync(tx, $"Guideline set {code} removed", ct);
         await tx.CommitAsync(ct);
         return changed;
     }
@@ -100,21 +101,28 @@ public sealed class GuidelineStore(NpgsqlDataSource db)
             settings.Parameters.Add(new() { Value = multipliers.Critical });
             changed |= await settings.ExecuteNonQueryAsync(ct) > 0;
         }
-        var reassessed = changed ? await ReassessAsync(tx, ct) : 0;
+        var reassessed = changed ? await ReassessAsync(tx, "Default guidelines changed", ct) : 0;
         await tx.CommitAsync(ct);
         return reassessed;
     }
 
     private static IEnumerable<Guideline> Sorted(IEnumerable<Guideline> rows) => rows.OrderBy(g => g.Id, StringComparer.Ordinal);
 
-    private static async Task<long> ReassessAsync(WriteTransaction tx, CancellationToken ct)
+    private async Task<long> ReassessAsync(WriteTransaction tx, string cause, CancellationToken ct)
     {
         // Writers of samples wait until this commits: a sample inserted meanwhile would be assessed against the old
         // guidelines by its trigger and missed by this re-assessment, which cannot see it. Reads go on.
         await using (var lockCmd = tx.Command("LOCK TABLE samples IN SHARE ROW EXCLUSIVE MODE")) await lockCmd.ExecuteNonQueryAsync(ct);
-        await using var cmd = tx.Command("SELECT napgeo_reassess_samples()");
-        cmd.CommandTimeout = 0; // one pass over every sample: minutes for millions, and it must finish (it runs at start-up too)
-        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+        log.LogInformation("{Cause}: re-assessing samples", cause);
+        long changed;
+        await using (var cmd = tx.Command("SELECT napgeo_reassess_samples()"))
+        {
+            cmd.CommandTimeout = 0; // one pass over every sample: minutes for millions, and it must finish (it runs at start-up too)
+            changed = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+        log.LogInformation("{Cause}: re-assessed {Count} samples", cause, changed);
+        if (changed > 0) await hotspots.RefreshAsync(tx, cause, ct);
+        return changed;
     }
 
     private static async Task WriteRowsAsync(WriteTransaction tx, string code, IReadOnlyList<Guideline> guidelines, CancellationToken ct)

@@ -56,7 +56,7 @@ public static partial class GuidelinesApi
         await store.GetAsync(Code(code), ct) is { } set ? TypedResults.Ok(set) : Problems.NotFound($"Guideline set '{code}'");
 
     private static async Task<Results<Ok<SetChanged>, ValidationProblem, ProblemHttpResult>> Put(
-        string code, SetInput input, HttpContext context, GuidelineStore store, HotspotRefresh hotspots, CancellationToken ct)
+        string code, SetInput input, HttpContext context, GuidelineStore store, CancellationToken ct)
     {
         code = Code(code);
         if (code == GuidelineStore.DefaultSet)
@@ -67,18 +67,16 @@ public static partial class GuidelinesApi
         var guidelines = Validate(input, errors);
         if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary());
         var changed = await store.ReplaceAsync(code, input.Name!, input.Description, guidelines, context.User.ActorName(), ct);
-        if (changed > 0) await hotspots.RefreshAsync(context.User.ActorName(), $"Guideline set {code} replaced");
         return TypedResults.Ok(new SetChanged((await store.GetAsync(code, ct))!, changed));
     }
 
     private static async Task<Results<Ok<SetDeleted>, ProblemHttpResult>> Delete(
-        string code, HttpContext context, GuidelineStore store, HotspotRefresh hotspots, CancellationToken ct)
+        string code, HttpContext context, GuidelineStore store, CancellationToken ct)
     {
         code = Code(code);
         if (code == GuidelineStore.DefaultSet)
             return Problems.Status(409, "Managed by data/guidelines.csv", "The default (international) set cannot be removed.");
         if (await store.DeleteAsync(code, context.User.ActorName(), ct) is not { } changed) return Problems.NotFound($"Guideline set '{code}'");
-        if (changed > 0) await hotspots.RefreshAsync(context.User.ActorName(), $"Guideline set {code} removed");
         return TypedResults.Ok(new SetDeleted(code, changed));
     }
 

@@ -34,6 +34,14 @@ public sealed class HotspotDerivation(NpgsqlDataSource db)
     public async Task<DeriveResult> DeriveAsync(DeriveParameters parameters, string actor, CancellationToken ct)
     {
         await using var tx = await WriteTransaction.BeginAsync(db, actor, ct);
+        var result = await DeriveAsync(tx, parameters, ct);
+        await tx.CommitAsync(ct);
+        return result;
+    }
+
+    /// <summary>Within the caller's transaction, so that the change that calls for it and the new hotspots commit together.</summary>
+    public static async Task<DeriveResult> DeriveAsync(WriteTransaction tx, DeriveParameters parameters, CancellationToken ct)
+    {
         // One derivation at a time: two concurrent ones would each delete and insert the same ids.
         await using (var lockCmd = tx.Command("SELECT pg_advisory_xact_lock(hashtext('napgeo.derive'))")) await lockCmd.ExecuteNonQueryAsync(ct);
         int removed;
@@ -58,6 +66,9 @@ public sealed class HotspotDerivation(NpgsqlDataSource db)
             FROM named ORDER BY n
             """;
         await using var cmd = tx.Command(sql);
+        // Clustering every exceeding sample takes seconds per hundred thousand and more under load: the default
+        // 30 s would fail a large baseline's derivation, and with it the guideline change that asked for it.
+        cmd.CommandTimeout = 0;
         cmd.Parameters.Add(new() { Value = parameters.EpsM });
         cmd.Parameters.Add(new() { Value = parameters.MinPoints });
         cmd.Parameters.Add(new() { Value = parameters.MarginM });
@@ -73,7 +84,6 @@ public sealed class HotspotDerivation(NpgsqlDataSource db)
                     row.GetInt32(5), row.GetString(6), row.GetDouble(7), row.GetDouble(8),
                     row.IsDBNull(9) ? null : row.GetFieldValue<DateOnly>(9), row.IsDBNull(10) ? null : row.GetFieldValue<DateOnly>(10),
                     row.IsDBNull(11) ? null : row.GetGuid(11)));
-        await tx.CommitAsync(ct);
         return new DeriveResult(parameters, removed, hotspots);
     }
 }
@@ -93,10 +103,23 @@ public sealed class HotspotRefresh(HotspotDerivation derivation, IOptions<Assess
     public async Task<bool> RefreshAsync(string actor, string cause)
     {
         if (!options.Value.DeriveAfterChanges) return false;
-        var result = await derivation.DeriveAsync(new DeriveParameters(), actor, CancellationToken.None);
-        log.LogInformation("{Cause}: derived {Count} hotspots (replaced {Removed})", cause, result.Hotspots.Count, result.Removed);
+        Log(cause, await derivation.DeriveAsync(new DeriveParameters(), actor, CancellationToken.None));
         return true;
     }
+
+    /// <summary>
+    /// Re-derives (when enabled) within <paramref name="tx"/>, the transaction of the change itself: if the derivation
+    /// fails, the change is not committed either, so no committed change is left with hotspots that do not reflect it.
+    /// </summary>
+    public async Task<bool> RefreshAsync(WriteTransaction tx, string cause, CancellationToken ct)
+    {
+        if (!options.Value.DeriveAfterChanges) return false;
+        Log(cause, await HotspotDerivation.DeriveAsync(tx, new DeriveParameters(), ct));
+        return true;
+    }
+
+    private void Log(string cause, DeriveResult result) =>
+        log.LogInformation("{Cause}: derived {Count} hotspots (replaced {Removed})", cause, result.Hotspots.Count, result.Removed);
 
     /// <summary>An upload, or its roll-back, committed: only samples move the clusters.</summary>
     public async Task OnCommittedAsync(Guid uploadId, string target, CancellationToken ct)
