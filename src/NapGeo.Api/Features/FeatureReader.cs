@@ -117,8 +117,8 @@ public sealed class FeatureReader(NpgsqlDataSource db)
         var projected = crs.IsGeographic ? "geom" : $"ST_Transform(geom, {crs.Srid.ToString(CultureInfo.InvariantCulture)})";
         var coordinates = csvPoints ? $", round(ST_X({projected})::numeric, {precision})::float8, round(ST_Y({projected})::numeric, {precision})::float8" : "";
         var where = LayerStore.Where(layer, query.Filter, parameters);
-        var page = (query.Limit == int.MaxValue ? "" : $" LIMIT {query.Limit.ToString(CultureInfo.InvariantCulture)}") +
-                   (query.Offset == 0 ? "" : $" OFFSET {query.Offset.ToString(CultureInfo.InvariantCulture)}");
+        var page = (query.Limit == int.MaxValue ? "" : " LIMIT " + LayerStore.Bind(parameters, query.Limit)) +
+                   (query.Offset == 0 ? "" : " OFFSET " + LayerStore.Bind(parameters, query.Offset));
         if (!query.IndexChoosesPage) return $"SELECT id, version, created_at, updated_at, {geometry}, {fields}{coordinates} FROM {layer.Name}{where}{query.OrderBy}{page}";
         // The page's keys are chosen from the index alone; joining on id then reads only the page's own rows, and
         // ordering by the keys the subquery sorted on keeps its order without sorting the full rows again.

@@ -60,7 +60,8 @@ public sealed class LayerStore(NpgsqlDataSource db)
         LayerDefinition layer, LayerFilter filter, int limit, int offset, Utf8JsonWriter writer, Stream output, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand();
-        cmd.CommandText = Sql(layer).Select + Where(layer, filter, cmd.Parameters) + Sql(layer).OrderBy + $" LIMIT {limit} OFFSET {offset}";
+        cmd.CommandText = Sql(layer).Select + Where(layer, filter, cmd.Parameters) + Sql(layer).OrderBy +
+                          $" LIMIT {Bind(cmd.Parameters, limit)} OFFSET {Bind(cmd.Parameters, offset)}";
         await using var row = await cmd.ExecuteReaderAsync(ct);
         var count = 0;
         while (await row.ReadAsync(ct))
@@ -124,6 +125,13 @@ public sealed class LayerStore(NpgsqlDataSource db)
     }
 
     /// <summary>The WHERE clause of <paramref name="filter"/> (or ""), its values appended to <paramref name="parameters"/>.</summary>
+    /// <summary>Adds an integer parameter (a page's limit or offset) and returns its placeholder.</summary>
+    public static string Bind(NpgsqlParameterCollection parameters, int value)
+    {
+        parameters.Add(new() { Value = value, NpgsqlDbType = NpgsqlDbType.Integer });
+        return "$" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static string Where(LayerDefinition layer, LayerFilter filter, NpgsqlParameterCollection parameters)
     {
         var clauses = new List<string>();
