@@ -64,6 +64,7 @@ FROM generate_series(1, :n) AS i;
 ALTER TABLE samples ENABLE TRIGGER USER;
 VACUUM ANALYZE samples;
 SQL
+flush_writes
 
 curl -fsS -o /dev/null "$BASE/ogc/collections/samples/items?limit=10"
 rss_start=$(awk '/VmRSS/ {print $2}' "/proc/$API_PID/status")
