@@ -14,7 +14,8 @@ namespace NapGeo.Uploads;
 /// Runs an upload: read the file, map its columns, validate every row with <see cref="FeatureInput"/> (the REST API's
 /// rules and messages), stream the valid rows by binary COPY into a staging table and merge them in one statement, all in
 /// one transaction. A dry run does the same and rolls back, so its report (including database checks) is what a commit
-/// would do; it stores nothing, not even the upload record. A commit stores the record with its report, also when rejected.
+/// would do; it stores nothing, not even the upload record. A commit stores the record (from before the file is read) with
+/// its report, also when rejected or when the file turns out unreadable.
 /// </summary>
 public sealed class UploadService(
     NpgsqlDataSource db, FeatureInput input, UploadStore store, IOptions<UploadOptions> options,
@@ -38,51 +39,54 @@ public sealed class UploadService(
         // A client-chosen id names one upload: a second file under it is a client error, said before any work is done.
         if (id is { } chosen && await store.GetAsync(chosen, ct) is not null)
             throw new UploadFileException(409, "Upload id in use", $"An upload with id {chosen} exists already; send a new id, or GET /api/uploads/{chosen} for that upload's outcome.");
+        var record = new UploadRecord
+        {
+            Id = id ?? Guid.NewGuid(),
+            FileName = Path.GetFileName(request.FileName),
+            Sha256 = await Sha256Async(request.Path, ct),
+            SizeBytes = size,
+            KeyName = request.Actor,
+            CreatedAt = DateTime.UtcNow,
+            Format = format,
+            Target = layer.Name,
+            Campaign = request.Campaign,
+            Crs = request.Crs,
+            Mode = request.DryRun ? "dry-run" : "commit",
+            OnError = request.OnError == OnError.SkipInvalid ? "skip-invalid" : "reject-all",
+            Status = request.DryRun ? "dry-run" : "running",
+        };
         var work = Directory.CreateTempSubdirectory("napgeo-upload-");
         try
         {
-            using var data = SourceReaders.Open(format, request.Path, work.FullName, request.Crs, Limits);
-            var map = ColumnMapping.Detect(layer, data.Columns, data.HasGeometry, request.Mapping, request.Crs is not null);
-            var record = new UploadRecord
-            {
-                Id = id ?? Guid.NewGuid(),
-                FileName = Path.GetFileName(request.FileName),
-                Sha256 = await Sha256Async(request.Path, ct),
-                SizeBytes = size,
-                KeyName = request.Actor,
-                CreatedAt = DateTime.UtcNow,
-                Format = format,
-                Target = layer.Name,
-                Campaign = request.Campaign,
-                Crs = request.Crs ?? data.Crs,
-                Mode = request.DryRun ? "dry-run" : "commit",
-                OnError = request.OnError == OnError.SkipInvalid ? "skip-invalid" : "reject-all",
-                Status = request.DryRun ? "dry-run" : "running",
-                Progress = new UploadProgress(0, data.Total),
-                Columns = data.Columns,
-                Mapping = map.Describe(data.Columns),
-            };
-            if (data.LayerRows is { } parts)
-                record.Warnings.Add(new(null, null, null, null,
-                    $"the file has several layers, read one after another and numbered on: {parts}.", "layers"));
-            if (map.Ignored.Count > 0)
-                record.Warnings.Add(new(null, string.Join(", ", map.Ignored), null, null,
-                    "these columns match no field and were ignored; send mapping= to use them.", "ignored_columns"));
-            if (await store.FindSameFileAsync(record.Sha256, layer.Name, ct) is { } same)
-                record.Warnings.Add(new(null, null, null, null,
-                    $"this file (SHA-256 {record.Sha256[..12]}…) was already uploaded on {FeatureJson.Timestamp(same.At)} by {same.Actor} " +
-                    $"as upload {same.Id}; its rows are matched by their ids and updated, not duplicated.", "same_file"));
-
             await using var tx = await WriteTransaction.BeginAsync(db, request.Actor, ct);
             if (!request.DryRun)
             {
-                // The transaction holds the upload's lock before its "running" record exists: a record whose lock is free
-                // belongs to a process that died, and readers mark it failed (UploadStore.MarkAbandonedAsync).
+                // The record exists from here on, before the file is read (converting a large shapefile or GeoPackage takes
+                // a while), so a client polling GET /api/uploads/{id} sees it running instead of a 404. The transaction holds
+                // the upload's lock before the record exists: a record whose lock is free belongs to a process that died, and
+                // readers mark it failed (UploadStore.MarkAbandonedAsync).
                 await store.HoldRunningLockAsync(tx, record.Id, ct);
                 await store.InsertAsync(record, ct);
             }
             try
             {
+                using var data = SourceReaders.Open(format, request.Path, work.FullName, request.Crs, Limits);
+                var map = ColumnMapping.Detect(layer, data.Columns, data.HasGeometry, request.Mapping, request.Crs is not null);
+                record.Crs ??= data.Crs;
+                record.Progress = new UploadProgress(0, data.Total);
+                record.Columns = data.Columns;
+                record.Mapping = map.Describe(data.Columns);
+                if (data.LayerRows is { } parts)
+                    record.Warnings.Add(new(null, null, null, null,
+                        $"the file has several layers, read one after another and numbered on: {parts}.", "layers"));
+                if (map.Ignored.Count > 0)
+                    record.Warnings.Add(new(null, string.Join(", ", map.Ignored), null, null,
+                        "these columns match no field and were ignored; send mapping= to use them.", "ignored_columns"));
+                if (await store.FindSameFileAsync(record.Sha256, layer.Name, ct) is { } same)
+                    record.Warnings.Add(new(null, null, null, null,
+                        $"this file (SHA-256 {record.Sha256[..12]}…) was already uploaded on {FeatureJson.Timestamp(same.At)} by {same.Actor} " +
+                        $"as upload {same.Id}; its rows are matched by their ids and updated, not duplicated.", "same_file"));
+                if (!request.DryRun) await store.DescribeAsync(record, ct);
                 await ProcessAsync(tx, request, layer, data, map, record, progress, ct);
             }
             catch (Exception e) when (!request.DryRun)

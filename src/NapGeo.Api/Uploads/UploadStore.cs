@@ -80,6 +80,17 @@ public sealed class UploadStore(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>What reading the file found (row count, CRS, columns, mapping, warnings), for readers while the rows are processed.</summary>
+    public async Task DescribeAsync(UploadRecord record, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("UPDATE uploads SET rows_total = $2, crs = $3, report = $4 WHERE id = $1 AND status = 'running'");
+        cmd.Parameters.Add(new() { Value = record.Id });
+        cmd.Parameters.Add(new() { Value = (object?)record.Progress.Total ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        cmd.Parameters.Add(new() { Value = (object?)record.Crs ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new() { Value = JsonSerializer.Serialize(record, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>Stores the final state and report; inside the upload's transaction when it commits with it.</summary>
     public async Task FinishAsync(UploadRecord record, WriteTransaction? tx, CancellationToken ct)
     {

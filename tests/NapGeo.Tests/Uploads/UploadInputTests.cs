@@ -203,6 +203,20 @@ public sealed class UploadInputTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task The_upload_record_exists_before_the_file_is_read_and_says_why_an_unreadable_one_failed()
+    {
+        // Reading is where a large shapefile or GeoPackage spends its first seconds; a client polling its id then must find
+        // the upload running, not 404. A file that cannot be read leaves the record failed, with the answer's reason.
+        var id = Guid.NewGuid().ToString();
+        var (status, body) = await UploadAsync(Encoding.UTF8.GetBytes("not a geopackage"), "broken.gpkg", ("campaign", Unique("UNREAD")), ("id", id));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        var record = await (await server.Editor().GetAsync($"/api/uploads/{id}")).JsonAsync();
+        Assert.Equal("failed", record["status"]!.GetValue<string>());
+        Assert.Equal(body["detail"]!.GetValue<string>(), record["errors"]![0]!["reason"]!.GetValue<string>());
+        Assert.Equal("broken.gpkg", record["file_name"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Gpx_columns_come_from_every_waypoint_not_the_first()
     {
         var gpx = """

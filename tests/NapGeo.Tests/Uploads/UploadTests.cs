@@ -330,7 +330,7 @@ public sealed class UploadLimitTests(SmallUploadServer server) : IClassFixture<S
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
         Assert.Equal("The upload is larger than 4096 bytes (NapGeo:Uploads:MaxBytes).", (await response.JsonAsync())["detail"]!.GetValue<string>());
-        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM uploads"));
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM uploads WHERE file_name = 'big.csv'"));
     }
 
     [Fact]
@@ -341,5 +341,8 @@ public sealed class UploadLimitTests(SmallUploadServer server) : IClassFixture<S
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("The file has more than 3 rows; split it (limit NapGeo:Uploads:MaxRows).", (await response.JsonAsync())["detail"]!.GetValue<string>());
         Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM samples WHERE campaign = 'ROWS'"));
+        // The record, made before the file was read, says why nothing was stored.
+        Assert.Equal("failed The file has more than 3 rows; split it (limit NapGeo:Uploads:MaxRows).", await server.Database.ScalarAsync<string>(
+            "SELECT status || ' ' || (report -> 'errors' -> 0 ->> 'reason') FROM uploads WHERE file_name = 'rows.csv'"));
     }
 }
