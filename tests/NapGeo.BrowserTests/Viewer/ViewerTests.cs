@@ -116,6 +116,31 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     }
 
     [Fact]
+    public async Task From_the_keyboard_Enter_shows_the_sample_under_the_centre_cross_and_Escape_returns_to_the_map()
+    {
+        var sample = await server.Client().GetStringAsync("/api/samples?external_id=GH24-SOIL-0001");
+        var coordinates = System.Text.Json.Nodes.JsonNode.Parse(sample)!["features"]![0]!["geometry"]!["coordinates"]!;
+        var (lon, lat) = (coordinates[0]!.GetValue<double>(), coordinates[1]!.GetValue<double>());
+        var page = await server.OpenViewerAsync($"#15/{lat}/{lon}");
+        await page.EvaluateAsync($"() => {{ window.napgeo.map.jumpTo({{ center: [{lon}, {lat}], zoom: 15 }}); }}");
+        await ViewerServer.IdleAsync(page);
+
+        // Tab through the page to the map, as a keyboard user does; the cross then shows where Enter will look.
+        for (var i = 0; i < 60 && !await page.EvaluateAsync<bool>("() => document.activeElement?.classList.contains('maplibregl-canvas')"); i++)
+            await page.Keyboard.PressAsync("Tab");
+        Assert.True(await page.Locator("#map .crosshair").IsVisibleAsync());
+        await page.Keyboard.PressAsync("Enter");
+        var popup = page.Locator(".maplibregl-popup-content");
+        await popup.WaitForAsync();
+        Assert.Contains("GH24-SOIL-0001", await popup.TextContentAsync());
+        Assert.True(await page.EvaluateAsync<bool>("() => document.querySelector('.maplibregl-popup').contains(document.activeElement)"));
+
+        await page.Keyboard.PressAsync("Escape");
+        Assert.Equal(0, await page.Locator(".maplibregl-popup").CountAsync());
+        Assert.True(await page.EvaluateAsync<bool>("() => document.activeElement.classList.contains('maplibregl-canvas')"));
+    }
+
+    [Fact]
     public async Task A_site_named_with_a_script_is_shown_as_text_in_search_popup_and_panel()
     {
         var page = await server.OpenViewerAsync();

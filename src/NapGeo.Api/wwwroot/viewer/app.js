@@ -67,17 +67,40 @@ const interactiveLayers = () => DATA_LAYERS.flatMap(d => styleLayersOf(map, d.so
 
 function setUpInteraction() {
   const popup = new maplibregl.Popup({ closeButton: true, maxWidth: '20rem' });
-  map.on('click', event => {
-    const features = map.queryRenderedFeatures(event.point, { layers: interactiveLayers() });
-    if (features.length === 0) return;
+  // What is at a point of the map: a popup, or for a cluster of samples a closer look.
+  const identify = (point, lngLat) => {
+    const features = map.queryRenderedFeatures(point, { layers: interactiveLayers() });
+    if (features.length === 0) return false;
     // Points over polygons: a sample or hotspot under the cursor is what the user aimed at.
     const order = { samples: 0, hotspots: 1, sites: 2 };
     const feature = features.sort((a, b) => order[a.sourceLayer] - order[b.sourceLayer])[0];
     if (feature.sourceLayer === 'samples' && isCluster(feature) && feature.properties.point_count > 1) {
-      map.easeTo({ center: event.lngLat, zoom: map.getZoom() + 2 });
-      return;
+      map.easeTo({ center: lngLat, zoom: map.getZoom() + 2 });
+      return true;
     }
-    popup.setLngLat(event.lngLat).setDOMContent(popupContent(feature, id => { popup.remove(); showSite(id); })).addTo(map);
+    popup.setLngLat(lngLat).setDOMContent(popupContent(feature, id => { popup.remove(); showSite(id); })).addTo(map);
+    return true;
+  };
+  map.on('click', event => identify(event.point, event.lngLat));
+
+  // Keyboard users: the arrow keys pan and + / - zoom (MapLibre's own), and Enter shows what lies under the cross
+  // drawn at the centre of the focused map; the popup takes the focus, Escape gives it back to the map.
+  const canvas = map.getCanvas();
+  canvas.setAttribute('aria-label', 'Map. Arrow keys pan, plus and minus zoom, Enter shows what is under the cross at the centre.');
+  map.getContainer().append(el('div', { class: 'crosshair', 'aria-hidden': 'true' }));
+  canvas.addEventListener('keydown', event => {
+    if (event.key !== 'Enter' || event.altKey || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    const { width, height } = canvas.getBoundingClientRect();
+    const reach = 8; // pixels around the cross: a key cannot aim as finely as a pointer
+    const box = [[width / 2 - reach, height / 2 - reach], [width / 2 + reach, height / 2 + reach]];
+    if (!identify(box, map.getCenter())) announce('Nothing here: move the map to put a feature under the cross');
+  });
+  map.getContainer().addEventListener('keydown', event => {
+    if (event.key === 'Escape' && popup.isOpen() && popup.getElement()?.contains(document.activeElement)) {
+      popup.remove();
+      canvas.focus();
+    }
   });
   map.on('mousemove', event => {
     const hit = map.queryRenderedFeatures(event.point, { layers: interactiveLayers() }).length > 0;
