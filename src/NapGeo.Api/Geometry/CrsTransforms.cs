@@ -10,7 +10,7 @@ namespace NapGeo.Geometry;
 /// Reprojects geometries to EPSG:4326 with ProjNet, using the CRS definitions PostGIS ships in
 /// <c>spatial_ref_sys</c>, so any EPSG code the database knows is accepted without a table of our own.
 /// </summary>
-public sealed class CrsTransforms(NpgsqlDataSource db)
+public sealed partial class CrsTransforms(NpgsqlDataSource db)
 {
     public const int Wgs84 = 4326;
     private readonly ConcurrentDictionary<int, MathTransform?> _toWgs84 = new();
@@ -52,13 +52,24 @@ public sealed class CrsTransforms(NpgsqlDataSource db)
 
     private async Task<CoordinateSystem?> LoadAsync(int srid, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand("SELECT srtext FROM spatial_ref_sys WHERE srid = $1");
+        await using var cmd = db.CreateCommand("SELECT srtext, proj4text FROM spatial_ref_sys WHERE srid = $1");
         cmd.Parameters.Add(new() { Value = srid });
-        if (await cmd.ExecuteScalarAsync(ct) is not string wkt || wkt.Length == 0) return null;
+        await using var row = await cmd.ExecuteReaderAsync(ct);
+        if (!await row.ReadAsync(ct) || row.IsDBNull(0) || row.GetString(0) is not { Length: > 0 } wkt) return null;
+        // Web Mercator (3857 and its aliases 900913, 3785, 102100, 102113) projects lon/lat as if on a sphere. Its WKT says
+        // Mercator_1SP on the WGS 84 ellipsoid, which ProjNet takes literally: latitudes came out up to ~9 km off. Only the
+        // PROJ string says "sphere" (+a=+b), so it decides, and ProjNet's own pseudo-Mercator does the sums.
+        if (!row.IsDBNull(1) && IsSphericalMercator(row.GetString(1))) return ProjectedCoordinateSystem.WebMercator;
         // Map coordinates only: a geocentric CRS (EPSG:4978, x/y/z from the earth's centre) read as x/y gave nonsense.
         try { return new CoordinateSystemFactory().CreateFromWkt(wkt) is var cs and (ProjectedCoordinateSystem or GeographicCoordinateSystem) ? cs : null; }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidCastException) { return null; }
     }
+
+    /// <summary>PostGIS's PROJ string of every Web Mercator alias: a sphere of radius 6378137 m, no false origin or scale.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\+proj=merc \+a=6378137 \+b=6378137 \+lat_ts=0(\.0)? \+lon_0=0(\.0)? \+x_0=0(\.0)? \+y_0=0 \+k=1(\.0)? \+units=m ")]
+    private static partial System.Text.RegularExpressions.Regex SphericalMercator();
+
+    private static bool IsSphericalMercator(string proj4) => SphericalMercator().IsMatch(proj4);
 
     private sealed class TransformFilter(MathTransform transform) : ICoordinateSequenceFilter
     {

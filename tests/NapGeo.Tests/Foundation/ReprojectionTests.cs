@@ -38,6 +38,23 @@ public sealed class ReprojectionTests(NapGeoServer server)
         Assert.Equal(5.291674, await server.Database.ScalarAsync<double>("SELECT ST_Y(geom) FROM samples WHERE id = $1", id), 6);
     }
 
+    [Theory]
+    [InlineData(3857, -1.98765, 5.30412)] // Ghana
+    [InlineData(3785, -70.1, -12.6)]    // Peru; the deprecated EPSG code
+    [InlineData(102100, 120.5, 60.2)]   // Esri's alias, far from the equator where the ellipsoid error grows
+    public async Task Web_Mercator_input_lands_where_PostGIS_puts_it(int srid, double lon, double lat)
+    {
+        // Web Mercator is spherical; read as the ellipsoidal Mercator its WKT names, latitudes were kilometres off.
+        var xy = await server.Database.ScalarAsync<double[]>(
+            "SELECT ARRAY[ST_X(p), ST_Y(p)] FROM ST_Transform(ST_SetSRID(ST_MakePoint($1, $2), 4326), $3) p", lon, lat, srid);
+        var sample = Sample(0, 0);
+        sample["geometry"] = Point(xy[0], xy[1]);
+        var response = await server.Editor().SendAsync(HttpMethod.Post, $"/api/samples?crs=EPSG:{srid}", sample);
+        var coordinates = (await response.JsonAsync())["geometry"]!["coordinates"]!.AsArray();
+        Assert.Equal(lon, coordinates[0]!.GetValue<double>(), 7);
+        Assert.Equal(lat, coordinates[1]!.GetValue<double>(), 7);
+    }
+
     [Fact]
     public async Task Unknown_or_unreadable_crs_is_rejected()
     {
