@@ -12,6 +12,11 @@ namespace NapGeo.Features;
 /// at that moment (usually none): once they finish, the state differs. Transactions elsewhere in the cluster do not
 /// count, or every write to any database would change every ETag. Writers are seen through pg_stat_activity, which
 /// shows the transaction ids of the service's own role (all of its writes); a superuser's manual session is not seen.
+/// Last-Modified has a coarser clock (whole seconds) and no room for open writers, so it is only given when it can be
+/// trusted for If-Modified-Since: with no writer open, and once the second of the newest change is over (a change later
+/// in that same second would carry the same Last-Modified). The audit time is when the row was written
+/// (clock_timestamp, migration 0090), not when its transaction began, or a long transaction committing later would
+/// carry an older time than changes already served.
 /// </summary>
 public static class CollectionVersion
 {
@@ -26,15 +31,20 @@ public static class CollectionVersion
         "SELECT (SELECT id FROM audit_log WHERE table_name = $1 ORDER BY id DESC LIMIT 1), " +
         "(SELECT at FROM audit_log WHERE table_name = $1 ORDER BY id DESC LIMIT 1), " +
         "(SELECT string_agg(backend_xid::text, ',' ORDER BY backend_xid::text) FROM pg_stat_get_activity(NULL) " +
-        "WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND backend_xid IS NOT NULL AND pid <> pg_backend_pid())";
+        "WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()), " +
+        "clock_timestamp()";
 
     public static State Read(DbDataReader row)
     {
         var id = row.IsDBNull(0) ? 0 : row.GetInt64(0);
-        DateTimeOffset? at = row.IsDBNull(1) ? null : new DateTimeOffset(DateTime.SpecifyKind(row.GetFieldValue<DateTime>(1), DateTimeKind.Utc));
         var revision = id.ToString(CultureInfo.InvariantCulture);
-        return new State(row.IsDBNull(2) ? revision : $"{revision}+{row.GetString(2)}", at);
+        var writersOpen = !row.IsDBNull(2);
+        DateTimeOffset? at = row.IsDBNull(1) ? null : Utc(row.GetFieldValue<DateTime>(1));
+        if (writersOpen || at is { } t && Truncate(t).AddSeconds(1) > Utc(row.GetFieldValue<DateTime>(3))) at = null;
+        return new State(writersOpen ? $"{revision}+{row.GetString(2)}" : revision, at);
     }
+
+    private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
 
     /// <summary>A weak ETag (gzip changes the bytes, not the meaning) for one representation of the layer's state.</summary>
     public static string ETag(State state, string representation)
