@@ -41,7 +41,8 @@ public sealed class LastModifiedTests(DemoDataServer server)
         Assert.NotNull(lastModified);
 
         await using (var write = new NpgsqlCommand(
-            "INSERT INTO samples (external_id, campaign, geom, matrix, value, unit) VALUES ('LATE-1', $1, ST_SetSRID(ST_MakePoint(-1.62, 6.72), 4326), 'soil', 1, 'mg/kg')",
+            "INSERT INTO samples (external_id, campaign, geom, matrix, value, unit, sampled_at) " +
+            "VALUES ('LATE-1', $1, ST_SetSRID(ST_MakePoint(-1.62, 6.72), 4326), 'soil', 1, 'mg/kg', '2024-05-02T00:00:00Z')",
             late, tx) { Parameters = { new() { Value = campaign } } })
             await write.ExecuteNonQueryAsync();
         // While it is open nothing can say when the layer last changed.
