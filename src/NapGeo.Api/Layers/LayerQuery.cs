@@ -43,7 +43,8 @@ public static class LayerQuery
     {
         var pattern = "%" + text.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
         parameters.Add(new() { Value = pattern });
-        return "(" + string.Join(" OR ", layer.SearchFields.Select(f => $"{f} ILIKE ${parameters.Count}")) + ")";
+        var composed = LayerSql.Composed("$" + parameters.Count.ToString(CultureInfo.InvariantCulture) + "::text");
+        return "(" + string.Join(" OR ", layer.SearchFields.Select(f => $"{f} ILIKE {composed}")) + ")";
     };
 
     public static double[]? ParseBbox(string text, ValidationErrors errors)

@@ -18,16 +18,26 @@ public sealed class LayerSql
         SelectWithGeometry = $"SELECT id, version, created_at, updated_at, ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 7), {fields}, geom FROM {layer.Name}";
         Stored = layer.Fields.Where(f => f.Source != FieldSource.Database).ToList();
         var columns = string.Join(", ", Stored.Select(f => f.Name));
-        var placeholders = string.Join(", ", Stored.Select((_, i) => $"${i + 2}"));
+        var placeholders = string.Join(", ", Stored.Select((f, i) => Value(f, i + 2)));
         Insert = $"INSERT INTO {layer.Name} (geom, {columns}) VALUES ($1, {placeholders}) RETURNING id";
         InsertWithIdIfNew = $"INSERT INTO {layer.Name} (geom, {columns}, id) VALUES ($1, {placeholders}, ${Stored.Count + 2}) ON CONFLICT DO NOTHING";
-        var assignments = string.Join(", ", Stored.Select((f, i) => $"{f.Name} = ${i + 2}"));
+        var assignments = string.Join(", ", Stored.Select((f, i) => $"{f.Name} = {Value(f, i + 2)}"));
         var idParameter = Stored.Count + 2;
         Update = $"UPDATE {layer.Name} SET geom = $1, {assignments} WHERE id = ${idParameter} AND version = ${idParameter + 1} RETURNING version";
         Delete = $"DELETE FROM {layer.Name} WHERE id = $1 AND ($2::integer IS NULL OR version = $2) RETURNING version";
         Exists = $"SELECT version FROM {layer.Name} WHERE id = $1";
         OrderBy = $" ORDER BY {layer.OrderBy}, id";
     }
+
+    /// <summary>
+    /// Text in one Unicode form (NFC): "Région" with é as one character or as e + a combining accent is one admin1 area,
+    /// and a filter typed either way finds it. PostgreSQL composes it: .NET runs here without ICU (invariant globalization),
+    /// where string.Normalize leaves non-ASCII text as it is.
+    /// </summary>
+    public static string Composed(string sql) => $"normalize({sql}, NFC)";
+
+    private static string Value(Field field, int parameter) =>
+        field.Kind == FieldKind.Text ? Composed($"${parameter}::text") : $"${parameter}";
 
     public string Select { get; }
     public string SelectWithGeometry { get; }

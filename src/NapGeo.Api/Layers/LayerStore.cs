@@ -144,7 +144,8 @@ public sealed class LayerStore(NpgsqlDataSource db)
         foreach (var (field, value) in filter.Matches)
         {
             parameters.Add(new() { Value = value, NpgsqlDbType = LayerSql.DbType(field.Kind) });
-            clauses.Add($"{field.Name} = ${parameters.Count}");
+            var parameter = "$" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            clauses.Add($"{field.Name} = {(field.Kind == FieldKind.Text ? LayerSql.Composed(parameter + "::text") : parameter)}");
         }
         foreach (var predicate in filter.Predicates) clauses.Add(predicate(parameters));
         return clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);

@@ -184,6 +184,7 @@ public sealed class UploadService(
             }
             await copy.CompleteAsync(ct);
         }
+        await using (var compose = tx.Command(sql.ComposeStaged)) await compose.ExecuteNonQueryAsync(ct);
         record.Progress = new UploadProgress(counts.Rows, data.Total);
         progress?.Invoke(record.Progress);
         // The merge that follows can take a while on a large file: readers should see every row read, not the last 500 ms tick.

@@ -19,6 +19,10 @@ public sealed class UploadSql
         // The staging geometry is untyped: GPS and KML positions often carry a height, which the 2D columns drop (ST_Force2D).
         CreateStaging = $"CREATE TEMP TABLE upload_rows ON COMMIT DROP AS SELECT 0::integer AS row_no, id, geom::geometry AS geom, {columns} FROM {t} WITH NO DATA";
         Copy = $"COPY upload_rows (row_no, id, geom, {columns}) FROM STDIN (FORMAT BINARY)";
+        // Text is stored composed (LayerSql.Composed); rows that already are (nearly all) are only looked at.
+        var text = Stored.Where(f => f.Kind == FieldKind.Text).Select(f => f.Name).ToList();
+        ComposeStaged = $"UPDATE upload_rows SET {string.Join(", ", text.Select(c => $"{c} = {LayerSql.Composed(c)}"))} " +
+                        $"WHERE {string.Join(" OR ", text.Select(c => $"{c} IS NOT NFC NORMALIZED"))}";
 
         const string record = "INSERT INTO upload_changes (upload_id, table_name, row_id, action, before, before_geom, version_after, row_no) ";
         if (Key.Count == 0)
@@ -58,6 +62,7 @@ public sealed class UploadSql
     public IReadOnlyList<string> Key { get; }
     public string CreateStaging { get; }
     public string Copy { get; }
+    public string ComposeStaged { get; }
     /// <summary>$1 = upload id. Inserts or updates, and records each change with its before-image.</summary>
     public string Merge { get; }
     /// <summary>Each staged row with the id of the stored row it became (row_no, id).</summary>
