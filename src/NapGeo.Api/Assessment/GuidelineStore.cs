@@ -101,7 +101,7 @@ public sealed class GuidelineStore(NpgsqlDataSource db, HotspotRefresh hotspots,
             settings.Parameters.Add(new() { Value = multipliers.Critical });
             changed |= await settings.ExecuteNonQueryAsync(ct) > 0;
         }
-        var reassessed = changed ? await ReassessAsync(tx, "Default guidelines changed", ct) : 0;
+        var reassessed = changed ? await ReassessAsync(tx, "Default guidelines or class multipliers changed", ct) : 0;
         await tx.CommitAsync(ct);
         return reassessed;
     }
