@@ -15,9 +15,20 @@ public static class NapGeoDatabase
             : throw new InvalidOperationException(
                 $"{ConnectionSetting} is not set: give it an Npgsql connection string, e.g. Host=127.0.0.1;Port=5433;Database=napgeo;Username=napgeo;Password=…");
 
-    public static NpgsqlDataSource Create(string connectionString)
+    /// <param name="maxConnections">
+    /// The most connections this pool opens (Npgsql's default is 100, as many as PostgreSQL's default max_connections, and
+    /// the service has two pools). Requests beyond it wait for a connection instead of using up the server's slots,
+    /// which other instances, the CLI and psql need too. A smaller Max Pool Size in the connection string wins.
+    /// </param>
+    public static NpgsqlDataSource Create(string connectionString, int? maxConnections = null)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (maxConnections is { } most) builder.ConnectionStringBuilder.MaxPoolSize = Math.Max(1, Math.Min(most, builder.ConnectionStringBuilder.MaxPoolSize));
+        // A backend whose client died (the API killed mid-upload) otherwise runs its statement to the end, minutes for a
+        // large merge, holding its locks and a core: PostgreSQL checks every 5 s that the client is still there.
+        var options = builder.ConnectionStringBuilder.Options ?? "";
+        if (!options.Contains("client_connection_check_interval", StringComparison.Ordinal))
+            builder.ConnectionStringBuilder.Options = (options + " -c client_connection_check_interval=5000").Trim();
         // Columns are 2D: elevations from GPS units are dropped on write instead of failing the insert.
         builder.UseNetTopologySuite(handleOrdinates: NetTopologySuite.Geometries.Ordinates.XY);
         builder.ConnectionStringBuilder.ApplicationName ??= "napgeo";
@@ -35,7 +46,7 @@ public static class NapGeoDatabase
 
     public static IServiceCollection AddNapGeoDatabase(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(_ => Create(ConnectionString(configuration)));
+        services.AddSingleton(_ => Create(ConnectionString(configuration), configuration.GetValue("Database:MaxConnections", 40)));
         return services;
     }
 

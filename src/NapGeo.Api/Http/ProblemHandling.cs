@@ -41,6 +41,10 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             (400, "Coordinates out of range", $"The coordinates cannot be projected: {pg.MessageText}"),
         PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } =>
             (503, "Query timed out", "The database did not answer in time; try a smaller request."),
+        // Npgsql's own timeouts (a command past its timeout, no free connection in the pool) are a busy database, not a
+        // missing one: operators act differently on the two.
+        NpgsqlException { InnerException: TimeoutException } =>
+            (503, "Database busy", "The database did not answer in time (it is busy, or the data is locked by other work); retry shortly."),
         NpgsqlException { IsTransient: true } =>
             (503, "Database unavailable", "The database is not reachable right now."),
         OperationCanceledException => (499, "Request cancelled", "The client went away."),

@@ -30,6 +30,8 @@ public sealed class TileOptions
     /// <summary>Samples are clustered below this zoom, single points from it on.</summary>
     public int ClusterBelowZoom { get; set; } = 10;
     public int StatementTimeoutMs { get; set; } = 10_000;
+    /// <summary>Tiles rendered at once (database connections of the tile pool); more wait their turn.</summary>
+    public int MaxConnections { get; set; } = 8;
     public long CacheBytes { get; set; } = 256L * 1024 * 1024;
     public string CacheControl { get; set; } = "public, no-cache";
     /// <summary>Base URL written into TileJSON and the style (e.g. behind a proxy); default: from the request.</summary>

@@ -22,10 +22,13 @@ public static class TilesApi
         var options = configuration.GetSection("Tiles").Get<TileOptions>() ?? new TileOptions();
         services.AddSingleton(options);
         // Tile reads get their own pool: its connections skip the reset on return to the pool, which tile
-        // statements do not need (their only setting, the statement timeout, is transaction-local).
+        // statements do not need (their only setting, the statement timeout, is transaction-local). It is small: a map
+        // opening fires dozens of cold tiles at once, and PostGIS renders them no faster side by side than the cores
+        // allow, while each extra one would hold a server connection (a burst once used up max_connections).
         services.AddKeyedSingleton(TileService.DataSourceKey, (_, _) => Database.NapGeoDatabase.Create(
             new Npgsql.NpgsqlConnectionStringBuilder(Database.NapGeoDatabase.ConnectionString(configuration))
-                { NoResetOnClose = true, ApplicationName = "napgeo-tiles" }.ConnectionString));
+                { NoResetOnClose = true, ApplicationName = "napgeo-tiles" }.ConnectionString,
+            options.MaxConnections));
         services.AddSingleton(sp => new TileService(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(TileService.DataSourceKey), options));
         services.AddSingleton<TileInvalidationListener>();
         services.AddHostedService(sp => sp.GetRequiredService<TileInvalidationListener>());
