@@ -62,8 +62,13 @@ public static class NapGeoApp
         return builder;
     }
 
-    public static void MigrateDatabase(this WebApplication app) =>
-        NapGeoDatabase.Migrate(NapGeoDatabase.ConnectionString(app.Configuration), Console.Out);
+    /// <summary>Waits for the database (Database:StartupWaitSeconds, 60) and migrates it.</summary>
+    public static void MigrateDatabase(this WebApplication app)
+    {
+        var connectionString = NapGeoDatabase.ConnectionString(app.Configuration);
+        NapGeoDatabase.WaitForDatabase(connectionString, TimeSpan.FromSeconds(app.Configuration.GetValue("Database:StartupWaitSeconds", 60)), Console.Out);
+        NapGeoDatabase.Migrate(connectionString, Console.Out);
+    }
 
     public static WebApplication UseNapGeo(this WebApplication app)
     {

@@ -6,7 +6,16 @@ if (CliCommands.IsCommand(args)) return await CliCommands.RunAsync(args);
 var builder = WebApplication.CreateBuilder(args);
 builder.AddNapGeo();
 var app = builder.Build();
-app.MigrateDatabase();
+try
+{
+    app.MigrateDatabase();
+}
+catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException)
+{
+    // One line for the operator (and exit 1 for the supervisor to restart), not an unhandled exception's abort.
+    Console.Error.WriteLine($"error: cannot start: {e.Message}");
+    return 1;
+}
 app.UseNapGeo();
 app.MapNapGeo();
 await app.RunAsync();

@@ -50,6 +50,36 @@ public static class NapGeoDatabase
         return services;
     }
 
+    /// <summary>
+    /// Waits until the database answers, up to <paramref name="patience"/>: a server started together with its database
+    /// (a reboot, compose) would otherwise die on the first refused connection. Says what it waits for every 5 s; past
+    /// the patience, the last error is thrown.
+    /// </summary>
+    public static void WaitForDatabase(string connectionString, TimeSpan patience, TextWriter log)
+    {
+        var unpooled = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var said = TimeSpan.Zero;
+        while (true)
+        {
+            try
+            {
+                using var connection = new NpgsqlConnection(unpooled.ConnectionString);
+                connection.Open();
+                return;
+            }
+            catch (NpgsqlException e) when (e.IsTransient && clock.Elapsed < patience)
+            {
+                if (clock.Elapsed >= said)
+                {
+                    log.WriteLine($"Waiting for the database at {unpooled.Host}:{unpooled.Port} ({e.Message}); giving up after {patience.TotalSeconds:0} s.");
+                    said = clock.Elapsed + TimeSpan.FromSeconds(5);
+                }
+                Thread.Sleep(500);
+            }
+        }
+    }
+
     /// <summary>Applies the embedded <c>Database/Migrations/*.sql</c> scripts in name order, each once.</summary>
     public static void Migrate(string connectionString, TextWriter log)
     {

@@ -22,6 +22,18 @@ public sealed class CliTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_server_started_without_its_database_waits_for_it_then_exits_with_one_line()
+    {
+        // A port nobody listens on, and a patience of two seconds.
+        var nowhere = new Npgsql.NpgsqlConnectionStringBuilder(server.Database.ConnectionString) { Host = "127.0.0.1", Port = 1 }.ConnectionString;
+        var (code, output, error) = await RunAsync(nowhere, "--urls", "http://127.0.0.1:0", "--Database:StartupWaitSeconds=2");
+        Assert.Equal(1, code);
+        Assert.Contains("Waiting for the database at 127.0.0.1:1", output);
+        Assert.StartsWith("error: cannot start: ", error.Trim());
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
     public async Task Errors_are_one_line_with_a_failing_exit_code()
     {
         var (code, _, error) = await RunAsync(null, "migrate");
