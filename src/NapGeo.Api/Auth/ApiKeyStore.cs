@@ -50,6 +50,31 @@ public sealed class ApiKeyStore(NpgsqlDataSource db)
             : null;
     }
 
+    /// <summary>Every key, newest first, as its shown prefix (ngk_ + 12 characters): the key itself is not stored.</summary>
+    public async Task<IReadOnlyList<(string Prefix, string Name, string Role, DateTime CreatedAt, DateTime? RevokedAt)>> ListAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT prefix, name, role, created_at, revoked_at FROM api_keys ORDER BY created_at DESC, prefix");
+        await using var row = await cmd.ExecuteReaderAsync(ct);
+        var keys = new List<(string, string, string, DateTime, DateTime?)>();
+        while (await row.ReadAsync(ct))
+            keys.Add((Scheme + row.GetString(0), row.GetString(1), row.GetString(2), row.GetDateTime(3), row.IsDBNull(4) ? null : row.GetDateTime(4)));
+        return keys;
+    }
+
+    /// <summary>
+    /// Revokes the key a whole key or its shown prefix names; false when no key that is still valid has it. A revoked key
+    /// is refused from the next request on (keys are looked up on every request, not cached).
+    /// </summary>
+    public async Task<bool> RevokeAsync(string keyOrPrefix, CancellationToken ct = default)
+    {
+        var text = keyOrPrefix.Trim();
+        if (text.StartsWith(Scheme, StringComparison.Ordinal)) text = text[Scheme.Length..];
+        if (text.Length < PrefixLength) return false;
+        await using var cmd = db.CreateCommand("UPDATE api_keys SET revoked_at = now() WHERE prefix = $1 AND revoked_at IS NULL");
+        cmd.Parameters.Add(new() { Value = text[..PrefixLength] });
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -9,7 +9,7 @@ using NapGeo.Tiles;
 namespace NapGeo.Cli;
 
 /// <summary>
-/// Administrative commands of the same binary (<c>./napgeo</c> calls them): migrate, demo load, apikey create.
+/// Administrative commands of the same binary (<c>./napgeo</c> calls them): migrate, demo load, apikey create/list/revoke.
 /// They read <c>NAPGEO_DB</c> like the server does.
 /// </summary>
 public static class CliCommands
@@ -70,16 +70,40 @@ public static class CliCommands
         var create = new Command("create", "Create an API key and print it once") { role, name };
         create.SetAction(async (parse, ct) =>
         {
-            var connection = ConnectionString();
-            NapGeoDatabase.Migrate(connection, TextWriter.Null);
-            await using var db = NapGeoDatabase.Create(connection);
+            await using var db = NapGeoDatabase.Create(MigratedConnectionString());
             var key = await new ApiKeyStore(db).CreateAsync(parse.GetValue(name)!, parse.GetValue(role)!, ct);
             Console.Error.WriteLine($"Created {parse.GetValue(role)} key for \"{parse.GetValue(name)}\". It is shown only now; store it safely:");
             Console.WriteLine(key);
             return 0;
         });
-        return new Command("apikey", "API keys") { create };
+        var list = new Command("list", "List the keys: prefix, role, name, created, revoked");
+        list.SetAction(async (_, ct) =>
+        {
+            await using var db = NapGeoDatabase.Create(MigratedConnectionString());
+            foreach (var (prefix, keyName, keyRole, created, revoked) in await new ApiKeyStore(db).ListAsync(ct))
+                Console.WriteLine($"{prefix}…\t{keyRole}\t{keyName}\tcreated {FeatureTimestamp(created)}\t{(revoked is { } r ? "revoked " + FeatureTimestamp(r) : "valid")}");
+            return 0;
+        });
+        var which = new Argument<string>("key") { Description = "The key, or the prefix 'apikey list' shows (ngk_ and 12 characters)" };
+        var revoke = new Command("revoke", "Revoke a key: it is refused from the next request on") { which };
+        revoke.SetAction(async (parse, ct) =>
+        {
+            await using var db = NapGeoDatabase.Create(MigratedConnectionString());
+            if (await new ApiKeyStore(db).RevokeAsync(parse.GetValue(which)!, ct)) { Console.Error.WriteLine("Revoked."); return 0; }
+            Console.Error.WriteLine("error: no valid key has that prefix (see apikey list).");
+            return 1;
+        });
+        return new Command("apikey", "API keys") { create, list, revoke };
     }
+
+    private static string MigratedConnectionString()
+    {
+        var connection = ConnectionString();
+        NapGeoDatabase.Migrate(connection, TextWriter.Null);
+        return connection;
+    }
+
+    private static string FeatureTimestamp(DateTime utc) => NapGeo.Layers.FeatureJson.Timestamp(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
 
     private static string ConnectionString() =>
         Environment.GetEnvironmentVariable(NapGeoDatabase.ConnectionSetting) is { Length: > 0 } value

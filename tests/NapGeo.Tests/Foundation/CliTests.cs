@@ -1,3 +1,4 @@
+using System.Net;
 using System.Diagnostics;
 using NapGeo.Tests.Infrastructure;
 
@@ -31,6 +32,29 @@ public sealed class CliTests(NapGeoServer server)
         Assert.Contains("Waiting for the database at 127.0.0.1:1", output);
         Assert.StartsWith("error: cannot start: ", error.Trim());
         Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public async Task A_key_can_be_listed_by_its_prefix_and_revoked_and_is_then_refused()
+    {
+        var db = server.Database.ConnectionString;
+        var created = await RunAsync(db, "apikey", "create", "--role", "editor", "--name", "Field team to revoke");
+        Assert.Equal(0, created.Code);
+        var key = created.Output.Trim();
+        Assert.Equal(HttpStatusCode.OK, (await server.Client(key).GetAsync("/api/samples?limit=1")).StatusCode);
+
+        var listed = await RunAsync(db, "apikey", "list");
+        var line = listed.Output.Split('\n').Single(l => l.Contains("Field team to revoke"));
+        Assert.StartsWith(key[..16] + "…\teditor\t", line);
+        Assert.EndsWith("\tvalid", line.TrimEnd());
+        Assert.DoesNotContain(key, listed.Output); // only the prefix is known
+
+        Assert.Equal(0, (await RunAsync(db, "apikey", "revoke", key[..16])).Code);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Client(key).GetAsync("/api/samples?limit=1")).StatusCode);
+        Assert.Contains("\trevoked ", (await RunAsync(db, "apikey", "list")).Output.Split('\n').Single(l => l.Contains("Field team to revoke")));
+        var again = await RunAsync(db, "apikey", "revoke", key);
+        Assert.Equal(1, again.Code);
+        Assert.Equal("error: no valid key has that prefix (see apikey list).", again.Error.Trim());
     }
 
     [Fact]
