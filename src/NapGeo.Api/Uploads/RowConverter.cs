@@ -57,6 +57,7 @@ public sealed class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnly
     {
         _buffer.ResetWrittenCount();
         var issues = new List<UploadIssue>();
+        if (record.Problem is { } problem) issues.Add(problem);
         var rowCrs = crs;
         var coordinatesReported = false;
         using (var writer = new Utf8JsonWriter(_buffer))

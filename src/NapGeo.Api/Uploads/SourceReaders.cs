@@ -8,7 +8,8 @@ using nietras.SeparatedValues;
 namespace NapGeo.Uploads;
 
 /// <summary>One row of a table or one feature: values aligned with <see cref="SourceData.Columns"/>, and a geometry for feature formats.</summary>
-public sealed record SourceRecord(int Row, object?[] Values, JsonElement? Geometry);
+/// <param name="Problem">What the reader found wrong with the row itself (more fields than the header): a row error.</param>
+public sealed record SourceRecord(int Row, object?[] Values, JsonElement? Geometry, UploadIssue? Problem = null);
 
 /// <summary>What a reader found in a file: its columns, how many rows, and the rows themselves (streamed).</summary>
 public sealed class SourceData(IReadOnlyList<string> columns, int total, IEnumerable<SourceRecord> records, IDisposable? owner = null) : IDisposable
@@ -101,8 +102,23 @@ public static partial class SourceReaders
                 var span = current[i].Span;
                 values[i] = span.IsEmpty ? null : span.ToString();
             }
-            yield return new SourceRecord(row, values, null);
+            yield return new SourceRecord(row, values, null, ExtraFields(current, row, width));
         }
+    }
+
+    /// <summary>
+    /// Fields past the header's last column. Empty ones are what Excel leaves ("…,,,") and mean nothing; a value there is
+    /// usually a decimal comma that split a number in two ("0,35" unquoted → 0 and 35, and the row read 0 without a word).
+    /// </summary>
+    private static UploadIssue? ExtraFields(SepReader.Row current, int row, int width)
+    {
+        var last = current.ColCount - 1;
+        while (last >= width && current[last].Span.IsWhiteSpace()) last--;
+        if (last < width) return null;
+        var extra = new List<string>();
+        for (var i = width; i <= last; i++) extra.Add(current[i].ToString());
+        return new UploadIssue(row, $"column {width + 1}", string.Join(", ", extra), null,
+            $"row {row} has {last + 1} fields but the header has {width} (a decimal comma in a comma-separated file? quote the value).");
     }
 
     private static bool IsBlank(SepReader.Row row)
