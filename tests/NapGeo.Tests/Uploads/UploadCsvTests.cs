@@ -38,4 +38,38 @@ public sealed class UploadCsvTests(NapGeoServer server)
         Assert.Equal(1, body["counts"]!["valid"]!.GetValue<int>());
         Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM samples WHERE campaign = $1", campaign));
     }
+
+    [Fact]
+    public async Task A_comma_before_three_digits_is_ambiguous_and_a_utm_coordinate_outside_its_zone_is_refused()
+    {
+        // Excel's #,##0 written to CSV: 1,250 was read as 1.25 and the easting 609,812 as 609.812 m.
+        var csv = "Sample ID,Matrix,Easting,Northing,Zone,Hg (mg/kg),Date\n" +
+                  "TH-01,Tailings,\"609,812\",\"586,345.0\",30N,\"1,250\",02/05/2024\n" +
+                  "TH-02,Soil,\"609,010.5\",\"587,001.2\",30N,0.35,02/05/2024\n" +
+                  "TH-03,Soil,609812,\"586,345.0\",30N,\"0,350\",02/05/2024\n" +
+                  "TH-04,Soil,60981,586345,30N,\"1,25\",02/05/2024\n" +
+                  "TH-05,Soil,609812,-586345,30N,\"1.250,5\",02/05/2024\n";
+        var campaign = Unique("THOUSANDS");
+        var (status, body) = await UploadAsync(csv, ("campaign", campaign), ("on_error", "skip-invalid"));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal(
+        [
+            "2|Easting|609,812|geometry|'609,812' is ambiguous: 609.812 with a decimal comma, or 609812 with a thousands separator; write 609.812 or 609812.",
+            "2|Hg (mg/kg)|1,250|value|'1,250' is ambiguous: 1.25 with a decimal comma, or 1250 with a thousands separator; write 1.25 or 1250.",
+            "5|Easting|60981|geometry|the easting 60981 m is outside UTM's 100,000–900,000 m (EPSG:32630).",
+            "6|Northing|-586345|geometry|the northing -586345 m is outside UTM's 0–10,000,000 m (EPSG:32630).",
+        ], Lines(body, "errors"));
+        // Thousands with a decimal point, and a decimal comma with other than three decimals (or a leading 0), read as before.
+        var expected = await server.Database.ScalarAsync<string>(
+            "SELECT round(ST_X(p)::numeric, 5) || ' ' || round(ST_Y(p)::numeric, 5) FROM ST_Transform(ST_SetSRID(ST_Point(609010.5, 587001.2), 32630), 4326) p");
+        Assert.Equal("TH-02 0.35; TH-03 0.35", await StoredAsync(campaign, "external_id, value"));
+        Assert.Equal(expected, await server.Database.ScalarAsync<string>(
+            "SELECT round(ST_X(geom)::numeric, 5) || ' ' || round(ST_Y(geom)::numeric, 5) FROM samples WHERE campaign = $1 AND external_id = 'TH-02'", campaign));
+
+        // Degrees cannot be thousands: a latitude of 5,304 is 5.304.
+        var degrees = Unique("DEGREES");
+        var (degreesStatus, degreesBody) = await UploadAsync("sample_id;matrix;latitude;longitude;value;unit\nDG-1;soil;5,304;-1,987;0,35;mg/kg\n", ("campaign", degrees));
+        Assert.True(degreesStatus == HttpStatusCode.Created, degreesBody.ToJsonString());
+        Assert.Equal("DG-1 -1.987 5.304", await StoredAsync(degrees, "external_id, ST_X(geom), ST_Y(geom)"));
+    }
 }
