@@ -50,7 +50,7 @@ public static partial class SourceReaders
     // ------------------------------------------------------------------ CSV
     private static SourceData Csv(string path, UploadOptions limits)
     {
-        var encoding = IsUtf8(path) ? new UTF8Encoding(false) : Encoding.Latin1;
+        var encoding = IsUtf8(path) ? new UTF8Encoding(false) : Windows1252;
         var total = 0;
         string[] header;
         char separator;
@@ -78,7 +78,7 @@ public static partial class SourceReaders
         if (header.Length == 0) throw new UploadFileException(422, "Empty file", "The CSV file has no header row.");
         return new SourceData(header, total, CsvRows(path, encoding, header.Length))
         {
-            Note = $"CSV, {(encoding is UTF8Encoding ? "UTF-8" : "Latin-1")}, separator '{(separator == '\t' ? "\\t" : separator.ToString())}'",
+            Note = $"CSV, {(encoding is UTF8Encoding ? "UTF-8" : "Windows-1252")}, separator '{(separator == '\t' ? "\\t" : separator.ToString())}'",
         };
     }
 
@@ -148,7 +148,13 @@ public static partial class SourceReaders
         }
     }
 
-    /// <summary>Field teams' spreadsheets are UTF-8 or, from older Excel, Latin-1; a strict decode tells them apart.</summary>
+    /// <summary>
+    /// What Excel on Windows writes for "CSV" in western locales. Latin-1 reads the same letters (é, ç) but turns Word's
+    /// quotes and dashes (’ – “ ”, 0x80–0x9F) into control characters. The code pages ship in the shared framework.
+    /// </summary>
+    private static readonly Encoding Windows1252 = CodePagesEncodingProvider.Instance.GetEncoding(1252)!;
+
+    /// <summary>Field teams' spreadsheets are UTF-8 or, from older Excel, Windows-1252; a strict decode tells them apart.</summary>
     private static bool IsUtf8(string path)
     {
         var decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();

@@ -72,4 +72,18 @@ public sealed class UploadCsvTests(NapGeoServer server)
         Assert.True(degreesStatus == HttpStatusCode.Created, degreesBody.ToJsonString());
         Assert.Equal("DG-1 -1.987 5.304", await StoredAsync(degrees, "external_id, ST_X(geom), ST_Y(geom)"));
     }
+
+    [Fact]
+    public async Task A_csv_that_is_not_utf8_is_read_as_windows_1252()
+    {
+        // Excel's "CSV" on Windows: ’ (0x92), – (0x96) and “ ” (0x93, 0x94) were read as Latin-1's control characters.
+        // Latin1.GetBytes writes U+0080–U+009F as the bytes 0x80–0x9F, which is what Excel writes for those characters.
+        var bytes = Encoding.Latin1.GetBytes("Sample ID;Matrix;Latitude;Longitude;Hg (µg/L);Date;Comments\r\n" +
+                                             "W-01;Eau;5,30412;-1,98765;0,8;02/05/2024;Kofi\u0092s well \u0096 downstream\r\n" +
+                                             "W-02;Eau;5,3101;-1,9912;<0,01;02/05/2024;\u0093dry\u0094 – Sédiment\r\n".Replace("–", "\u0096"));
+        var campaign = Unique("CP1252");
+        var (status, body) = await UploadAsync(bytes, ("campaign", campaign));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal("W-01 Kofi’s well – downstream µg/L; W-02 “dry” – Sédiment µg/L", await StoredAsync(campaign, "external_id, notes, unit"));
+    }
 }
