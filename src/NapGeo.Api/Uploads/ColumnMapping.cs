@@ -107,32 +107,36 @@ public static partial class ColumnMapping
             }
         }
 
+        // Detection never looks at the 0/1 option columns of a multiple-choice question: "…/parameters/hg" is "Hg was
+        // measured", not a mercury value. A mapping may still name them.
+        var detectable = names.Select((name, i) => IsOptionColumn(columns, i) ? "" : name).ToArray();
+
         // Exact names first (a column called "value" beats one called "Hg"), then synonyms in the order listed.
         foreach (var field in layer.Writable)
-            if (!map.Fields.ContainsKey(field.Name) && Pick(names, used, [field.Name.Replace('_', ' ')]) is { } i) map.Fields[field.Name] = i;
+            if (!map.Fields.ContainsKey(field.Name) && Pick(detectable, used, [field.Name.Replace('_', ' ')]) is { } i) map.Fields[field.Name] = i;
         foreach (var (field, list) in synonyms)
-            if (!map.Fields.ContainsKey(field) && Pick(names, used, list) is { } i) map.Fields[field] = i;
+            if (!map.Fields.ContainsKey(field) && Pick(detectable, used, list) is { } i) map.Fields[field] = i;
 
         if (!featuresHaveGeometry)
         {
-            map.Wkt ??= Pick(names, used, WktNames);
+            map.Wkt ??= Pick(detectable, used, WktNames);
             // A mapping may name one coordinate: the other is still detected, of the same kind (lon/lat or easting/northing).
             if (map.Wkt is null && (map.X is null || map.Y is null))
             {
                 var mapped = map.X is not null || map.Y is not null;
                 if (!map.Projected)
                 {
-                    map.X ??= Pick(names, used, Longitude) ?? PickSuffix(names, used, " longitude");
-                    map.Y ??= Pick(names, used, Latitude) ?? PickSuffix(names, used, " latitude");
+                    map.X ??= Pick(detectable, used, Longitude) ?? PickSuffix(detectable, used, " longitude");
+                    map.Y ??= Pick(detectable, used, Latitude) ?? PickSuffix(detectable, used, " latitude");
                 }
                 if (!mapped && map.X is null && map.Y is null || map.Projected)
                 {
-                    map.X ??= Pick(names, used, Easting);
-                    map.Y ??= Pick(names, used, Northing);
+                    map.X ??= Pick(detectable, used, Easting);
+                    map.Y ??= Pick(detectable, used, Northing);
                     map.Projected = map.X is not null || map.Y is not null;
                 }
             }
-            map.Zone ??= Pick(names, used, ZoneNames);
+            map.Zone ??= Pick(detectable, used, ZoneNames);
             if (map.Wkt is null && (map.X is null || map.Y is null))
                 throw new UploadFileException(422, "No coordinate columns",
                     $"Found no {(map.X is null ? "longitude/easting" : "latitude/northing")} column. The file's columns are: {string.Join(", ", columns)}. " +
@@ -143,8 +147,8 @@ public static partial class ColumnMapping
         }
 
         if (layer.Name == "samples" && !map.Fields.ContainsKey("value"))
-            for (var i = 0; i < names.Length; i++)
-                if (!used.Contains(i) && LooksLikeConcentration(names[i])) { map.Fields["value"] = i; used.Add(i); break; }
+            for (var i = 0; i < detectable.Length; i++)
+                if (!used.Contains(i) && LooksLikeConcentration(detectable[i])) { map.Fields["value"] = i; used.Add(i); break; }
         if (map.Fields.TryGetValue("value", out var valueColumn) && UnitInBrackets().Match(columns[valueColumn]) is { Success: true } unit)
             map.UnitFromHeader = unit.Groups[1].Value.Trim();
 
@@ -171,7 +175,20 @@ public static partial class ColumnMapping
     {
         var words = name.Split(' ');
         return !words.Contains("detection") && !words.Contains("limit") && !words.Contains("unit") &&
-               (words.Contains("concentration") || words.Contains("hg") || words.Contains("mercury") || words.Contains("thg"));
+               (words.Contains("concentration") || words.Contains("hg") || words.Contains("mercury") || words.Contains("thg") || words[^1] == "reading");
+    }
+
+    /// <summary>
+    /// Kobo writes a select_multiple question as its column ("group/parameters" = "hg as") and one 0/1 column per option
+    /// ("group/parameters/hg"): a column whose path without its last part is also a column is such an option.
+    /// </summary>
+    private static bool IsOptionColumn(IReadOnlyList<string> columns, int index)
+    {
+        var slash = columns[index].LastIndexOf('/');
+        if (slash <= 0) return false;
+        var question = columns[index][..slash];
+        for (var i = 0; i < columns.Count; i++) if (i != index && columns[i] == question) return true;
+        return false;
     }
 
     private static int? FindColumn(IReadOnlyList<string> columns, string[] normalized, string wanted)
