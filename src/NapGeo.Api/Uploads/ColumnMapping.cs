@@ -41,7 +41,7 @@ public static partial class ColumnMapping
 
     private static readonly Dictionary<string, string[]> SampleSynonyms = new()
     {
-        ["external_id"] = ["sample id", "sampleid", "sample code", "sample no", "sample number", "sample", "sample name", "id sample", "code", "id", "external id", "echantillon", "code echantillon", "muestra", "id muestra", "name"],
+        ["external_id"] = ["sample id", "sampleid", "sample code", "sample no", "sample number", "sample", "sample name", "id sample", "code", "id", "external id", "echantillon", "code echantillon", "id echantillon", "muestra", "id muestra", "name"],
         ["campaign"] = ["campaign", "survey", "project", "campagne", "campana"],
         ["matrix"] = ["matrix", "sample type", "type", "sample matrix", "medium", "media", "matrice", "type echantillon", "tipo de muestra", "tipo"],
         ["value"] = ["value", "concentration", "result", "hg", "thg", "total hg", "total mercury", "mercury", "hg concentration", "mercury concentration", "valeur", "valor", "resultat", "resultado"],
@@ -110,12 +110,15 @@ public static partial class ColumnMapping
         // Detection never looks at the 0/1 option columns of a multiple-choice question: "…/parameters/hg" is "Hg was
         // measured", not a mercury value. A mapping may still name them.
         var detectable = names.Select((name, i) => IsOptionColumn(columns, i) ? "" : name).ToArray();
+        // Kobo's own columns (_id, _notes, _uuid, _index, _submission_time …) are about the submission, not the sample: they
+        // took external_id and notes over the form's questions. Their GPS columns (_gps_latitude) stay coordinates.
+        var fieldNames = detectable.Select((name, i) => columns[i].TrimStart().StartsWith('_') ? "" : name).ToArray();
 
         // Exact names first (a column called "value" beats one called "Hg"), then synonyms in the order listed.
         foreach (var field in layer.Writable)
-            if (!map.Fields.ContainsKey(field.Name) && Pick(detectable, used, [field.Name.Replace('_', ' ')]) is { } i) map.Fields[field.Name] = i;
+            if (!map.Fields.ContainsKey(field.Name) && Pick(fieldNames, used, [field.Name.Replace('_', ' ')]) is { } i) map.Fields[field.Name] = i;
         foreach (var (field, list) in synonyms)
-            if (!map.Fields.ContainsKey(field) && Pick(detectable, used, list) is { } i) map.Fields[field] = i;
+            if (!map.Fields.ContainsKey(field) && Pick(fieldNames, used, list) is { } i) map.Fields[field] = i;
 
         if (!featuresHaveGeometry)
         {
@@ -147,8 +150,8 @@ public static partial class ColumnMapping
         }
 
         if (layer.Name == "samples" && !map.Fields.ContainsKey("value"))
-            for (var i = 0; i < detectable.Length; i++)
-                if (!used.Contains(i) && LooksLikeConcentration(detectable[i])) { map.Fields["value"] = i; used.Add(i); break; }
+            for (var i = 0; i < fieldNames.Length; i++)
+                if (!used.Contains(i) && LooksLikeConcentration(fieldNames[i])) { map.Fields["value"] = i; used.Add(i); break; }
         if (map.Fields.TryGetValue("value", out var valueColumn) && UnitInBrackets().Match(columns[valueColumn]) is { Success: true } unit)
             map.UnitFromHeader = unit.Groups[1].Value.Trim();
 

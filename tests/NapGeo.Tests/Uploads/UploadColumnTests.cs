@@ -42,4 +42,21 @@ public sealed class UploadColumnTests(NapGeoServer server)
         Assert.True(lumexStatus == HttpStatusCode.OK, lumexBody.ToJsonString());
         Assert.Equal("lumex_reading", Mapped(lumexBody, "value"));
     }
+
+    [Fact]
+    public async Task Kobo_system_columns_never_take_a_field_but_its_gps_columns_are_the_coordinates()
+    {
+        // _notes beat the form's comments (its folded name is the field's own), and Kobo's record number _id became external_id.
+        var csv = "start;prelevement/id_echantillon;prelevement/type_echantillon;_gps_latitude;_gps_longitude;prelevement/teneur_hg;prelevement/unite;" +
+                  "prelevement/observations;_id;_uuid;_submission_time;_validation_status;_notes;_status;_submitted_by;__version__;_tags;_index\n" +
+                  "2024-05-02T10:20:01.000+00:00;BF-ECH-001;Sol;12.3641;-1.5337;0,35;mg/kg;près du puits;48213377;a1b2c3d4-0001;2024-05-02T10:31:22;;;" +
+                  "submitted_via_web;agent1;vK3jd;;1\n";
+        var campaign = Unique("KOBOSYS");
+        var (status, body) = await UploadAsync(csv, "kobo_fr.csv", ("campaign", campaign));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal(["prelevement/id_echantillon", "prelevement/observations", "_gps_latitude", "_gps_longitude"],
+            [Mapped(body, "external_id"), Mapped(body, "notes"), Mapped(body, "latitude"), Mapped(body, "longitude")]);
+        Assert.DoesNotContain(body["mapping"]!.AsObject(), p => p.Value!.GetValue<string>().StartsWith('_') && p.Key is not ("latitude" or "longitude"));
+        Assert.Equal("BF-ECH-001 près du puits 0.35 -1.5337 12.3641", await StoredAsync(campaign, "external_id, notes, value, ST_X(geom), ST_Y(geom)"));
+    }
 }
