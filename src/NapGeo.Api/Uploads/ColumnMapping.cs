@@ -129,6 +129,7 @@ public static partial class ColumnMapping
                 var mapped = map.X is not null || map.Y is not null;
                 if (!map.Projected)
                 {
+                    RefuseSeveralPairs(columns, detectable, used, map);
                     map.X ??= Pick(detectable, used, Longitude) ?? PickSuffix(detectable, used, " longitude");
                     map.Y ??= Pick(detectable, used, Latitude) ?? PickSuffix(detectable, used, " latitude");
                 }
@@ -172,6 +173,27 @@ public static partial class ColumnMapping
                 if (!taken.Contains(i) && all[i].EndsWith(suffix, StringComparison.Ordinal)) { taken.Add(i); return i; }
             return null;
         }
+    }
+
+    /// <summary>
+    /// ODK's start_geopoint beside the form's location, Kobo's _start_geopoint_latitude beside _gps_latitude: the first
+    /// pair was taken without a word, and it may be where the form was opened, not where the sample was taken.
+    /// Bare x/y do not count (a latitude column wins over them as before).
+    /// </summary>
+    private static void RefuseSeveralPairs(IReadOnlyList<string> columns, string[] names, HashSet<int> used, ColumnMap map)
+    {
+        List<string> Candidates(string[] list, string suffix) => Enumerable.Range(0, names.Length)
+            .Where(i => !used.Contains(i) && names[i] is not ("" or "x" or "y") && (list.Contains(names[i]) || names[i].EndsWith(suffix, StringComparison.Ordinal)))
+            .Select(i => columns[i]).ToList();
+        var latitudes = map.Y is null ? Candidates(Latitude, " latitude") : [];
+        var longitudes = map.X is null ? Candidates(Longitude, " longitude") : [];
+        if (latitudes.Count <= 1 && longitudes.Count <= 1) return;
+        var pairs = latitudes.Count == longitudes.Count
+            ? latitudes.Zip(longitudes, (lat, lon) => (Text: $"{lat} / {lon}", Mapping: $"{{\"latitude\":\"{lat}\",\"longitude\":\"{lon}\"}}")).ToList()
+            : latitudes.Select(lat => (Text: lat, Mapping: $"{{\"latitude\":\"{lat}\"}}")).Concat(longitudes.Select(lon => (Text: lon, Mapping: $"{{\"longitude\":\"{lon}\"}}"))).ToList();
+        throw new UploadFileException(422, "Several coordinate columns",
+            $"The file has more than one set of latitude/longitude columns ({string.Join("; ", pairs.Select(p => p.Text))}); say which is the sample's location " +
+            $"with mapping={string.Join(" or mapping=", pairs.Select(p => p.Mapping))}.");
     }
 
     private static bool LooksLikeConcentration(string name)

@@ -59,4 +59,30 @@ public sealed class UploadColumnTests(NapGeoServer server)
         Assert.DoesNotContain(body["mapping"]!.AsObject(), p => p.Value!.GetValue<string>().StartsWith('_') && p.Key is not ("latitude" or "longitude"));
         Assert.Equal("BF-ECH-001 près du puits 0.35 -1.5337 12.3641", await StoredAsync(campaign, "external_id, notes, value, ST_X(geom), ST_Y(geom)"));
     }
+
+    [Fact]
+    public async Task Several_latitude_longitude_pairs_refuse_the_file_until_a_mapping_chooses()
+    {
+        // ODK's start_geopoint (where the form was opened) came first and was taken without a word.
+        var csv = "start_geopoint-Latitude,start_geopoint-Longitude,start_geopoint-Altitude,sample_id,matrix,hg_value,unit,location-Latitude,location-Longitude\n" +
+                  "5.2801,-1.9702,95,SG-001,soil,0.35,mg/kg,5.30412,-1.98765\n";
+        var campaign = Unique("PAIRS");
+        var (status, body) = await UploadAsync(csv, "odk.csv", ("campaign", campaign));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal("Several coordinate columns", body["title"]!.GetValue<string>());
+        Assert.Equal("The file has more than one set of latitude/longitude columns (start_geopoint-Latitude / start_geopoint-Longitude; location-Latitude / location-Longitude); " +
+                     "say which is the sample's location with mapping={\"latitude\":\"start_geopoint-Latitude\",\"longitude\":\"start_geopoint-Longitude\"} " +
+                     "or mapping={\"latitude\":\"location-Latitude\",\"longitude\":\"location-Longitude\"}.", body["detail"]!.GetValue<string>());
+
+        // Kobo's _start_geopoint beside _gps: the same.
+        var kobo = "_start_geopoint_latitude,_start_geopoint_longitude,sample_id,matrix,value,unit,_gps_latitude,_gps_longitude\n5.28,-1.97,K1,soil,1,mg/kg,5.3,-1.98\n";
+        var (koboStatus, koboBody) = await UploadAsync(kobo, "kobo.csv", ("campaign", campaign));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, koboStatus);
+        Assert.Equal("Several coordinate columns", koboBody["title"]!.GetValue<string>());
+
+        var (mappedStatus, mappedBody) = await UploadAsync(csv, "odk.csv", ("campaign", campaign),
+            ("mapping", """{"latitude":"location-Latitude","longitude":"location-Longitude"}"""));
+        Assert.True(mappedStatus == HttpStatusCode.Created, mappedBody.ToJsonString());
+        Assert.Equal("SG-001 -1.98765 5.30412", await StoredAsync(campaign, "external_id, ST_X(geom), ST_Y(geom)"));
+    }
 }
