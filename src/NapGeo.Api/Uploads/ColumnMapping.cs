@@ -14,6 +14,10 @@ public sealed class ColumnMap
     public int? Wkt { get; set; }
     /// <summary>X/Y are easting/northing: they need a CRS (crs= or a zone column).</summary>
     public bool Projected { get; set; }
+    /// <summary>The longitude's header says west ("Longitude (W)"): its positive values are west, negative ones a contradiction.</summary>
+    public bool WestFromHeader { get; set; }
+    /// <summary>The latitude's header says south ("Lat (S)"), likewise.</summary>
+    public bool SouthFromHeader { get; set; }
     /// <summary>A unit written in the value column's header, e.g. "Mercury concentration (ppm)".</summary>
     public string? UnitFromHeader { get; set; }
     public List<string> Ignored { get; } = [];
@@ -150,6 +154,12 @@ public static partial class ColumnMapping
                     $"The coordinates are easting/northing ({columns[map.X!.Value]}, {columns[map.Y!.Value]}) but the file says no CRS: send crs=EPSG:<code> (e.g. EPSG:32630 for UTM zone 30N) or add a zone column (e.g. 30N).");
         }
 
+        if (!map.Projected && map.Wkt is null)
+        {
+            map.WestFromHeader = map.X is { } xi && HemisphereMark(columns[xi]) is "w" or "west";
+            map.SouthFromHeader = map.Y is { } yi && HemisphereMark(columns[yi]) is "s" or "south";
+        }
+
         if (layer.Name == "samples" && !map.Fields.ContainsKey("value"))
             for (var i = 0; i < fieldNames.Length; i++)
                 if (!used.Contains(i) && LooksLikeConcentration(fieldNames[i])) { map.Fields["value"] = i; used.Add(i); break; }
@@ -224,14 +234,22 @@ public static partial class ColumnMapping
         return null;
     }
 
-    /// <summary>"group_x/Sample ID", "ogr_sample_id", "Latitude (Y)" → "sample id", "sample id", "latitude".</summary>
+    /// <summary>"group_x/Sample ID", "ogr_sample_id", "Latitude (Y)", "Longitude West" → "sample id", "sample id", "latitude", "longitude".</summary>
     public static string Normalize(string header)
     {
         var name = UnitInBrackets().Replace(header, " ");
         if (name.LastIndexOf('/') is var slash and >= 0 && slash < name.Length - 1) name = name[(slash + 1)..];
         if (name.StartsWith("ogr_", StringComparison.OrdinalIgnoreCase)) name = name[4..];
-        return Units.Fold(name);
+        var folded = Units.Fold(name);
+        return HemisphereAfterCoordinate().Match(folded) is { Success: true } m ? m.Groups[1].Value : folded;
     }
+
+    /// <summary>The hemisphere a latitude or longitude header names, folded ("Longitude (W)", "Lon West" → "w", "west"), or null.</summary>
+    private static string? HemisphereMark(string header) =>
+        HemisphereAfterCoordinate().Match(Units.Fold(header)) is { Success: true } m ? m.Groups[2].Value : null;
+
+    [GeneratedRegex(@"^(.*\b(?:lat|latitude|lon|long|lng|longitude)) (n|s|e|w|north|south|east|west)$")]
+    private static partial Regex HemisphereAfterCoordinate();
 
     [GeneratedRegex(@"[\(\[]([^\)\]]*)[\)\]]")]
     private static partial Regex UnitInBrackets();

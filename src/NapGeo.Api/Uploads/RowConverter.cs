@@ -113,6 +113,19 @@ public sealed partial class RowConverter(LayerDefinition layer, ColumnMap map, I
             // "5,304" is a latitude with a decimal comma: 5304 cannot be degrees. In metres either reading could be meant.
             var degrees = !map.Projected && Math.Abs(number) <= (index == xi ? 180 : 90);
             if (!degrees && Ambiguous(raw) is { } reason) { issues.Add(new(record.Row, columns[index], Text(raw), "geometry", reason)); ok = false; continue; }
+            if (index == xi ? map.WestFromHeader : map.SouthFromHeader)
+            {
+                // "Longitude (W)": the header gives the sign, so 1.98765 is 1.98765° W; a sign as well contradicts it.
+                var hemisphere = index == xi ? "west (W)" : "south (S)";
+                if (number < 0)
+                {
+                    issues.Add(new(record.Row, columns[index], Text(raw), "geometry",
+                        $"the {role} is negative under a header that says {hemisphere}: write it without the sign, or rename the column without the mark."));
+                    ok = false;
+                    continue;
+                }
+                number = -number;
+            }
             if (index == xi) x = number; else y = number;
         }
         // A zone qualifies eastings and northings. Beside degrees (a Kobo form's latitude/longitude next to a zone the

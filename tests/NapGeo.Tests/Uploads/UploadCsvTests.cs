@@ -86,4 +86,22 @@ public sealed class UploadCsvTests(NapGeoServer server)
         Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
         Assert.Equal("W-01 Kofi’s well – downstream µg/L; W-02 “dry” – Sédiment µg/L", await StoredAsync(campaign, "external_id, notes, unit"));
     }
+
+    [Fact]
+    public async Task A_west_or_south_mark_in_the_coordinate_header_gives_the_sign()
+    {
+        // "Longitude (W)" with 1.98765 was stored 1.98765° east, ~440 km from the sample.
+        var campaign = Unique("HEMISPHERE");
+        var (status, body) = await UploadAsync("Sample ID,Matrix,Latitude (N),Longitude (W),Hg (mg/kg),Date\nHW-01,Soil,5.30412,1.98765,0.35,02/05/2024\n",
+            ("campaign", campaign));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        var (spelled, spelledBody) = await UploadAsync("Sample ID,Matrix,Lat S,Longitude West,Hg (mg/kg)\nHW-02,Soil,5.30412,1.98765,0.35\n", ("campaign", campaign));
+        Assert.True(spelled == HttpStatusCode.Created, spelledBody.ToJsonString());
+        Assert.Equal("HW-01 -1.98765 5.30412; HW-02 -1.98765 -5.30412", await StoredAsync(campaign, "external_id, ST_X(geom), ST_Y(geom)"));
+
+        var (signed, signedBody) = await UploadAsync("Sample ID,Matrix,Latitude,Lon (W),Hg (mg/kg)\nHW-03,Soil,5.30412,-1.98765,0.35\n", ("campaign", campaign));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, signed);
+        Assert.Equal(["2|Lon (W)|-1.98765|geometry|the longitude is negative under a header that says west (W): write it without the sign, or rename the column without the mark."],
+            Lines(signedBody, "errors"));
+    }
 }
