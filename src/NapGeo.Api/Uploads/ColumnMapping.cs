@@ -81,9 +81,11 @@ public static partial class ColumnMapping
         LayerDefinition layer, IReadOnlyList<string> columns, bool featuresHaveGeometry, IReadOnlyDictionary<string, string>? overrides, bool crsGiven)
     {
         var map = new ColumnMap();
-        var names = columns.Select(Normalize).ToArray();
-        var used = new HashSet<int>();
         var synonyms = layer.Name switch { "samples" => SampleSynonyms, "sites" => SiteSynonyms, _ => HotspotSynonyms };
+        var known = layer.Writable.Select(f => f.Name.Replace('_', ' ')).Concat(synonyms.Values.SelectMany(list => list))
+            .Concat(Longitude).Concat(Latitude).Concat(Easting).Concat(Northing).Concat(ZoneNames).Concat(WktNames).ToHashSet(StringComparer.Ordinal);
+        var names = columns.Select(column => DetectionName(column, known, layer.Name == "samples")).ToArray();
+        var used = new HashSet<int>();
 
         // Caller's mapping first: it wins over detection.
         foreach (var (key, column) in overrides ?? new Dictionary<string, string>())
@@ -242,6 +244,21 @@ public static partial class ColumnMapping
         if (name.StartsWith("ogr_", StringComparison.OrdinalIgnoreCase)) name = name[4..];
         var folded = Units.Fold(name);
         return HemisphereAfterCoordinate().Match(folded) is { Success: true } m ? m.Groups[1].Value : folded;
+    }
+
+    /// <summary>
+    /// ODK Central joins a group and its question with '-' ("sample-date_sampled") where Kobo writes '/'. When the whole
+    /// name means nothing, the question's name (after the last '-') is used; "location-Latitude" already means a latitude.
+    /// </summary>
+    private static string DetectionName(string header, HashSet<string> known, bool samples)
+    {
+        var name = Normalize(header);
+        var withoutUnit = UnitInBrackets().Replace(header, " ");
+        var dash = withoutUnit.LastIndexOf('-');
+        if (dash <= 0 || dash == withoutUnit.Length - 1 || known.Contains(name) || name.EndsWith(" latitude", StringComparison.Ordinal) ||
+            name.EndsWith(" longitude", StringComparison.Ordinal) || samples && LooksLikeConcentration(name))
+            return name;
+        return Normalize(withoutUnit[(dash + 1)..]);
     }
 
     /// <summary>The hemisphere a latitude or longitude header names, folded ("Longitude (W)", "Lon West" → "w", "west"), or null.</summary>

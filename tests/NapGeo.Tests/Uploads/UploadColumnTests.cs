@@ -85,4 +85,22 @@ public sealed class UploadColumnTests(NapGeoServer server)
         Assert.True(mappedStatus == HttpStatusCode.Created, mappedBody.ToJsonString());
         Assert.Equal("SG-001 -1.98765 5.30412", await StoredAsync(campaign, "external_id, ST_X(geom), ST_Y(geom)"));
     }
+
+    [Fact]
+    public async Task Odk_central_group_paths_with_dashes_find_their_question()
+    {
+        // "sample-sample_id", "sample-unit", "sample-date_sampled", "sample-notes" matched nothing: no id, unit, date or notes.
+        var csv = "SubmissionDate,start,end,today,deviceid,sample-sample_id,sample-matrix,sample-hg_value,sample-unit,sample-date_sampled," +
+                  "sample-location-Latitude,sample-location-Longitude,sample-location-Altitude,sample-location-Accuracy,sample-notes,meta-instanceID,KEY\n" +
+                  "2024-05-02T10:31:22.713Z,2024-05-02T10:20:01.000+00:00,2024-05-02T10:31:22.000+00:00,2024-05-02,collect:Xy12,OG-001,soil,0.35,mg/kg," +
+                  "2024-05-02,5.30412,-1.98765,112.3,4.5,near pit,uuid:5a0f1b2c-0001,uuid:5a0f1b2c-0001\n";
+        var campaign = Unique("ODKDASH");
+        var (status, body) = await UploadAsync(csv, "odk.csv", ("campaign", campaign));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal(["sample-sample_id", "sample-matrix", "sample-hg_value", "sample-unit", "sample-date_sampled", "sample-notes", "sample-location-Latitude", "sample-location-Longitude"],
+            [Mapped(body, "external_id"), Mapped(body, "matrix"), Mapped(body, "value"), Mapped(body, "unit"), Mapped(body, "sampled_at"), Mapped(body, "notes"),
+             Mapped(body, "latitude"), Mapped(body, "longitude")]);
+        Assert.Equal("OG-001 soil 0.35 mg/kg 2024-05-02 near pit -1.98765 5.30412",
+            await StoredAsync(campaign, "external_id, matrix, value, unit, sampled_at::date, notes, ST_X(geom), ST_Y(geom)"));
+    }
 }
