@@ -123,6 +123,12 @@ public static partial class ColumnMapping
         // Exact names first (a column called "value" beats one called "Hg"), then synonyms in the order listed.
         foreach (var field in layer.Writable)
             if (!map.Fields.ContainsKey(field.Name) && Pick(fieldNames, used, [field.Name.Replace('_', ' ')]) is { } i) map.Fields[field.Name] = i;
+        // A Shapefile keeps 10 characters of a name: NapGeo's own export comes back with external_i, below_dete, detection_
+        // (and its feature UUID, id, took external_id).
+        foreach (var field in layer.Writable.Where(f => f.Name.Length > 10 && !map.Fields.ContainsKey(f.Name)))
+            for (var i = 0; i < columns.Count; i++)
+                if (!used.Contains(i) && fieldNames[i].Length > 0 && string.Equals(columns[i], field.Name[..10], StringComparison.OrdinalIgnoreCase))
+                { map.Fields[field.Name] = i; used.Add(i); break; }
         foreach (var (field, list) in synonyms)
             if (!map.Fields.ContainsKey(field) && Pick(fieldNames, used, list) is { } i) map.Fields[field] = i;
 

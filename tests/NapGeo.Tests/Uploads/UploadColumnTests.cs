@@ -103,4 +103,26 @@ public sealed class UploadColumnTests(NapGeoServer server)
         Assert.Equal("OG-001 soil 0.35 mg/kg 2024-05-02 near pit -1.98765 5.30412",
             await StoredAsync(campaign, "external_id, matrix, value, unit, sampled_at::date, notes, ST_X(geom), ST_Y(geom)"));
     }
+
+    [Fact]
+    public async Task A_shapefile_of_napgeo_fields_maps_their_truncated_names_and_not_the_feature_id()
+    {
+        // The .dbf keeps 10 characters: external_id, below_detection and detection_limit came back unread, and the
+        // feature's UUID column id became external_id.
+        var folder = Folder();
+        var geojson = Path.Combine(folder, "export.geojson");
+        File.WriteAllText(geojson, """
+            {"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[-1.95,5.31]},"properties":
+            {"id":"0b7c5d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e","external_id":"RT-1","matrix":"soil","value":0.02,"unit":"mg/kg","below_detection":1,"detection_limit":0.05}}]}
+            """);
+        Ogr2Ogr("-f", "ESRI Shapefile", Path.Combine(folder, "shp"), geojson);
+        var zip = Path.Combine(folder, "roundtrip.zip");
+        System.IO.Compression.ZipFile.CreateFromDirectory(Path.Combine(folder, "shp"), zip);
+        var campaign = Unique("ROUNDTRIP");
+        var response = await PostAsync(server.Editor(), zip, ("target", "samples"), ("campaign", campaign));
+        var body = await response.JsonAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal(["external_i", "below_dete", "detection_"], [Mapped(body, "external_id"), Mapped(body, "below_detection"), Mapped(body, "detection_limit")]);
+        Assert.Equal("RT-1 t 0.05", await StoredAsync(campaign, "external_id, below_detection, detection_limit"));
+    }
 }
