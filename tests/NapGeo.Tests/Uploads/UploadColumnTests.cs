@@ -125,4 +125,18 @@ public sealed class UploadColumnTests(NapGeoServer server)
         Assert.Equal(["external_i", "below_dete", "detection_"], [Mapped(body, "external_id"), Mapped(body, "below_detection"), Mapped(body, "detection_limit")]);
         Assert.Equal("RT-1 t 0.05", await StoredAsync(campaign, "external_id, below_detection, detection_limit"));
     }
+
+    [Fact]
+    public async Task Kml_extended_data_names_come_through_as_written()
+    {
+        // GDAL's LIBKML driver laundered "Hg (mg/kg)" into "Hg__mg_kg_", and the unit in the name was lost.
+        var kml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><kml xmlns=\"http://www.opengis.net/kml/2.2\"><Document><Placemark><name>GE-1</name>" +
+                  "<ExtendedData><Data name=\"Hg (mg/kg)\"><value>0.35</value></Data><Data name=\"matrix\"><value>soil</value></Data></ExtendedData>" +
+                  "<Point><coordinates>-1.6,6.7</coordinates></Point></Placemark></Document></kml>";
+        var campaign = Unique("KMLNAMES");
+        var (status, body) = await UploadAsync(kml, "google_earth.kml", ("campaign", campaign), ("mapping", """{"external_id":"Name"}"""));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal("Hg (mg/kg)", Mapped(body, "value"));
+        Assert.Equal("GE-1 0.35 mg/kg", await StoredAsync(campaign, "external_id, value, unit"));
+    }
 }
