@@ -171,8 +171,8 @@ public static partial class ColumnMapping
         if (layer.Name == "samples" && !map.Fields.ContainsKey("value"))
             for (var i = 0; i < fieldNames.Length; i++)
                 if (!used.Contains(i) && LooksLikeConcentration(fieldNames[i])) { map.Fields["value"] = i; used.Add(i); break; }
-        if (map.Fields.TryGetValue("value", out var valueColumn) && UnitInBrackets().Match(columns[valueColumn]) is { Success: true } unit)
-            map.UnitFromHeader = unit.Groups[1].Value.Trim();
+        if (map.Fields.TryGetValue("value", out var valueColumn))
+            map.UnitFromHeader = UnitInBrackets().Match(columns[valueColumn]) is { Success: true } unit ? unit.Groups[1].Value.Trim() : TrailingUnit(columns[valueColumn]);
 
         for (var i = 0; i < columns.Count; i++) if (!used.Contains(i)) map.Ignored.Add(columns[i]);
         return map;
@@ -214,6 +214,17 @@ public static partial class ColumnMapping
             $"with mapping={string.Join(" or mapping=", pairs.Select(p => p.Mapping))}.");
     }
 
+    private static readonly HashSet<string> UnitKeys = Units.KnownKeys.ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>A unit written after the name without brackets: "Hg mg/kg", "THg µg g-1" → "mg/kg", "µg g-1"; or null.</summary>
+    private static string? TrailingUnit(string header)
+    {
+        var words = header.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        for (var count = Math.Min(2, words.Length - 1); count >= 1; count--)
+            if (string.Join(' ', words[^count..]) is var unit && UnitKeys.Contains(Units.Key(unit))) return unit;
+        return null;
+    }
+
     private static bool LooksLikeConcentration(string name)
     {
         var words = name.Split(' ');
@@ -246,6 +257,8 @@ public static partial class ColumnMapping
     public static string Normalize(string header)
     {
         var name = UnitInBrackets().Replace(header, " ");
+        // Before group paths: the '/' of "Hg mg/kg" is the unit's, not a group's.
+        if (TrailingUnit(name) is { } unit) name = name.TrimEnd()[..^unit.Length];
         if (name.LastIndexOf('/') is var slash and >= 0 && slash < name.Length - 1) name = name[(slash + 1)..];
         if (name.StartsWith("ogr_", StringComparison.OrdinalIgnoreCase)) name = name[4..];
         var folded = Units.Fold(name);

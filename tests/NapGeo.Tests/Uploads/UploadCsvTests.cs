@@ -104,4 +104,26 @@ public sealed class UploadCsvTests(NapGeoServer server)
         Assert.Equal(["2|Lon (W)|-1.98765|geometry|the longitude is negative under a header that says west (W): write it without the sign, or rename the column without the mark."],
             Lines(signedBody, "errors"));
     }
+
+    [Fact]
+    public async Task Lab_unit_spellings_and_a_unit_after_the_header_name_are_read()
+    {
+        // Exponent notation and a dry-weight mark were refused as unknown units; "Hg mg/kg" gave no unit.
+        var campaign = Unique("LABUNITS");
+        var csv = "sample_id,matrix,latitude,longitude,Hg,unit\n" +
+                  "LU-1,soil,5.3,-1.9,2,mg kg-1\nLU-2,soil,5.3,-1.9,2,mg/kg DW\nLU-3,sediment,5.3,-1.9,2,mg.kg-1\n" +
+                  "LU-4,hair,5.3,-1.9,2,µg g-1\nLU-5,soil,5.3,-1.9,2,ug/g\nLU-6,soil,5.3,-1.9,2000,ppb\nLU-7,air,5.3,-1.9,2,ng m-3\n" +
+                  "LU-8,fish,5.3,-1.9,2,mg/kg DW\n";
+        var (status, body) = await UploadAsync(csv, ("campaign", campaign), ("on_error", "skip-invalid"));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal(["9|unit|mg/kg DW|unit|unit 'mg/kg DW' is per dry weight; fish is reported per wet (fresh) weight, e.g. mg/kg."], Lines(body, "errors"));
+        Assert.Equal("LU-1 2 mg/kg; LU-2 2 mg/kg; LU-3 2 mg/kg; LU-4 2 µg/g; LU-5 2 mg/kg; LU-6 2 mg/kg; LU-7 2 ng/m³",
+            await StoredAsync(campaign, "external_id, value_normalized, unit_normalized"));
+
+        var header = Unique("HEADERUNIT");
+        var (headerStatus, headerBody) = await UploadAsync("Sample,Matrix,lat,lon,Hg mg/kg\nHU-1,Soil,5.3,-1.9,0.35\n", ("campaign", header));
+        Assert.True(headerStatus == HttpStatusCode.Created, headerBody.ToJsonString());
+        Assert.Equal("mg/kg", headerBody["mapping"]!["unit (from header)"]!.GetValue<string>());
+        Assert.Equal("HU-1 mg/kg", await StoredAsync(header, "external_id, unit"));
+    }
 }
