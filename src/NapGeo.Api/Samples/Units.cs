@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace NapGeo.Samples;
 
@@ -11,7 +12,7 @@ namespace NapGeo.Samples;
 /// Urine may also be reported per gram of creatinine: that is another basis (a ratio to a urine constituent, not a
 /// concentration), so it keeps its own canonical unit, µg/g creatinine, and is never converted to or from µg/L.
 /// </summary>
-public static class Units
+public static partial class Units
 {
     public static readonly IReadOnlyList<string> Matrices =
         ["soil", "sediment", "tailings", "water", "air", "fish", "hair", "urine", "blood", "other"];
@@ -118,6 +119,13 @@ public static class Units
         var basis = BasisOf(matrix);
         if (basis is null) return new Normalization(1, unit); // "other": kept as reported, nothing to compare against
         var key = Key(unit);
+        // Fish are reported per wet weight; a dry-weight result is several times higher and is not that unit. Soil,
+        // sediment, tailings and hair are reported dry anyway.
+        if (matrix == "fish" && DryWeight().IsMatch(unit))
+        {
+            problem = $"unit '{unit}' is per dry weight; fish is reported per wet (fresh) weight, e.g. {CanonicalUnit(matrix)}.";
+            return null;
+        }
         var table = basis switch { Basis.MassPerMass => MassPerMass, Basis.MassPerVolume => MassPerVolume, _ => AirConcentration };
         if (table.TryGetValue(key, out var factor)) return new Normalization(factor, CanonicalUnit(matrix)!);
         if (matrix == "urine" && CreatinineAdjusted.TryGetValue(key, out var adjusted)) return new Normalization(adjusted, PerCreatinine);
@@ -154,12 +162,18 @@ public static class Units
         _ => "mass per cubic metre of air",
     };
 
-    /// <summary>Folds spelling variants: "µg/m³", "ug / m3", "mcg/M3" and "μg/m^3" become "ug/m3".</summary>
+    /// <summary>
+    /// Folds spelling variants: "µg/m³", "ug / m3", "mcg/M3" and "μg/m^3" become "ug/m3"; labs' exponent notation
+    /// ("mg kg-1", "mg.kg-1", "µg g⁻¹", "ng m-3") becomes "mg/kg", "ug/g", "ng/m3"; a dry-weight mark ("mg/kg DW") is dropped.
+    /// </summary>
     public static string Key(string unit)
     {
         var text = unit.Trim().ToLowerInvariant()
             .Replace('\u00b5', 'u').Replace('\u03bc', 'u') // micro sign and Greek mu
+            .Replace("⁻¹", "-1").Replace("⁻³", "-3").Replace("^-", "-")
             .Replace("³", "3").Replace("^3", "3").Replace("mcg", "ug").Replace(" per ", "/");
+        text = DryWeight().Replace(text, "");
+        text = PerExponent().Replace(text, m => $"{m.Groups[1].Value}/{m.Groups[2].Value}{(m.Groups[3].Value == "1" ? "" : m.Groups[3].Value)}");
         // Accents through the table Fold uses: with invariant globalization, Normalize(FormD) leaves "é" whole, and
         // "µg/g créatinine" then matched no unit.
         var builder = new StringBuilder(text.Length);
@@ -171,4 +185,12 @@ public static class Units
         }
         return builder.ToString().Replace("litre", "l").Replace("liter", "l");
     }
+
+    /// <summary>"DW", "d.w.", "(dry weight)", "dry wt" after a unit.</summary>
+    [GeneratedRegex(@"\s*\(?\b(?:dw|d\.w\.?|dry weight|dry wt|dry mass)\)?\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex DryWeight();
+
+    /// <summary>"mg kg-1", "mg.kg-1", "ng·m-3": a mass, a separator, a unit to the power -1 (or -3 for m).</summary>
+    [GeneratedRegex(@"^([a-z]+)\s*[\s.·*]\s*([a-z]+)-([13])$")]
+    private static partial Regex PerExponent();
 }

@@ -14,6 +14,10 @@ public sealed class ColumnMap
     public int? Wkt { get; set; }
     /// <summary>X/Y are easting/northing: they need a CRS (crs= or a zone column).</summary>
     public bool Projected { get; set; }
+    /// <summary>The longitude's header says west ("Longitude (W)"): its positive values are west, negative ones a contradiction.</summary>
+    public bool WestFromHeader { get; set; }
+    /// <summary>The latitude's header says south ("Lat (S)"), likewise.</summary>
+    public bool SouthFromHeader { get; set; }
     /// <summary>A unit written in the value column's header, e.g. "Mercury concentration (ppm)".</summary>
     public string? UnitFromHeader { get; set; }
     public List<string> Ignored { get; } = [];
@@ -41,7 +45,7 @@ public static partial class ColumnMapping
 
     private static readonly Dictionary<string, string[]> SampleSynonyms = new()
     {
-        ["external_id"] = ["sample id", "sampleid", "sample code", "sample no", "sample number", "sample", "sample name", "id sample", "code", "id", "external id", "echantillon", "code echantillon", "muestra", "id muestra", "name"],
+        ["external_id"] = ["sample id", "sampleid", "sample code", "sample no", "sample number", "sample", "sample name", "id sample", "code", "id", "external id", "echantillon", "code echantillon", "id echantillon", "muestra", "id muestra", "name"],
         ["campaign"] = ["campaign", "survey", "project", "campagne", "campana"],
         ["matrix"] = ["matrix", "sample type", "type", "sample matrix", "medium", "media", "matrice", "type echantillon", "tipo de muestra", "tipo"],
         ["value"] = ["value", "concentration", "result", "hg", "thg", "total hg", "total mercury", "mercury", "hg concentration", "mercury concentration", "valeur", "valor", "resultat", "resultado"],
@@ -77,9 +81,11 @@ public static partial class ColumnMapping
         LayerDefinition layer, IReadOnlyList<string> columns, bool featuresHaveGeometry, IReadOnlyDictionary<string, string>? overrides, bool crsGiven)
     {
         var map = new ColumnMap();
-        var names = columns.Select(Normalize).ToArray();
-        var used = new HashSet<int>();
         var synonyms = layer.Name switch { "samples" => SampleSynonyms, "sites" => SiteSynonyms, _ => HotspotSynonyms };
+        var known = layer.Writable.Select(f => f.Name.Replace('_', ' ')).Concat(synonyms.Values.SelectMany(list => list))
+            .Concat(Longitude).Concat(Latitude).Concat(Easting).Concat(Northing).Concat(ZoneNames).Concat(WktNames).ToHashSet(StringComparer.Ordinal);
+        var names = columns.Select(column => DetectionName(column, known, layer.Name == "samples")).ToArray();
+        var used = new HashSet<int>();
 
         // Caller's mapping first: it wins over detection.
         foreach (var (key, column) in overrides ?? new Dictionary<string, string>())
@@ -107,32 +113,46 @@ public static partial class ColumnMapping
             }
         }
 
+        // Detection never looks at the 0/1 option columns of a multiple-choice question: "…/parameters/hg" is "Hg was
+        // measured", not a mercury value. A mapping may still name them.
+        var detectable = names.Select((name, i) => IsOptionColumn(columns, i) ? "" : name).ToArray();
+        // Kobo's own columns (_id, _notes, _uuid, _index, _submission_time …) are about the submission, not the sample: they
+        // took external_id and notes over the form's questions. Their GPS columns (_gps_latitude) stay coordinates.
+        var fieldNames = detectable.Select((name, i) => columns[i].TrimStart().StartsWith('_') ? "" : name).ToArray();
+
         // Exact names first (a column called "value" beats one called "Hg"), then synonyms in the order listed.
         foreach (var field in layer.Writable)
-            if (!map.Fields.ContainsKey(field.Name) && Pick(names, used, [field.Name.Replace('_', ' ')]) is { } i) map.Fields[field.Name] = i;
+            if (!map.Fields.ContainsKey(field.Name) && Pick(fieldNames, used, [field.Name.Replace('_', ' ')]) is { } i) map.Fields[field.Name] = i;
+        // A Shapefile keeps 10 characters of a name: NapGeo's own export comes back with external_i, below_dete, detection_
+        // (and its feature UUID, id, took external_id).
+        foreach (var field in layer.Writable.Where(f => f.Name.Length > 10 && !map.Fields.ContainsKey(f.Name)))
+            for (var i = 0; i < columns.Count; i++)
+                if (!used.Contains(i) && fieldNames[i].Length > 0 && string.Equals(columns[i], field.Name[..10], StringComparison.OrdinalIgnoreCase))
+                { map.Fields[field.Name] = i; used.Add(i); break; }
         foreach (var (field, list) in synonyms)
-            if (!map.Fields.ContainsKey(field) && Pick(names, used, list) is { } i) map.Fields[field] = i;
+            if (!map.Fields.ContainsKey(field) && Pick(fieldNames, used, list) is { } i) map.Fields[field] = i;
 
         if (!featuresHaveGeometry)
         {
-            map.Wkt ??= Pick(names, used, WktNames);
+            map.Wkt ??= Pick(detectable, used, WktNames);
             // A mapping may name one coordinate: the other is still detected, of the same kind (lon/lat or easting/northing).
             if (map.Wkt is null && (map.X is null || map.Y is null))
             {
                 var mapped = map.X is not null || map.Y is not null;
                 if (!map.Projected)
                 {
-                    map.X ??= Pick(names, used, Longitude) ?? PickSuffix(names, used, " longitude");
-                    map.Y ??= Pick(names, used, Latitude) ?? PickSuffix(names, used, " latitude");
+                    RefuseSeveralPairs(columns, detectable, used, map);
+                    map.X ??= Pick(detectable, used, Longitude) ?? PickSuffix(detectable, used, " longitude");
+                    map.Y ??= Pick(detectable, used, Latitude) ?? PickSuffix(detectable, used, " latitude");
                 }
                 if (!mapped && map.X is null && map.Y is null || map.Projected)
                 {
-                    map.X ??= Pick(names, used, Easting);
-                    map.Y ??= Pick(names, used, Northing);
+                    map.X ??= Pick(detectable, used, Easting);
+                    map.Y ??= Pick(detectable, used, Northing);
                     map.Projected = map.X is not null || map.Y is not null;
                 }
             }
-            map.Zone ??= Pick(names, used, ZoneNames);
+            map.Zone ??= Pick(detectable, used, ZoneNames);
             if (map.Wkt is null && (map.X is null || map.Y is null))
                 throw new UploadFileException(422, "No coordinate columns",
                     $"Found no {(map.X is null ? "longitude/easting" : "latitude/northing")} column. The file's columns are: {string.Join(", ", columns)}. " +
@@ -142,11 +162,17 @@ public static partial class ColumnMapping
                     $"The coordinates are easting/northing ({columns[map.X!.Value]}, {columns[map.Y!.Value]}) but the file says no CRS: send crs=EPSG:<code> (e.g. EPSG:32630 for UTM zone 30N) or add a zone column (e.g. 30N).");
         }
 
+        if (!map.Projected && map.Wkt is null)
+        {
+            map.WestFromHeader = map.X is { } xi && HemisphereMark(columns[xi]) is "w" or "west";
+            map.SouthFromHeader = map.Y is { } yi && HemisphereMark(columns[yi]) is "s" or "south";
+        }
+
         if (layer.Name == "samples" && !map.Fields.ContainsKey("value"))
-            for (var i = 0; i < names.Length; i++)
-                if (!used.Contains(i) && LooksLikeConcentration(names[i])) { map.Fields["value"] = i; used.Add(i); break; }
-        if (map.Fields.TryGetValue("value", out var valueColumn) && UnitInBrackets().Match(columns[valueColumn]) is { Success: true } unit)
-            map.UnitFromHeader = unit.Groups[1].Value.Trim();
+            for (var i = 0; i < fieldNames.Length; i++)
+                if (!used.Contains(i) && LooksLikeConcentration(fieldNames[i])) { map.Fields["value"] = i; used.Add(i); break; }
+        if (map.Fields.TryGetValue("value", out var valueColumn))
+            map.UnitFromHeader = UnitInBrackets().Match(columns[valueColumn]) is { Success: true } unit ? unit.Groups[1].Value.Trim() : TrailingUnit(columns[valueColumn]);
 
         for (var i = 0; i < columns.Count; i++) if (!used.Contains(i)) map.Ignored.Add(columns[i]);
         return map;
@@ -167,11 +193,56 @@ public static partial class ColumnMapping
         }
     }
 
+    /// <summary>
+    /// ODK's start_geopoint beside the form's location, Kobo's _start_geopoint_latitude beside _gps_latitude: the first
+    /// pair was taken without a word, and it may be where the form was opened, not where the sample was taken.
+    /// Bare x/y do not count (a latitude column wins over them as before).
+    /// </summary>
+    private static void RefuseSeveralPairs(IReadOnlyList<string> columns, string[] names, HashSet<int> used, ColumnMap map)
+    {
+        List<string> Candidates(string[] list, string suffix) => Enumerable.Range(0, names.Length)
+            .Where(i => !used.Contains(i) && names[i] is not ("" or "x" or "y") && (list.Contains(names[i]) || names[i].EndsWith(suffix, StringComparison.Ordinal)))
+            .Select(i => columns[i]).ToList();
+        var latitudes = map.Y is null ? Candidates(Latitude, " latitude") : [];
+        var longitudes = map.X is null ? Candidates(Longitude, " longitude") : [];
+        if (latitudes.Count <= 1 && longitudes.Count <= 1) return;
+        var pairs = latitudes.Count == longitudes.Count
+            ? latitudes.Zip(longitudes, (lat, lon) => (Text: $"{lat} / {lon}", Mapping: $"{{\"latitude\":\"{lat}\",\"longitude\":\"{lon}\"}}")).ToList()
+            : latitudes.Select(lat => (Text: lat, Mapping: $"{{\"latitude\":\"{lat}\"}}")).Concat(longitudes.Select(lon => (Text: lon, Mapping: $"{{\"longitude\":\"{lon}\"}}"))).ToList();
+        throw new UploadFileException(422, "Several coordinate columns",
+            $"The file has more than one set of latitude/longitude columns ({string.Join("; ", pairs.Select(p => p.Text))}); say which is the sample's location " +
+            $"with mapping={string.Join(" or mapping=", pairs.Select(p => p.Mapping))}.");
+    }
+
+    private static readonly HashSet<string> UnitKeys = Units.KnownKeys.ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>A unit written after the name without brackets: "Hg mg/kg", "THg µg g-1" → "mg/kg", "µg g-1"; or null.</summary>
+    private static string? TrailingUnit(string header)
+    {
+        var words = header.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        for (var count = Math.Min(2, words.Length - 1); count >= 1; count--)
+            if (string.Join(' ', words[^count..]) is var unit && UnitKeys.Contains(Units.Key(unit))) return unit;
+        return null;
+    }
+
     private static bool LooksLikeConcentration(string name)
     {
         var words = name.Split(' ');
         return !words.Contains("detection") && !words.Contains("limit") && !words.Contains("unit") &&
-               (words.Contains("concentration") || words.Contains("hg") || words.Contains("mercury") || words.Contains("thg"));
+               (words.Contains("concentration") || words.Contains("hg") || words.Contains("mercury") || words.Contains("thg") || words[^1] == "reading");
+    }
+
+    /// <summary>
+    /// Kobo writes a select_multiple question as its column ("group/parameters" = "hg as") and one 0/1 column per option
+    /// ("group/parameters/hg"): a column whose path without its last part is also a column is such an option.
+    /// </summary>
+    private static bool IsOptionColumn(IReadOnlyList<string> columns, int index)
+    {
+        var slash = columns[index].LastIndexOf('/');
+        if (slash <= 0) return false;
+        var question = columns[index][..slash];
+        for (var i = 0; i < columns.Count; i++) if (i != index && columns[i] == question) return true;
+        return false;
     }
 
     private static int? FindColumn(IReadOnlyList<string> columns, string[] normalized, string wanted)
@@ -182,14 +253,39 @@ public static partial class ColumnMapping
         return null;
     }
 
-    /// <summary>"group_x/Sample ID", "ogr_sample_id", "Latitude (Y)" → "sample id", "sample id", "latitude".</summary>
+    /// <summary>"group_x/Sample ID", "ogr_sample_id", "Latitude (Y)", "Longitude West" → "sample id", "sample id", "latitude", "longitude".</summary>
     public static string Normalize(string header)
     {
         var name = UnitInBrackets().Replace(header, " ");
+        // Before group paths: the '/' of "Hg mg/kg" is the unit's, not a group's.
+        if (TrailingUnit(name) is { } unit) name = name.TrimEnd()[..^unit.Length];
         if (name.LastIndexOf('/') is var slash and >= 0 && slash < name.Length - 1) name = name[(slash + 1)..];
         if (name.StartsWith("ogr_", StringComparison.OrdinalIgnoreCase)) name = name[4..];
-        return Units.Fold(name);
+        var folded = Units.Fold(name);
+        return HemisphereAfterCoordinate().Match(folded) is { Success: true } m ? m.Groups[1].Value : folded;
     }
+
+    /// <summary>
+    /// ODK Central joins a group and its question with '-' ("sample-date_sampled") where Kobo writes '/'. When the whole
+    /// name means nothing, the question's name (after the last '-') is used; "location-Latitude" already means a latitude.
+    /// </summary>
+    private static string DetectionName(string header, HashSet<string> known, bool samples)
+    {
+        var name = Normalize(header);
+        var withoutUnit = UnitInBrackets().Replace(header, " ");
+        var dash = withoutUnit.LastIndexOf('-');
+        if (dash <= 0 || dash == withoutUnit.Length - 1 || known.Contains(name) || name.EndsWith(" latitude", StringComparison.Ordinal) ||
+            name.EndsWith(" longitude", StringComparison.Ordinal) || samples && LooksLikeConcentration(name))
+            return name;
+        return Normalize(withoutUnit[(dash + 1)..]);
+    }
+
+    /// <summary>The hemisphere a latitude or longitude header names, folded ("Longitude (W)", "Lon West" → "w", "west"), or null.</summary>
+    private static string? HemisphereMark(string header) =>
+        HemisphereAfterCoordinate().Match(Units.Fold(header)) is { Success: true } m ? m.Groups[2].Value : null;
+
+    [GeneratedRegex(@"^(.*\b(?:lat|latitude|lon|long|lng|longitude)) (n|s|e|w|north|south|east|west)$")]
+    private static partial Regex HemisphereAfterCoordinate();
 
     [GeneratedRegex(@"[\(\[]([^\)\]]*)[\)\]]")]
     private static partial Regex UnitInBrackets();

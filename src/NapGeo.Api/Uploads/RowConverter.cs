@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using NapGeo.Geometry;
 using NapGeo.Layers;
 using NapGeo.Samples;
@@ -25,7 +26,7 @@ public sealed class ConvertedRow
 /// Anything it cannot read is passed on as text, so FeatureInput reports it with its usual message.
 /// <paramref name="crs"/> is the CRS of the coordinates as they reach FeatureInput (a zone column overrides it per row).
 /// </summary>
-public sealed class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnlyList<string> columns, string? campaign, string? crs)
+public sealed partial class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnlyList<string> columns, string? campaign, string? crs)
 {
     private static readonly string[] DateFormats =
         ["yyyy-MM-dd", "yyyy/MM/dd", "dd/MM/yyyy", "d/M/yyyy", "dd.MM.yyyy", "d.M.yyyy", "dd-MM-yyyy", "yyyyMMdd"];
@@ -57,6 +58,7 @@ public sealed class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnly
     {
         _buffer.ResetWrittenCount();
         var issues = new List<UploadIssue>();
+        if (record.Problem is { } problem) issues.Add(problem);
         var rowCrs = crs;
         var coordinatesReported = false;
         using (var writer = new Utf8JsonWriter(_buffer))
@@ -68,7 +70,7 @@ public sealed class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnly
             else if (!WriteTableGeometry(writer, record, issues, ref rowCrs)) { writer.WriteNullValue(); coordinatesReported = true; }
             writer.WritePropertyName("properties");
             writer.WriteStartObject();
-            WriteProperties(writer, record);
+            WriteProperties(writer, record, issues);
             writer.WriteEndObject();
             writer.WriteEndObject();
         }
@@ -108,6 +110,22 @@ public sealed class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnly
             var raw = record.Values[index];
             if (raw is null) { issues.Add(new(record.Row, columns[index], null, "geometry", $"the {role} is missing.")); ok = false; continue; }
             if (!TryNumber(raw, out var number)) { issues.Add(new(record.Row, columns[index], Text(raw), "geometry", $"the {role} is not a number.")); ok = false; continue; }
+            // "5,304" is a latitude with a decimal comma: 5304 cannot be degrees. In metres either reading could be meant.
+            var degrees = !map.Projected && Math.Abs(number) <= (index == xi ? 180 : 90);
+            if (!degrees && Ambiguous(raw) is { } reason) { issues.Add(new(record.Row, columns[index], Text(raw), "geometry", reason)); ok = false; continue; }
+            if (index == xi ? map.WestFromHeader : map.SouthFromHeader)
+            {
+                // "Longitude (W)": the header gives the sign, so 1.98765 is 1.98765° W; a sign as well contradicts it.
+                var hemisphere = index == xi ? "west (W)" : "south (S)";
+                if (number < 0)
+                {
+                    issues.Add(new(record.Row, columns[index], Text(raw), "geometry",
+                        $"the {role} is negative under a header that says {hemisphere}: write it without the sign, or rename the column without the mark."));
+                    ok = false;
+                    continue;
+                }
+                number = -number;
+            }
             if (index == xi) x = number; else y = number;
         }
         // A zone qualifies eastings and northings. Beside degrees (a Kobo form's latitude/longitude next to a zone the
@@ -120,6 +138,12 @@ public sealed class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnly
             else if (UtmZone(zone, crs) is { } epsg) rowCrs = $"EPSG:{epsg}";
             else { issues.Add(new(record.Row, columns[zi], zone, "geometry", "is not a UTM zone such as 30N or 31S.")); ok = false; }
         }
+        if (ok && IsUtm(rowCrs) && (map.Projected || Math.Abs(x) > 180 || Math.Abs(y) > 90))
+        {
+            // Outside these a UTM coordinate is not in its zone: a misread number (609,812 as 609.812 m) or degrees.
+            if (x is < 100_000 or > 900_000) ok = OutOfZone(xi, "easting", x, "100,000–900,000 m", rowCrs);
+            if (y is < 0 or > 10_000_000) ok = OutOfZone(yi, "northing", y, "0–10,000,000 m", rowCrs);
+        }
         if (!ok) return false;
         writer.WriteStartObject();
         writer.WriteString("type", "Point");
@@ -129,9 +153,18 @@ public sealed class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnly
         writer.WriteEndArray();
         writer.WriteEndObject();
         return true;
+
+        bool OutOfZone(int index, string role, double metres, string range, string? zoneCrs)
+        {
+            issues.Add(new(record.Row, columns[index], Text(record.Values[index]), "geometry",
+                string.Create(CultureInfo.InvariantCulture, $"the {role} {metres:0.###} m is outside UTM's {range} ({zoneCrs}).")));
+            return false;
+        }
     }
 
-    private void WriteProperties(Utf8JsonWriter writer, SourceRecord record)
+    private static bool IsUtm(string? crs) => CrsName.TryParseSrid(crs, out var srid) && srid / 100 is 326 or 327;
+
+    private void WriteProperties(Utf8JsonWriter writer, SourceRecord record, List<UploadIssue> issues)
     {
         var written = new HashSet<string>(StringComparer.Ordinal);
         bool? belowDetection = null;
@@ -147,6 +180,8 @@ public sealed class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnly
                 limitFromValue = limit;
                 continue;
             }
+            if (field.Kind is FieldKind.Number or FieldKind.Integer && Ambiguous(raw) is { } reason)
+                issues.Add(new(record.Row, columns[index], Text(raw), name, reason));
             writer.WritePropertyName(name);
             WriteValue(writer, field, raw);
             written.Add(name);
@@ -234,6 +269,22 @@ public sealed class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnly
             default: return false;
         }
     }
+
+    /// <summary>
+    /// "1,250" is 1.25 with a decimal comma and 1250 with a thousands separator (Excel's #,##0 written to CSV), and
+    /// nothing in the cell tells which: a reason to give the row, or null. "0,350", "1,25" and "1,250.5" are not ambiguous.
+    /// </summary>
+    public static string? Ambiguous(object? raw)
+    {
+        if (raw is not string s || !AmbiguousThousands().IsMatch(s.Trim())) return null;
+        var text = s.Trim();
+        var decimalComma = double.Parse(text.Replace(',', '.'), CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture);
+        var thousands = text.Replace(",", "");
+        return $"'{text}' is ambiguous: {decimalComma} with a decimal comma, or {thousands} with a thousands separator; write {decimalComma} or {thousands}.";
+    }
+
+    [GeneratedRegex(@"^-?[1-9]\d{0,2},\d{3}$")]
+    private static partial Regex AmbiguousThousands();
 
     private static bool TryBoolean(object raw, out bool flag)
     {

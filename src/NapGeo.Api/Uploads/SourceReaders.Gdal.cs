@@ -137,6 +137,8 @@ public static partial class SourceReaders
         start.Environment["GDAL_HTTP_TIMEOUT"] = "1";
         start.Environment["CPL_VSIL_CURL_ALLOWED_EXTENSIONS"] = "none"; // no network reads from inside a file
         start.Environment["GDAL_SKIP"] = "VRT OGR_VRT"; // besides the driver check: virtual datasets may point at any file
+        // LIBKML otherwise launders ExtendedData names ("Hg (mg/kg)" → "Hg__mg_kg_"), losing the unit in the header.
+        start.Environment["LIBKML_LAUNDER_FIELD_NAMES"] = "NO";
         Process process;
         try { process = Process.Start(start)!; }
         catch (System.ComponentModel.Win32Exception)

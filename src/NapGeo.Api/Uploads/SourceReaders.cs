@@ -8,7 +8,8 @@ using nietras.SeparatedValues;
 namespace NapGeo.Uploads;
 
 /// <summary>One row of a table or one feature: values aligned with <see cref="SourceData.Columns"/>, and a geometry for feature formats.</summary>
-public sealed record SourceRecord(int Row, object?[] Values, JsonElement? Geometry);
+/// <param name="Problem">What the reader found wrong with the row itself (more fields than the header): a row error.</param>
+public sealed record SourceRecord(int Row, object?[] Values, JsonElement? Geometry, UploadIssue? Problem = null);
 
 /// <summary>What a reader found in a file: its columns, how many rows, and the rows themselves (streamed).</summary>
 public sealed class SourceData(IReadOnlyList<string> columns, int total, IEnumerable<SourceRecord> records, IDisposable? owner = null) : IDisposable
@@ -49,7 +50,7 @@ public static partial class SourceReaders
     // ------------------------------------------------------------------ CSV
     private static SourceData Csv(string path, UploadOptions limits)
     {
-        var encoding = IsUtf8(path) ? new UTF8Encoding(false) : Encoding.Latin1;
+        var encoding = IsUtf8(path) ? new UTF8Encoding(false) : Windows1252;
         var total = 0;
         string[] header;
         char separator;
@@ -77,7 +78,7 @@ public static partial class SourceReaders
         if (header.Length == 0) throw new UploadFileException(422, "Empty file", "The CSV file has no header row.");
         return new SourceData(header, total, CsvRows(path, encoding, header.Length))
         {
-            Note = $"CSV, {(encoding is UTF8Encoding ? "UTF-8" : "Latin-1")}, separator '{(separator == '\t' ? "\\t" : separator.ToString())}'",
+            Note = $"CSV, {(encoding is UTF8Encoding ? "UTF-8" : "Windows-1252")}, separator '{(separator == '\t' ? "\\t" : separator.ToString())}'",
         };
     }
 
@@ -101,8 +102,23 @@ public static partial class SourceReaders
                 var span = current[i].Span;
                 values[i] = span.IsEmpty ? null : span.ToString();
             }
-            yield return new SourceRecord(row, values, null);
+            yield return new SourceRecord(row, values, null, ExtraFields(current, row, width));
         }
+    }
+
+    /// <summary>
+    /// Fields past the header's last column. Empty ones are what Excel leaves ("…,,,") and mean nothing; a value there is
+    /// usually a decimal comma that split a number in two ("0,35" unquoted → 0 and 35, and the row read 0 without a word).
+    /// </summary>
+    private static UploadIssue? ExtraFields(SepReader.Row current, int row, int width)
+    {
+        var last = current.ColCount - 1;
+        while (last >= width && current[last].Span.IsWhiteSpace()) last--;
+        if (last < width) return null;
+        var extra = new List<string>();
+        for (var i = width; i <= last; i++) extra.Add(current[i].ToString());
+        return new UploadIssue(row, $"column {width + 1}", string.Join(", ", extra), null,
+            $"row {row} has {last + 1} fields but the header has {width} (a decimal comma in a comma-separated file? quote the value).");
     }
 
     private static bool IsBlank(SepReader.Row row)
@@ -132,7 +148,13 @@ public static partial class SourceReaders
         }
     }
 
-    /// <summary>Field teams' spreadsheets are UTF-8 or, from older Excel, Latin-1; a strict decode tells them apart.</summary>
+    /// <summary>
+    /// What Excel on Windows writes for "CSV" in western locales. Latin-1 reads the same letters (é, ç) but turns Word's
+    /// quotes and dashes (’ – “ ”, 0x80–0x9F) into control characters. The code pages ship in the shared framework.
+    /// </summary>
+    private static readonly Encoding Windows1252 = CodePagesEncodingProvider.Instance.GetEncoding(1252)!;
+
+    /// <summary>Field teams' spreadsheets are UTF-8 or, from older Excel, Windows-1252; a strict decode tells them apart.</summary>
     private static bool IsUtf8(string path)
     {
         var decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();

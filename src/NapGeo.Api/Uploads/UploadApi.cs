@@ -136,11 +136,17 @@ public static class UploadApi
 
     private sealed record ParsedOptions(string Target, string? Campaign, string? Crs, Dictionary<string, string>? Mapping, bool DryRun, OnError OnError, string? Format, Guid? Id);
 
+    private static readonly string[] OptionNames = ["target", "campaign", "crs", "mapping", "mode", "on_error", "format", "id"];
+
     private static ParsedOptions? Options(Dictionary<string, string> fields, out IResult? problem)
     {
         problem = null;
         string? Field(string name) => fields.TryGetValue(name, out var v) && v.Trim().Length > 0 ? v.Trim() : null;
         var errors = new Dictionary<string, string[]>();
+        // A misspelt option would otherwise do the default silently: dry_run=true committed the file.
+        var unknown = fields.Keys.Where(name => !OptionNames.Contains(name, StringComparer.OrdinalIgnoreCase)).ToList();
+        foreach (var name in unknown)
+            errors[name] = [$"is not an upload option; the options are: file, {string.Join(", ", OptionNames)} (a dry run is mode=dry-run)."];
         var target = Field("target");
         if (target is null) errors["target"] = ["is required: samples, sites or hotspots."];
         var mode = Field("mode") ?? "commit";
@@ -163,7 +169,9 @@ public static class UploadApi
         if (format is not null && !FileGuards.Formats.Contains(format)) errors["format"] = [$"must be one of: {string.Join(", ", FileGuards.Formats)}."];
         if (errors.Count > 0)
         {
-            problem = Problems.Invalid(errors, "The upload options are invalid; see errors.");
+            problem = Problems.Invalid(errors, unknown.Count > 0
+                ? $"Unknown upload option{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown.Select(n => $"'{n}'"))}; the options are: file, {string.Join(", ", OptionNames)}. Nothing was read or stored."
+                : "The upload options are invalid; see errors.");
             return null;
         }
         return new ParsedOptions(target!, Field("campaign"), Field("crs"), mapping, mode == "dry-run",

@@ -217,6 +217,21 @@ public sealed class UploadInputTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task An_unknown_option_is_a_400_naming_it_and_stores_nothing()
+    {
+        // dry_run=true is not the dry-run option (mode=dry-run): ignored, it committed the file.
+        var campaign = Unique("DRYRUN");
+        var csv = Encoding.UTF8.GetBytes("sample_id,matrix,value,unit,latitude,longitude\nDRY-01,soil,0.3,mg/kg,5.30,-1.99\n");
+        var (status, body) = await UploadAsync(csv, "d.csv", ("campaign", campaign), ("dry_run", "true"));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("Unknown upload option 'dry_run'; the options are: file, target, campaign, crs, mapping, mode, on_error, format, id. Nothing was read or stored.",
+            body["detail"]!.GetValue<string>());
+        Assert.Equal("is not an upload option; the options are: file, target, campaign, crs, mapping, mode, on_error, format, id (a dry run is mode=dry-run).",
+            body["errors"]!["dry_run"]![0]!.GetValue<string>());
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM samples WHERE campaign = $1", campaign));
+    }
+
+    [Fact]
     public async Task Gpx_columns_come_from_every_waypoint_not_the_first()
     {
         var gpx = """

@@ -1,0 +1,129 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using NapGeo.Tests.Infrastructure;
+using static NapGeo.Tests.Infrastructure.Features;
+using static NapGeo.Tests.Uploads.UploadFiles;
+
+namespace NapGeo.Tests.Uploads;
+
+/// <summary>How CSV cells are read: field counts, numbers, encodings and headers that qualify their column.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class UploadCsvTests(NapGeoServer server)
+{
+    private async Task<(HttpStatusCode Status, JsonObject Body)> UploadAsync(string csv, params (string, string)[] fields) =>
+        await UploadAsync(Encoding.UTF8.GetBytes(csv), fields);
+
+    private async Task<(HttpStatusCode Status, JsonObject Body)> UploadAsync(byte[] file, params (string, string)[] fields)
+    {
+        var response = await PostAsync(server.Editor(), file, "field.csv", [("target", "samples"), .. fields]);
+        return (response.StatusCode, await response.JsonAsync());
+    }
+
+    private Task<string> StoredAsync(string campaign, string columns) => server.Database.ScalarAsync<string>(
+        $"SELECT string_agg(concat_ws(' ', {columns}), '; ' ORDER BY external_id) FROM samples WHERE campaign = $1", campaign);
+
+    [Fact]
+    public async Task A_row_with_more_fields_than_the_header_is_a_row_error_but_trailing_empty_fields_are_not()
+    {
+        // An unquoted decimal comma split "0,35" into 0 and 35: the row was stored with value 0.
+        var campaign = Unique("EXTRA");
+        var csv = "sample_id,matrix,latitude,longitude,date,unit,Hg\n" +
+                  "CD-01,soil,5.30412,-1.98765,2024-05-02,mg/kg,0,35\n" +
+                  "CD-02,soil,5.30412,-1.98765,2024-05-02,mg/kg,1.5,,,\n";
+        var (status, body) = await UploadAsync(csv, ("campaign", campaign));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal(["2|column 8|35||row 2 has 8 fields but the header has 7 (a decimal comma in a comma-separated file? quote the value)."],
+            Lines(body, "errors"));
+        Assert.Equal(1, body["counts"]!["valid"]!.GetValue<int>());
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM samples WHERE campaign = $1", campaign));
+    }
+
+    [Fact]
+    public async Task A_comma_before_three_digits_is_ambiguous_and_a_utm_coordinate_outside_its_zone_is_refused()
+    {
+        // Excel's #,##0 written to CSV: 1,250 was read as 1.25 and the easting 609,812 as 609.812 m.
+        var csv = "Sample ID,Matrix,Easting,Northing,Zone,Hg (mg/kg),Date\n" +
+                  "TH-01,Tailings,\"609,812\",\"586,345.0\",30N,\"1,250\",02/05/2024\n" +
+                  "TH-02,Soil,\"609,010.5\",\"587,001.2\",30N,0.35,02/05/2024\n" +
+                  "TH-03,Soil,609812,\"586,345.0\",30N,\"0,350\",02/05/2024\n" +
+                  "TH-04,Soil,60981,586345,30N,\"1,25\",02/05/2024\n" +
+                  "TH-05,Soil,609812,-586345,30N,\"1.250,5\",02/05/2024\n";
+        var campaign = Unique("THOUSANDS");
+        var (status, body) = await UploadAsync(csv, ("campaign", campaign), ("on_error", "skip-invalid"));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal(
+        [
+            "2|Easting|609,812|geometry|'609,812' is ambiguous: 609.812 with a decimal comma, or 609812 with a thousands separator; write 609.812 or 609812.",
+            "2|Hg (mg/kg)|1,250|value|'1,250' is ambiguous: 1.25 with a decimal comma, or 1250 with a thousands separator; write 1.25 or 1250.",
+            "5|Easting|60981|geometry|the easting 60981 m is outside UTM's 100,000–900,000 m (EPSG:32630).",
+            "6|Northing|-586345|geometry|the northing -586345 m is outside UTM's 0–10,000,000 m (EPSG:32630).",
+        ], Lines(body, "errors"));
+        // Thousands with a decimal point, and a decimal comma with other than three decimals (or a leading 0), read as before.
+        var expected = await server.Database.ScalarAsync<string>(
+            "SELECT round(ST_X(p)::numeric, 5) || ' ' || round(ST_Y(p)::numeric, 5) FROM ST_Transform(ST_SetSRID(ST_Point(609010.5, 587001.2), 32630), 4326) p");
+        Assert.Equal("TH-02 0.35; TH-03 0.35", await StoredAsync(campaign, "external_id, value"));
+        Assert.Equal(expected, await server.Database.ScalarAsync<string>(
+            "SELECT round(ST_X(geom)::numeric, 5) || ' ' || round(ST_Y(geom)::numeric, 5) FROM samples WHERE campaign = $1 AND external_id = 'TH-02'", campaign));
+
+        // Degrees cannot be thousands: a latitude of 5,304 is 5.304.
+        var degrees = Unique("DEGREES");
+        var (degreesStatus, degreesBody) = await UploadAsync("sample_id;matrix;latitude;longitude;value;unit\nDG-1;soil;5,304;-1,987;0,35;mg/kg\n", ("campaign", degrees));
+        Assert.True(degreesStatus == HttpStatusCode.Created, degreesBody.ToJsonString());
+        Assert.Equal("DG-1 -1.987 5.304", await StoredAsync(degrees, "external_id, ST_X(geom), ST_Y(geom)"));
+    }
+
+    [Fact]
+    public async Task A_csv_that_is_not_utf8_is_read_as_windows_1252()
+    {
+        // Excel's "CSV" on Windows: ’ (0x92), – (0x96) and “ ” (0x93, 0x94) were read as Latin-1's control characters.
+        // Latin1.GetBytes writes U+0080–U+009F as the bytes 0x80–0x9F, which is what Excel writes for those characters.
+        var bytes = Encoding.Latin1.GetBytes("Sample ID;Matrix;Latitude;Longitude;Hg (µg/L);Date;Comments\r\n" +
+                                             "W-01;Eau;5,30412;-1,98765;0,8;02/05/2024;Kofi\u0092s well \u0096 downstream\r\n" +
+                                             "W-02;Eau;5,3101;-1,9912;<0,01;02/05/2024;\u0093dry\u0094 – Sédiment\r\n".Replace("–", "\u0096"));
+        var campaign = Unique("CP1252");
+        var (status, body) = await UploadAsync(bytes, ("campaign", campaign));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal("W-01 Kofi’s well – downstream µg/L; W-02 “dry” – Sédiment µg/L", await StoredAsync(campaign, "external_id, notes, unit"));
+    }
+
+    [Fact]
+    public async Task A_west_or_south_mark_in_the_coordinate_header_gives_the_sign()
+    {
+        // "Longitude (W)" with 1.98765 was stored 1.98765° east, ~440 km from the sample.
+        var campaign = Unique("HEMISPHERE");
+        var (status, body) = await UploadAsync("Sample ID,Matrix,Latitude (N),Longitude (W),Hg (mg/kg),Date\nHW-01,Soil,5.30412,1.98765,0.35,02/05/2024\n",
+            ("campaign", campaign));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        var (spelled, spelledBody) = await UploadAsync("Sample ID,Matrix,Lat S,Longitude West,Hg (mg/kg)\nHW-02,Soil,5.30412,1.98765,0.35\n", ("campaign", campaign));
+        Assert.True(spelled == HttpStatusCode.Created, spelledBody.ToJsonString());
+        Assert.Equal("HW-01 -1.98765 5.30412; HW-02 -1.98765 -5.30412", await StoredAsync(campaign, "external_id, ST_X(geom), ST_Y(geom)"));
+
+        var (signed, signedBody) = await UploadAsync("Sample ID,Matrix,Latitude,Lon (W),Hg (mg/kg)\nHW-03,Soil,5.30412,-1.98765,0.35\n", ("campaign", campaign));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, signed);
+        Assert.Equal(["2|Lon (W)|-1.98765|geometry|the longitude is negative under a header that says west (W): write it without the sign, or rename the column without the mark."],
+            Lines(signedBody, "errors"));
+    }
+
+    [Fact]
+    public async Task Lab_unit_spellings_and_a_unit_after_the_header_name_are_read()
+    {
+        // Exponent notation and a dry-weight mark were refused as unknown units; "Hg mg/kg" gave no unit.
+        var campaign = Unique("LABUNITS");
+        var csv = "sample_id,matrix,latitude,longitude,Hg,unit\n" +
+                  "LU-1,soil,5.3,-1.9,2,mg kg-1\nLU-2,soil,5.3,-1.9,2,mg/kg DW\nLU-3,sediment,5.3,-1.9,2,mg.kg-1\n" +
+                  "LU-4,hair,5.3,-1.9,2,µg g-1\nLU-5,soil,5.3,-1.9,2,ug/g\nLU-6,soil,5.3,-1.9,2000,ppb\nLU-7,air,5.3,-1.9,2,ng m-3\n" +
+                  "LU-8,fish,5.3,-1.9,2,mg/kg DW\n";
+        var (status, body) = await UploadAsync(csv, ("campaign", campaign), ("on_error", "skip-invalid"));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal(["9|unit|mg/kg DW|unit|unit 'mg/kg DW' is per dry weight; fish is reported per wet (fresh) weight, e.g. mg/kg."], Lines(body, "errors"));
+        Assert.Equal("LU-1 2 mg/kg; LU-2 2 mg/kg; LU-3 2 mg/kg; LU-4 2 µg/g; LU-5 2 mg/kg; LU-6 2 mg/kg; LU-7 2 ng/m³",
+            await StoredAsync(campaign, "external_id, value_normalized, unit_normalized"));
+
+        var header = Unique("HEADERUNIT");
+        var (headerStatus, headerBody) = await UploadAsync("Sample,Matrix,lat,lon,Hg mg/kg\nHU-1,Soil,5.3,-1.9,0.35\n", ("campaign", header));
+        Assert.True(headerStatus == HttpStatusCode.Created, headerBody.ToJsonString());
+        Assert.Equal("mg/kg", headerBody["mapping"]!["unit (from header)"]!.GetValue<string>());
+        Assert.Equal("HU-1 mg/kg", await StoredAsync(header, "external_id, unit"));
+    }
+}
