@@ -214,7 +214,9 @@ public sealed record ItemsQuery(
         {
             var descending = raw.StartsWith('-');
             var name = raw.TrimStart('+', '-', ' ');
-            if (queryables.Find(name) is { IsGeometry: false } q) keys.Add(q.Column + (descending ? " DESC" : " ASC"));
+            // PostgreSQL sorts NULLs as larger than every value, so DESC alone would put the unknowns (below-detection
+            // samples without a value) at the top of a "highest first" list: missing values go last either way.
+            if (queryables.Find(name) is { IsGeometry: false } q) keys.Add(q.Column + (descending ? " DESC NULLS LAST" : " ASC"));
             else errors.Add("sortby", $"'{Shorten(name)}' is not a sortable property; use [+|-]name with one of: " +
                                       string.Join(", ", queryables.All.Where(x => !x.IsGeometry).Select(x => x.Name)) + ".");
         }
