@@ -176,6 +176,9 @@ public sealed record ItemsQuery(
     private static DateTime? Bound(string text, bool lower, ValidationErrors errors)
     {
         if (text is "" or "..") return null;
+        // GDAL's OAPIF driver writes a date compared in -where as the date with an empty time part (2024-06-01T/..):
+        // that is the day, as the date alone would be.
+        if (text.Length == 11 && text[10] is 'T' or 't') text = text[..10];
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
             return d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddDays(lower ? 0 : 1);
         if (text.Length > 10 && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))

@@ -67,4 +67,19 @@ public sealed class GdalClientTests(DemoDataServer server) : IDisposable
         }
         Assert.Equal(byId.Count, checkedRows);
     }
+
+    [Fact]
+    public async Task Ogr2ogr_where_on_the_time_property_is_answered_by_the_server()
+    {
+        // GDAL sends a date comparison on the collection's time property as datetime=2024-06-01T/.. (a date with an
+        // empty time part): that is the day, not an error that makes GDAL abort.
+        var json = Path.Combine(_dir, "recent.geojson");
+        var log = await Gdal.RunAsync("ogr2ogr", "--config", "CPL_DEBUG", "ON", "-f", "GeoJSON", json, "OAPIF:" + server.Ogc, "sites",
+            "-where", "survey_date >= '2024-06-01'");
+        Assert.Matches("datetime=2024-06-01T(/|%2F)\\.\\.", log);
+        var features = JsonNode.Parse(await File.ReadAllTextAsync(json))!["features"]!.AsArray();
+        var expected = await server.CountAsync("SELECT count(*) FROM sites WHERE survey_date >= '2024-06-01'");
+        Assert.InRange(expected, 1, await server.CountAsync("SELECT count(*) FROM sites") - 1);
+        Assert.Equal(expected, features.Count);
+    }
 }
