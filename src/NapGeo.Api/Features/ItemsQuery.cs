@@ -172,7 +172,10 @@ public sealed record ItemsQuery(
         };
     }
 
-    /// <summary>A bound of a half-open interval: a date is [d, d+1 day), an instant [t, t+1 µs); null when open.</summary>
+    /// <summary>
+    /// A bound of a half-open interval: a date is [d, d+1 day), an instant [t, t+1 µs); null when open, which an end
+    /// at the end of time (9999-12-31, a common way of writing "no end") also is.
+    /// </summary>
     private static DateTime? Bound(string text, bool lower, ValidationErrors errors)
     {
         if (text is "" or "..") return null;
@@ -180,9 +183,12 @@ public sealed record ItemsQuery(
         // that is the day, as the date alone would be.
         if (text.Length == 11 && text[10] is 'T' or 't') text = text[..10];
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-            return d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddDays(lower ? 0 : 1);
+        {
+            var midnight = d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            return lower ? midnight : CqlSql.After(midnight, TimeSpan.FromDays(1));
+        }
         if (text.Length > 10 && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
-            return lower ? t.UtcDateTime : t.UtcDateTime.AddTicks(10);
+            return lower ? t.UtcDateTime : CqlSql.After(t.UtcDateTime, TimeSpan.FromTicks(10));
         errors.Add("datetime", $"'{Shorten(text)}' is not an RFC 3339 date (2024-05-02) or date-time (2024-05-02T10:00:00Z).");
         return null;
     }

@@ -41,6 +41,11 @@ public sealed class Cql2Tests(DemoDataServer server)
     [InlineData("hotspots", "T_INTERSECTS(INTERVAL(first_observed, last_observed), DATE('2024-03-01'))",
         "first_observed <= '2024-03-01' AND last_observed >= '2024-03-01'")]
     [InlineData("hotspots", "S_CONTAINS(BBOX(-3.5, 4.5, 1.5, 11.5), geometry) and kind <> 'gold_shop'", "kind <> 'gold_shop'")]
+    // 9999-12-31, the last day there is, is how many clients write "no end": an open end, not an overflow.
+    [InlineData("sites", "survey_date <= DATE('9999-12-31')", "survey_date IS NOT NULL")]
+    [InlineData("samples", "T_INTERSECTS(sampled_at, INTERVAL('2024-06-01', '9999-12-31'))", "sampled_at >= '2024-06-01'")]
+    [InlineData("samples", "T_AFTER(sampled_at, DATE('9999-12-31'))", "false")]
+    [InlineData("samples", "T_BEFORE(sampled_at, TIMESTAMP('9999-12-31T23:59:59.9999999Z'))", "true")]
     public async Task Text_filters_match_the_same_condition_in_SQL(string collection, string filter, string sql)
     {
         var expected = await server.CountAsync($"SELECT count(*) FROM {collection} WHERE {sql}");

@@ -65,6 +65,16 @@ public sealed class OgcParameterTests(DemoDataServer server)
     }
 
     [Fact]
+    public async Task A_datetime_ending_on_the_last_day_there_is_has_an_open_end()
+    {
+        var since = await server.CountAsync("SELECT count(*) FROM samples WHERE sampled_at >= '2024-06-01'");
+        Assert.InRange(since, 1, await server.CountAsync("SELECT count(*) FROM samples") - 1);
+        Assert.Equal(since, await MatchedAsync("/ogc/collections/samples/items?datetime=2024-06-01/9999-12-31&limit=1"));
+        Assert.Equal(since, await MatchedAsync("/ogc/collections/samples/items?datetime=2024-06-01T00:00:00Z/9999-12-31T23:59:59.9999999Z&limit=1"));
+        Assert.Equal(0, await MatchedAsync("/ogc/collections/samples/items?datetime=9999-12-31&limit=1"));
+    }
+
+    [Fact]
     public async Task An_unknown_parameter_is_a_400_naming_it_and_what_is_accepted()
     {
         var response = await server.Client().GetAsync("/ogc/collections/samples/items?bbbox=-2,5,-1,6");
