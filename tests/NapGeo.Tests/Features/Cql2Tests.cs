@@ -82,6 +82,14 @@ public sealed class Cql2Tests(DemoDataServer server)
               {"type":"Polygon","coordinates":[[[-2.5,5],[-1,5],[-1,6.5],[-2.5,6.5],[-2.5,5]]]}]}
             """, "cql2-json");
         Assert.Equal(await MatchedAsync("samples", "S_INTERSECTS(geometry, BBOX(-2.5,5,-1,6.5))"), geoJsonLiteral);
+        // A GeometryCollection holds "geometries", not "coordinates"; it reads as the cql2-text GEOMETRYCOLLECTION does.
+        var collectionText = await MatchedAsync("samples",
+            "S_INTERSECTS(geometry, GEOMETRYCOLLECTION(POLYGON((-2.5 5,-1 5,-1 6.5,-2.5 6.5,-2.5 5)),POINT(0 0)))");
+        Assert.Equal(geoJsonLiteral, collectionText);
+        Assert.Equal(collectionText, await MatchedAsync("samples", """
+            {"op":"s_intersects","args":[{"property":"geometry"},{"type":"GeometryCollection","geometries":[
+              {"type":"Polygon","coordinates":[[[-2.5,5],[-1,5],[-1,6.5],[-2.5,6.5],[-2.5,5]]]},{"type":"Point","coordinates":[0,0]}]}]}
+            """, "cql2-json"));
         Assert.Equal(await MatchedAsync("samples", "NOT (below_detection = true) AND matrix LIKE 's%'"),
             await MatchedAsync("samples", """{"op":"and","args":[{"op":"not","args":[{"op":"=","args":[{"property":"below_detection"},true]}]},{"op":"like","args":[{"property":"matrix"},"s%"]}]}""", "cql2-json"));
     }
