@@ -40,28 +40,44 @@ public static class OgcApi
     public static IEndpointRouteBuilder MapOgc(this IEndpointRouteBuilder app)
     {
         var ogc = app.MapGroup("/ogc").WithTags("OGC API – Features").RequireAuthorization(ApiKeyAuthentication.ReadPolicy);
-        ogc.MapGet("", Landing).WithName("OgcLanding").WithSummary("Landing page: links to the API definition, conformance and collections");
-        ogc.MapGet("/conformance", Conformance).WithName("OgcConformance").WithSummary("Conformance classes this server implements");
-        ogc.MapGet("/collections", Collections).WithName("OgcCollections").WithSummary("The feature collections (sites, hotspots, samples)");
-        ogc.MapGet("/collections/{collectionId}", Collection).WithName("OgcCollection").WithSummary("One collection: extent, CRSs, links");
-        ogc.MapGet("/collections/{collectionId}/queryables", QueryablesSchema).WithName("OgcQueryables")
+        ogc.MapGetAndHead("", Landing).WithName("OgcLanding").WithSummary("Landing page: links to the API definition, conformance and collections");
+        ogc.MapGetAndHead("/conformance", Conformance).WithName("OgcConformance").WithSummary("Conformance classes this server implements");
+        ogc.MapGetAndHead("/collections", Collections).WithName("OgcCollections").WithSummary("The feature collections (sites, hotspots, samples)");
+        ogc.MapGetAndHead("/collections/{collectionId}", Collection).WithName("OgcCollection").WithSummary("One collection: extent, CRSs, links");
+        ogc.MapGetAndHead("/collections/{collectionId}/queryables", QueryablesSchema).WithName("OgcQueryables")
             .WithSummary("The properties a filter or sortby may use, as JSON Schema");
-        ogc.MapGet("/collections/{collectionId}/items", Items).WithName("OgcItems")
+        ogc.MapGetAndHead("/collections/{collectionId}/items", Items, b => b.RequireRateLimiting(DatabaseReads.Policy)).WithName("OgcItems")
             .WithSummary("Features: bbox, bbox-crs, datetime, filter (+ filter-lang cql2-text|cql2-json, filter-crs), sortby, properties, crs, limit, offset, f")
             .WithDescription($"limit 1–{ItemsQuery.MaxLimit} (default {ItemsQuery.DefaultLimit}; larger values are served as {ItemsQuery.MaxLimit}). " +
                              "f=json (GeoJSON, default), csv, ndjson (application/x-ndjson) or geojsonseq (RFC 8142); Accept works too. " +
-                             "Dates are written YYYY-MM-DD; mx_t0/mx_t1 give the feature's time in Unix seconds (MapX).")
-            .Produces(200, contentType: FeatureJson.ContentType).Produces(304).ProducesValidationProblem().RequireRateLimiting(DatabaseReads.Policy);
-        ogc.MapGet("/collections/{collectionId}/items/{featureId}", Item).WithName("OgcItem").WithSummary("One feature")
-            .Produces(200, contentType: FeatureJson.ContentType).ProducesProblem(404).RequireRateLimiting(DatabaseReads.Policy);
+                             "Dates are written YYYY-MM-DD; mx_t0/mx_t1 give the feature's time in Unix seconds (MapX). " +
+                             "HEAD answers the headers alone (ETag, Last-Modified, OGC-NumberMatched) without reading the features.")
+            .Produces(200, contentType: FeatureJson.ContentType).Produces(304).ProducesValidationProblem();
+        ogc.MapGetAndHead("/collections/{collectionId}/items/{featureId}", Item, b => b.RequireRateLimiting(DatabaseReads.Policy)).WithName("OgcItem")
+            .WithSummary("One feature").Produces(200, contentType: FeatureJson.ContentType).ProducesProblem(404);
 
         foreach (var layer in LayerCatalog.All)
-            app.MapGet($"/api/{layer.Name}/export", ([AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader) => Export(layer, request, reader))
-                .RequireAuthorization(ApiKeyAuthentication.ReadPolicy).WithTags(layer.Title)
+            app.MapGetAndHead($"/api/{layer.Name}/export", ([AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader) => Export(layer, request, reader),
+                    b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy))
+                .WithTags(layer.Title)
                 .WithName($"Export{char.ToUpperInvariant(layer.Name[0])}{layer.Name[1..]}")
                 .WithSummary($"Download all matching {layer.Name} as GeoJSON, CSV or NDJSON (streamed; same filters as /ogc items, no page limit)")
                 .Produces(200, contentType: FeatureJson.ContentType).ProducesValidationProblem();
         return app;
+    }
+
+    /// <summary>
+    /// A GET endpoint and a HEAD endpoint with the same handler (RFC 9110 9.3.2: a general-purpose server supports
+    /// HEAD; caches and link checkers ask for validators alone). Kestrel sends no body for HEAD; handlers that would
+    /// read many rows check the method themselves. HEAD stays out of the OpenAPI document, where it would repeat
+    /// the GET operation and its operationId; <paramref name="both"/> sets what the two must share (auth, limits).
+    /// </summary>
+    public static RouteHandlerBuilder MapGetAndHead(this IEndpointRouteBuilder routes, string pattern, Delegate handler,
+        Func<RouteHandlerBuilder, RouteHandlerBuilder>? both = null)
+    {
+        both ??= b => b;
+        both(routes.MapMethods(pattern, [HttpMethods.Head], handler).ExcludeFromDescription());
+        return both(routes.MapGet(pattern, handler));
     }
 
     private static IResult Landing(HttpRequest request) => Json(request, json =>
