@@ -29,6 +29,10 @@ public sealed record ItemsQuery(
         .Select(p => p.GetCustomAttributes(typeof(Microsoft.AspNetCore.Mvc.FromQueryAttribute), false).Cast<Microsoft.AspNetCore.Mvc.FromQueryAttribute>().Single().Name!)
         .ToArray();
 
+    /// <summary>True when <paramref name="name"/> is a parameter of items requests: a declared one or a queryable.</summary>
+    public static bool Accepts(LayerDefinition layer, string name) =>
+        Parameters.Contains(name) || Queryables.For(layer).Find(name) is { IsGeometry: false };
+
     /// <summary>Names <c>properties=</c> accepts besides the layer's fields.</summary>
     public static readonly string[] MetadataProperties = ["created_at", "updated_at", "version", FeatureJson.MapxStart, FeatureJson.MapxEnd];
 

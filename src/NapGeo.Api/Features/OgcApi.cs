@@ -53,8 +53,9 @@ public static class OgcApi
                              "Dates are written YYYY-MM-DD; mx_t0/mx_t1 give the feature's time in Unix seconds (MapX). " +
                              "HEAD answers the headers alone (ETag, Last-Modified, OGC-NumberMatched) without reading the features.")
             .Produces(200, contentType: FeatureJson.ContentType).Produces(304).ProducesValidationProblem();
-        ogc.MapGetAndHead("/collections/{collectionId}/items/{featureId}", Item, b => b.RequireRateLimiting(DatabaseReads.Policy)).WithName("OgcItem")
-            .WithSummary("One feature").Produces(200, contentType: FeatureJson.ContentType).ProducesProblem(404);
+        ogc.MapGetAndHead("/collections/{collectionId}/items/{featureId}", SingleFeature.Get, b => b.RequireRateLimiting(DatabaseReads.Policy)).WithName("OgcItem")
+            .WithSummary("One feature, with links to itself as CSV and to its collection (crs, properties, f=json)")
+            .Produces(200, contentType: FeatureJson.ContentType).ProducesValidationProblem().ProducesProblem(404);
 
         foreach (var layer in LayerCatalog.All)
             app.MapGetAndHead($"/api/{layer.Name}/export", ([AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader) => Export(layer, request, reader),
@@ -151,11 +152,6 @@ public static class OgcApi
         [property: FromQuery(Name = "offset")] string? Offset,
         [property: FromQuery(Name = "f")] string? F);
 
-    /// <summary>The parameters of a single feature: its CRS, properties and format.</summary>
-    public sealed record ItemParameters(
-        [property: FromQuery(Name = "crs")] string? Crs,
-        [property: FromQuery(Name = "properties")] string? Properties);
-
     private static IResult Items(string collectionId, [AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader)
     {
         if (LayerCatalog.Find(collectionId) is not { } layer) return UnknownCollection(collectionId);
@@ -171,39 +167,10 @@ public static class OgcApi
         return query is null ? InvalidQuery(errors) : new ItemsResult(query, reader, download: true);
     }
 
-    private static async Task<IResult> Item(string collectionId, string featureId, [AsParameters] ItemParameters _, HttpRequest request, FeatureReader reader, CancellationToken ct)
-    {
-        if (LayerCatalog.Find(collectionId) is not { } layer) return UnknownCollection(collectionId);
-        var errors = new ValidationErrors();
-        var query = ItemsQuery.Parse(layer, request, paged: true, errors);
-        if (query is null) return InvalidQuery(errors);
-        if (!Guid.TryParse(featureId, out var id)) return Problems.NotFound($"{layer.Noun} {featureId}");
-        var single = query with
-        {
-            Filter = query.Filter with { Predicates = [.. query.Filter.Predicates, ps => { ps.Add(new() { Value = id }); return $"id = ${ps.Count}"; }] },
-            Limit = 1, Offset = 0, Format = OutputFormat.GeoJson,
-        };
-        using var buffer = new MemoryStream();
-        var version = 0;
-        await using (var json = new Utf8JsonWriter(buffer, FeatureJson.WriterOptions))
-        {
-            await reader.ReadAsync(single, (row, _) =>
-            {
-                version = row.GetInt32(1);
-                FeatureJson.WriteFeature(json, row, layer, query.Shape);
-                return ValueTask.CompletedTask;
-            }, ct);
-        }
-        if (version == 0) return Problems.NotFound($"{layer.Noun} {featureId}");
-        request.HttpContext.Response.Headers["Content-Crs"] = $"<{query.Crs.Uri}>";
-        // The query string may change the body (crs, properties): it is part of the tag when there is one.
-        return new FeatureResult(200, buffer.ToArray(), version, variant: request.QueryString.HasValue ? request.QueryString.Value : null);
-    }
-
-    private static ProblemHttpResult UnknownCollection(string id) =>
+    internal static ProblemHttpResult UnknownCollection(string id) =>
         Problems.Status(404, "Not found", $"There is no collection '{(id.Length > 60 ? id[..60] + "…" : id)}'; collections: {string.Join(", ", LayerCatalog.All.Select(l => l.Name))}.");
 
-    private static ValidationProblem InvalidQuery(ValidationErrors errors)
+    internal static ValidationProblem InvalidQuery(ValidationErrors errors)
     {
         var all = errors.ToDictionary();
         var detail = all.TryGetValue("filter", out var filter) ? "Invalid filter: " + filter[0] : "The query has invalid parameters; see errors.";
