@@ -247,7 +247,7 @@ public sealed record ItemsQuery(
         return names;
     }
 
-    /// <summary><c>f=</c> wins over Accept. GeoJSON unless CSV or a feature-per-line format is asked for.</summary>
+    /// <summary><c>f=</c> wins over Accept (with its q-values); GeoJSON when neither chooses.</summary>
     private static OutputFormat ReadFormat(HttpRequest request, ValidationErrors errors)
     {
         if (request.Query["f"] is { Count: > 0 } f)
@@ -263,12 +263,15 @@ public sealed record ItemsQuery(
                     return OutputFormat.GeoJson;
             }
         }
-        var accept = request.Headers.Accept.ToString();
-        if (accept.Contains("text/csv", StringComparison.OrdinalIgnoreCase)) return OutputFormat.Csv;
-        if (accept.Contains("application/x-ndjson", StringComparison.OrdinalIgnoreCase)) return OutputFormat.NdJson;
-        if (accept.Contains("application/geo+json-seq", StringComparison.OrdinalIgnoreCase)) return OutputFormat.GeoJsonSeq;
-        return OutputFormat.GeoJson;
+        return ContentNegotiation.Choose(request, Offers) ?? OutputFormat.GeoJson;
     }
+
+    /// <summary>What Accept may choose, in the order a tie is settled: GeoJSON first, as the default.</summary>
+    private static readonly (string, OutputFormat)[] Offers =
+    [
+        (FeatureJson.ContentType, OutputFormat.GeoJson), ("application/json", OutputFormat.GeoJson), ("text/csv", OutputFormat.Csv),
+        ("application/x-ndjson", OutputFormat.NdJson), ("application/geo+json-seq", OutputFormat.GeoJsonSeq),
+    ];
 
     private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
 }

@@ -43,7 +43,8 @@ public static class StatisticsApi
             errors.Add("country", "must be an ISO 3166-1 alpha-3 code such as GHA.");
         var geojson = query.F switch
         {
-            null => request.Headers.Accept.ToString().Contains(FeatureJson.ContentType, StringComparison.OrdinalIgnoreCase),
+            // Accept with its q-values: application/geo+json;q=0 refuses GeoJSON, it does not ask for it.
+            null => ContentNegotiation.Choose(request, [("application/json", false), (FeatureJson.ContentType, true)]) ?? false,
             "geojson" => true,
             "json" => false,
             _ => errors.AddAndReturn("f", "must be json or geojson."),
