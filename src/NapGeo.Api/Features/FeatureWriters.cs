@@ -135,7 +135,7 @@ public sealed class CsvWriter : FeatureWriter
 }
 
 /// <summary>A GeoJSON FeatureCollection whose features are written as they arrive; the counts and links come last.</summary>
-public sealed class CollectionWriter(PipeWriter pipe, LayerDefinition layer, FeatureShape shape) : FeatureWriter(pipe)
+public sealed class CollectionWriter(PipeWriter pipe, LayerDefinition layer, FeatureShape shape, OgcCrs crs) : FeatureWriter(pipe)
 {
     private readonly Utf8JsonWriter _json = new(pipe, FeatureJson.WriterOptions);
 
@@ -145,6 +145,17 @@ public sealed class CollectionWriter(PipeWriter pipe, LayerDefinition layer, Fea
     {
         _json.WriteStartObject();
         _json.WriteString("type", "FeatureCollection");
+        // Outside CRS84 a saved file would otherwise be read as lon/lat degrees (UTM metres as degrees): the legacy
+        // crs member, which GDAL and QGIS read, goes with it. RFC 7946 output (CRS84) stays without one.
+        if (crs.GeoJsonCrsName is { } name)
+        {
+            _json.WriteStartObject("crs");
+            _json.WriteString("type", "name");
+            _json.WriteStartObject("properties");
+            _json.WriteString("name", name);
+            _json.WriteEndObject();
+            _json.WriteEndObject();
+        }
         if (matched is { } m) _json.WriteNumber("numberMatched", m);
         _json.WriteString("timeStamp", FeatureJson.Timestamp(DateTime.UtcNow));
         _json.WritePropertyName("features");

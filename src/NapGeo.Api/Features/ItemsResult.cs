@@ -72,7 +72,7 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
         switch (query.Format)
         {
             case OutputFormat.GeoJson:
-                var collection = new CollectionWriter(pipe, layer, query.Shape);
+                var collection = new CollectionWriter(pipe, layer, query.Shape, query.Crs);
                 collection.Begin(matched);
                 var returned = await Rows(collection.WriteAsync);
                 collection.End(returned, download ? [] : Links(request, matched ?? 0, returned));
