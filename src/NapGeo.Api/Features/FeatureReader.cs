@@ -115,7 +115,9 @@ public sealed class FeatureReader(NpgsqlDataSource db)
         };
         var fields = string.Join(", ", layer.Fields.Select(f => f.Name));
         var projected = crs.IsGeographic ? "geom" : $"ST_Transform(geom, {crs.Srid.ToString(CultureInfo.InvariantCulture)})";
-        var coordinates = csvPoints ? $", round(ST_X({projected})::numeric, {precision})::float8, round(ST_Y({projected})::numeric, {precision})::float8" : "";
+        // In the CRS's axis order, as the WKT of other layers is: EPSG:4326 by URI gives latitude, then longitude.
+        var (first, second) = crs.LatLonOrder ? ("ST_Y", "ST_X") : ("ST_X", "ST_Y");
+        var coordinates = csvPoints ? $", round({first}({projected})::numeric, {precision})::float8, round({second}({projected})::numeric, {precision})::float8" : "";
         var where = LayerStore.Where(layer, query.Filter, parameters);
         var page = (query.Limit == int.MaxValue ? "" : " LIMIT " + LayerStore.Bind(parameters, query.Limit)) +
                    (query.Offset == 0 ? "" : " OFFSET " + LayerStore.Bind(parameters, query.Offset));

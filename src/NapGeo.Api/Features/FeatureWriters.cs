@@ -47,7 +47,7 @@ public sealed class SequenceWriter(PipeWriter pipe, LayerDefinition layer, Featu
 }
 
 /// <summary>
-/// RFC 4180 CSV: id, then x/y (lon/lat) for point layers or WKT otherwise, then the properties. Text cells that a
+/// RFC 4180 CSV: id, then the point's coordinates (lon,lat; lat,lon in EPSG:4326; x,y projected) or WKT otherwise, then the properties. Text cells that a
 /// spreadsheet would run as a formula (starting with = + - @, tab or CR) get a leading apostrophe.
 /// </summary>
 public sealed class CsvWriter : FeatureWriter
@@ -63,7 +63,9 @@ public sealed class CsvWriter : FeatureWriter
         _shape = shape;
         _points = layer.IsPointLayer;
         var header = new List<string> { "id" };
-        header.AddRange(_points ? crs.IsGeographic ? ["lon", "lat"] : ["x", "y"] : ["wkt"]);
+        // Point columns come in the CRS's axis order, like the WKT of the other layers, and their names say which is
+        // which, so a reader that maps columns by name (GDAL, QGIS, spreadsheets) is right whatever the order.
+        header.AddRange(!_points ? ["wkt"] : crs.LatLonOrder ? ["lat", "lon"] : crs.IsGeographic ? ["lon", "lat"] : ["x", "y"]);
         header.AddRange(layer.Fields.Where(f => shape.Includes(f.Name)).Select(f => f.Name));
         header.AddRange(((string[])["created_at", "updated_at", "version"]).Where(shape.Includes));
         if (shape.MapxTime) header.AddRange(((string[])[FeatureJson.MapxStart, FeatureJson.MapxEnd]).Where(shape.Includes));
@@ -135,7 +137,7 @@ public sealed class CsvWriter : FeatureWriter
 }
 
 /// <summary>A GeoJSON FeatureCollection whose features are written as they arrive; the counts and links come last.</summary>
-public sealed class CollectionWriter(PipeWriter pipe, LayerDefinition layer, FeatureShape shape) : FeatureWriter(pipe)
+public sealed class CollectionWriter(PipeWriter pipe, LayerDefinition layer, FeatureShape shape, OgcCrs crs) : FeatureWriter(pipe)
 {
     private readonly Utf8JsonWriter _json = new(pipe, FeatureJson.WriterOptions);
 
@@ -145,6 +147,17 @@ public sealed class CollectionWriter(PipeWriter pipe, LayerDefinition layer, Fea
     {
         _json.WriteStartObject();
         _json.WriteString("type", "FeatureCollection");
+        // Outside CRS84 a saved file would otherwise be read as lon/lat degrees (UTM metres as degrees): the legacy
+        // crs member, which GDAL and QGIS read, goes with it. RFC 7946 output (CRS84) stays without one.
+        if (crs.GeoJsonCrsName is { } name)
+        {
+            _json.WriteStartObject("crs");
+            _json.WriteString("type", "name");
+            _json.WriteStartObject("properties");
+            _json.WriteString("name", name);
+            _json.WriteEndObject();
+            _json.WriteEndObject();
+        }
         if (matched is { } m) _json.WriteNumber("numberMatched", m);
         _json.WriteString("timeStamp", FeatureJson.Timestamp(DateTime.UtcNow));
         _json.WritePropertyName("features");

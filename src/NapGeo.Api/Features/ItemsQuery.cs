@@ -29,6 +29,10 @@ public sealed record ItemsQuery(
         .Select(p => p.GetCustomAttributes(typeof(Microsoft.AspNetCore.Mvc.FromQueryAttribute), false).Cast<Microsoft.AspNetCore.Mvc.FromQueryAttribute>().Single().Name!)
         .ToArray();
 
+    /// <summary>True when <paramref name="name"/> is a parameter of items requests: a declared one or a queryable.</summary>
+    public static bool Accepts(LayerDefinition layer, string name) =>
+        Parameters.Contains(name) || Queryables.For(layer).Find(name) is { IsGeometry: false };
+
     /// <summary>Names <c>properties=</c> accepts besides the layer's fields.</summary>
     public static readonly string[] MetadataProperties = ["created_at", "updated_at", "version", FeatureJson.MapxStart, FeatureJson.MapxEnd];
 
@@ -172,14 +176,23 @@ public sealed record ItemsQuery(
         };
     }
 
-    /// <summary>A bound of a half-open interval: a date is [d, d+1 day), an instant [t, t+1 µs); null when open.</summary>
+    /// <summary>
+    /// A bound of a half-open interval: a date is [d, d+1 day), an instant [t, t+1 µs); null when open, which an end
+    /// at the end of time (9999-12-31, a common way of writing "no end") also is.
+    /// </summary>
     private static DateTime? Bound(string text, bool lower, ValidationErrors errors)
     {
         if (text is "" or "..") return null;
+        // GDAL's OAPIF driver writes a date compared in -where as the date with an empty time part (2024-06-01T/..):
+        // that is the day, as the date alone would be.
+        if (text.Length == 11 && text[10] is 'T' or 't') text = text[..10];
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-            return d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddDays(lower ? 0 : 1);
+        {
+            var midnight = d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            return lower ? midnight : CqlSql.After(midnight, TimeSpan.FromDays(1));
+        }
         if (text.Length > 10 && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
-            return lower ? t.UtcDateTime : t.UtcDateTime.AddTicks(10);
+            return lower ? t.UtcDateTime : CqlSql.After(t.UtcDateTime, TimeSpan.FromTicks(10));
         errors.Add("datetime", $"'{Shorten(text)}' is not an RFC 3339 date (2024-05-02) or date-time (2024-05-02T10:00:00Z).");
         return null;
     }
@@ -214,7 +227,9 @@ public sealed record ItemsQuery(
         {
             var descending = raw.StartsWith('-');
             var name = raw.TrimStart('+', '-', ' ');
-            if (queryables.Find(name) is { IsGeometry: false } q) keys.Add(q.Column + (descending ? " DESC" : " ASC"));
+            // PostgreSQL sorts NULLs as larger than every value, so DESC alone would put the unknowns (below-detection
+            // samples without a value) at the top of a "highest first" list: missing values go last either way.
+            if (queryables.Find(name) is { IsGeometry: false } q) keys.Add(q.Column + (descending ? " DESC NULLS LAST" : " ASC"));
             else errors.Add("sortby", $"'{Shorten(name)}' is not a sortable property; use [+|-]name with one of: " +
                                       string.Join(", ", queryables.All.Where(x => !x.IsGeometry).Select(x => x.Name)) + ".");
         }
@@ -232,7 +247,7 @@ public sealed record ItemsQuery(
         return names;
     }
 
-    /// <summary><c>f=</c> wins over Accept. GeoJSON unless CSV or a feature-per-line format is asked for.</summary>
+    /// <summary><c>f=</c> wins over Accept (with its q-values); GeoJSON when neither chooses.</summary>
     private static OutputFormat ReadFormat(HttpRequest request, ValidationErrors errors)
     {
         if (request.Query["f"] is { Count: > 0 } f)
@@ -248,12 +263,15 @@ public sealed record ItemsQuery(
                     return OutputFormat.GeoJson;
             }
         }
-        var accept = request.Headers.Accept.ToString();
-        if (accept.Contains("text/csv", StringComparison.OrdinalIgnoreCase)) return OutputFormat.Csv;
-        if (accept.Contains("application/x-ndjson", StringComparison.OrdinalIgnoreCase)) return OutputFormat.NdJson;
-        if (accept.Contains("application/geo+json-seq", StringComparison.OrdinalIgnoreCase)) return OutputFormat.GeoJsonSeq;
-        return OutputFormat.GeoJson;
+        return ContentNegotiation.Choose(request, Offers) ?? OutputFormat.GeoJson;
     }
+
+    /// <summary>What Accept may choose, in the order a tie is settled: GeoJSON first, as the default.</summary>
+    private static readonly (string, OutputFormat)[] Offers =
+    [
+        (FeatureJson.ContentType, OutputFormat.GeoJson), ("application/json", OutputFormat.GeoJson), ("text/csv", OutputFormat.Csv),
+        ("application/x-ndjson", OutputFormat.NdJson), ("application/geo+json-seq", OutputFormat.GeoJsonSeq),
+    ];
 
     private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
 }

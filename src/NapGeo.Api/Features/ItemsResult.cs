@@ -33,8 +33,11 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
         var ct = context.RequestAborted;
         var request = context.Request;
         var response = context.Response;
+        // HEAD gets the validators and, for a page, the count (one cheap query); no rows are read, so a HEAD on a
+        // million-row download costs what a 304 does.
+        var head = HttpMethods.IsHead(request.Method);
         await using var connection = await reader.OpenAsync(ct);
-        await using var batch = await reader.QueryAsync(connection, query, count: !download, withRows: !download, ct);
+        await using var batch = await reader.QueryAsync(connection, query, count: !download, withRows: !download && !head, ct);
         var (state, matched) = (batch.State, batch.Matched);
         var etag = CollectionVersion.ETag(state, $"{request.Path}{request.QueryString}|{query.Format}");
         CollectionVersion.Apply(response, etag, state.LastModified);
@@ -56,6 +59,11 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
             var expected = (int)Math.Clamp(m - query.Offset, 0, query.Limit);
             response.Headers.Link = string.Join(", ", PageLinks(request, m, expected).Select(l => $"<{l.Href}>; rel=\"{l.Rel}\"; type=\"{l.Type}\""));
         }
+        if (head)
+        {
+            if (matched is { } n) response.Headers["OGC-NumberMatched"] = n.ToString(CultureInfo.InvariantCulture);
+            return;
+        }
         // A page's rows came with the state; a download reads them now.
         Task<int> Rows(Func<DbDataReader, CancellationToken, ValueTask> write) =>
             download ? reader.ReadAsync(connection, query, write, ct) : batch.WriteRowsAsync(write, ct);
@@ -64,7 +72,7 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
         switch (query.Format)
         {
             case OutputFormat.GeoJson:
-                var collection = new CollectionWriter(pipe, layer, query.Shape);
+                var collection = new CollectionWriter(pipe, layer, query.Shape, query.Crs);
                 collection.Begin(matched);
                 var returned = await Rows(collection.WriteAsync);
                 collection.End(returned, download ? [] : Links(request, matched ?? 0, returned));

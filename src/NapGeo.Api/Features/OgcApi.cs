@@ -40,28 +40,45 @@ public static class OgcApi
     public static IEndpointRouteBuilder MapOgc(this IEndpointRouteBuilder app)
     {
         var ogc = app.MapGroup("/ogc").WithTags("OGC API – Features").RequireAuthorization(ApiKeyAuthentication.ReadPolicy);
-        ogc.MapGet("", Landing).WithName("OgcLanding").WithSummary("Landing page: links to the API definition, conformance and collections");
-        ogc.MapGet("/conformance", Conformance).WithName("OgcConformance").WithSummary("Conformance classes this server implements");
-        ogc.MapGet("/collections", Collections).WithName("OgcCollections").WithSummary("The feature collections (sites, hotspots, samples)");
-        ogc.MapGet("/collections/{collectionId}", Collection).WithName("OgcCollection").WithSummary("One collection: extent, CRSs, links");
-        ogc.MapGet("/collections/{collectionId}/queryables", QueryablesSchema).WithName("OgcQueryables")
+        ogc.MapGetAndHead("", Landing).WithName("OgcLanding").WithSummary("Landing page: links to the API definition, conformance and collections");
+        ogc.MapGetAndHead("/conformance", Conformance).WithName("OgcConformance").WithSummary("Conformance classes this server implements");
+        ogc.MapGetAndHead("/collections", Collections).WithName("OgcCollections").WithSummary("The feature collections (sites, hotspots, samples)");
+        ogc.MapGetAndHead("/collections/{collectionId}", Collection).WithName("OgcCollection").WithSummary("One collection: extent, CRSs, links");
+        ogc.MapGetAndHead("/collections/{collectionId}/queryables", QueryablesSchema).WithName("OgcQueryables")
             .WithSummary("The properties a filter or sortby may use, as JSON Schema");
-        ogc.MapGet("/collections/{collectionId}/items", Items).WithName("OgcItems")
+        ogc.MapGetAndHead("/collections/{collectionId}/items", Items, b => b.RequireRateLimiting(DatabaseReads.Policy)).WithName("OgcItems")
             .WithSummary("Features: bbox, bbox-crs, datetime, filter (+ filter-lang cql2-text|cql2-json, filter-crs), sortby, properties, crs, limit, offset, f")
             .WithDescription($"limit 1–{ItemsQuery.MaxLimit} (default {ItemsQuery.DefaultLimit}; larger values are served as {ItemsQuery.MaxLimit}). " +
                              "f=json (GeoJSON, default), csv, ndjson (application/x-ndjson) or geojsonseq (RFC 8142); Accept works too. " +
-                             "Dates are written YYYY-MM-DD; mx_t0/mx_t1 give the feature's time in Unix seconds (MapX).")
-            .Produces(200, contentType: FeatureJson.ContentType).Produces(304).ProducesValidationProblem().RequireRateLimiting(DatabaseReads.Policy);
-        ogc.MapGet("/collections/{collectionId}/items/{featureId}", Item).WithName("OgcItem").WithSummary("One feature")
-            .Produces(200, contentType: FeatureJson.ContentType).ProducesProblem(404).RequireRateLimiting(DatabaseReads.Policy);
+                             "Dates are written YYYY-MM-DD; mx_t0/mx_t1 give the feature's time in Unix seconds (MapX). " +
+                             "HEAD answers the headers alone (ETag, Last-Modified, OGC-NumberMatched) without reading the features.")
+            .Produces(200, contentType: FeatureJson.ContentType).Produces(304).ProducesValidationProblem();
+        ogc.MapGetAndHead("/collections/{collectionId}/items/{featureId}", SingleFeature.Get, b => b.RequireRateLimiting(DatabaseReads.Policy)).WithName("OgcItem")
+            .WithSummary("One feature, with links to itself as CSV and to its collection (crs, properties, f=json)")
+            .Produces(200, contentType: FeatureJson.ContentType).ProducesValidationProblem().ProducesProblem(404);
 
         foreach (var layer in LayerCatalog.All)
-            app.MapGet($"/api/{layer.Name}/export", ([AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader) => Export(layer, request, reader))
-                .RequireAuthorization(ApiKeyAuthentication.ReadPolicy).WithTags(layer.Title)
+            app.MapGetAndHead($"/api/{layer.Name}/export", ([AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader) => Export(layer, request, reader),
+                    b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy))
+                .WithTags(layer.Title)
                 .WithName($"Export{char.ToUpperInvariant(layer.Name[0])}{layer.Name[1..]}")
                 .WithSummary($"Download all matching {layer.Name} as GeoJSON, CSV or NDJSON (streamed; same filters as /ogc items, no page limit)")
                 .Produces(200, contentType: FeatureJson.ContentType).ProducesValidationProblem();
         return app;
+    }
+
+    /// <summary>
+    /// A GET endpoint and a HEAD endpoint with the same handler (RFC 9110 9.3.2: a general-purpose server supports
+    /// HEAD; caches and link checkers ask for validators alone). Kestrel sends no body for HEAD; handlers that would
+    /// read many rows check the method themselves. HEAD stays out of the OpenAPI document, where it would repeat
+    /// the GET operation and its operationId; <paramref name="both"/> sets what the two must share (auth, limits).
+    /// </summary>
+    public static RouteHandlerBuilder MapGetAndHead(this IEndpointRouteBuilder routes, string pattern, Delegate handler,
+        Func<RouteHandlerBuilder, RouteHandlerBuilder>? both = null)
+    {
+        both ??= b => b;
+        both(routes.MapMethods(pattern, [HttpMethods.Head], handler).ExcludeFromDescription());
+        return both(routes.MapGet(pattern, handler));
     }
 
     private static IResult Landing(HttpRequest request) => Json(request, json =>
@@ -135,11 +152,6 @@ public static class OgcApi
         [property: FromQuery(Name = "offset")] string? Offset,
         [property: FromQuery(Name = "f")] string? F);
 
-    /// <summary>The parameters of a single feature: its CRS, properties and format.</summary>
-    public sealed record ItemParameters(
-        [property: FromQuery(Name = "crs")] string? Crs,
-        [property: FromQuery(Name = "properties")] string? Properties);
-
     private static IResult Items(string collectionId, [AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader)
     {
         if (LayerCatalog.Find(collectionId) is not { } layer) return UnknownCollection(collectionId);
@@ -155,39 +167,10 @@ public static class OgcApi
         return query is null ? InvalidQuery(errors) : new ItemsResult(query, reader, download: true);
     }
 
-    private static async Task<IResult> Item(string collectionId, string featureId, [AsParameters] ItemParameters _, HttpRequest request, FeatureReader reader, CancellationToken ct)
-    {
-        if (LayerCatalog.Find(collectionId) is not { } layer) return UnknownCollection(collectionId);
-        var errors = new ValidationErrors();
-        var query = ItemsQuery.Parse(layer, request, paged: true, errors);
-        if (query is null) return InvalidQuery(errors);
-        if (!Guid.TryParse(featureId, out var id)) return Problems.NotFound($"{layer.Noun} {featureId}");
-        var single = query with
-        {
-            Filter = query.Filter with { Predicates = [.. query.Filter.Predicates, ps => { ps.Add(new() { Value = id }); return $"id = ${ps.Count}"; }] },
-            Limit = 1, Offset = 0, Format = OutputFormat.GeoJson,
-        };
-        using var buffer = new MemoryStream();
-        var version = 0;
-        await using (var json = new Utf8JsonWriter(buffer, FeatureJson.WriterOptions))
-        {
-            await reader.ReadAsync(single, (row, _) =>
-            {
-                version = row.GetInt32(1);
-                FeatureJson.WriteFeature(json, row, layer, query.Shape);
-                return ValueTask.CompletedTask;
-            }, ct);
-        }
-        if (version == 0) return Problems.NotFound($"{layer.Noun} {featureId}");
-        request.HttpContext.Response.Headers["Content-Crs"] = $"<{query.Crs.Uri}>";
-        // The query string may change the body (crs, properties): it is part of the tag when there is one.
-        return new FeatureResult(200, buffer.ToArray(), version, variant: request.QueryString.HasValue ? request.QueryString.Value : null);
-    }
-
-    private static ProblemHttpResult UnknownCollection(string id) =>
+    internal static ProblemHttpResult UnknownCollection(string id) =>
         Problems.Status(404, "Not found", $"There is no collection '{(id.Length > 60 ? id[..60] + "…" : id)}'; collections: {string.Join(", ", LayerCatalog.All.Select(l => l.Name))}.");
 
-    private static ValidationProblem InvalidQuery(ValidationErrors errors)
+    internal static ValidationProblem InvalidQuery(ValidationErrors errors)
     {
         var all = errors.ToDictionary();
         var detail = all.TryGetValue("filter", out var filter) ? "Invalid filter: " + filter[0] : "The query has invalid parameters; see errors.";

@@ -14,6 +14,12 @@ public sealed record OgcCrs(int Srid, bool LatLonOrder, string Uri)
 
     public bool IsGeographic => Srid == CrsTransforms.Wgs84;
 
+    /// <summary>
+    /// The OGC URN of the pre-RFC 7946 GeoJSON <c>crs</c> member (urn:ogc:def:crs:EPSG::32630), which names the CRS in
+    /// a saved file where no Content-Crs header survives; null for CRS84, the only CRS RFC 7946 GeoJSON has.
+    /// </summary>
+    public string? GeoJsonCrsName => Uri == Crs84Uri ? null : "urn:ogc:def:crs:EPSG::" + Srid.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>Decimals of output coordinates: 7 for degrees (~1 cm), 3 for metres.</summary>
     public int Precision => IsGeographic ? 7 : 3;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using NapGeo.Auth;
 using NapGeo.Database;
+using NapGeo.Features;
 using NapGeo.Http;
 using NapGeo.Layers;
 using NapGeo.Samples;
@@ -20,7 +21,8 @@ public static class StatisticsApi
 
     public static WebApplication MapStatistics(this WebApplication app)
     {
-        app.MapGet("/api/stats", Get).RequireAuthorization(ApiKeyAuthentication.ReadPolicy).WithTags("Statistics")
+        // HEAD too (RFC 9110 9.3.2), from the same handler: the baseline is one aggregate query, and Kestrel drops the body.
+        app.MapGetAndHead("/api/stats", Get, b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy)).WithTags("Statistics")
             .WithName("GetStatistics")
             .WithSummary("NAP baseline per country and admin1: sites by status, miners, mercury and gold kg/yr, worst practices, samples per matrix")
             .WithDescription("level=country|admin1|all (default all), country=ISO3 code, f=json (default) or geojson (a point per area; also by Accept: application/geo+json).")
@@ -41,7 +43,8 @@ public static class StatisticsApi
             errors.Add("country", "must be an ISO 3166-1 alpha-3 code such as GHA.");
         var geojson = query.F switch
         {
-            null => request.Headers.Accept.ToString().Contains(FeatureJson.ContentType, StringComparison.OrdinalIgnoreCase),
+            // Accept with its q-values: application/geo+json;q=0 refuses GeoJSON, it does not ask for it.
+            null => ContentNegotiation.Choose(request, [("application/json", false), (FeatureJson.ContentType, true)]) ?? false,
             "geojson" => true,
             "json" => false,
             _ => errors.AddAndReturn("f", "must be json or geojson."),

@@ -44,6 +44,14 @@ public sealed class Cql2SqlTests
     }
 
     [Fact]
+    public void A_quote_in_a_string_is_written_twice_or_after_a_backslash()
+    {
+        var (sql, values) = Compile(CqlTextParser.Parse(@"notes = 'O\'Brien' OR notes = 'O''Brien' OR notes LIKE 'a\%\'%'"));
+        Assert.Equal("((notes = $1) OR (notes = $2) OR (notes LIKE $3))", sql);
+        Assert.Equal(["O'Brien", "O'Brien", @"a\%'%"], values);
+    }
+
+    [Fact]
     public void Spatial_and_temporal_literals()
     {
         var (sql, values) = Compile(CqlTextParser.Parse(

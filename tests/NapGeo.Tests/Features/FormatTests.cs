@@ -38,6 +38,27 @@ public sealed class FormatTests(DemoDataServer server)
     }
 
     [Fact]
+    public async Task Csv_in_epsg_4326_is_latitude_first_in_points_and_wkt_alike_with_named_columns()
+    {
+        const string latFirst = "crs=http://www.opengis.net/def/crs/EPSG/0/4326";
+        var client = server.Client();
+        var samples = (await client.GetStringAsync($"/ogc/collections/samples/items?f=csv&limit=1&sortby=external_id&{latFirst}"))
+            .Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("id,lat,lon,external_id,", samples[0]);
+        var cells = samples[1].Split(',');
+        var (lon, lat) = (await server.Database.ScalarAsync<double>("SELECT ST_X(geom) FROM samples ORDER BY external_id, id LIMIT 1"),
+            await server.Database.ScalarAsync<double>("SELECT ST_Y(geom) FROM samples ORDER BY external_id, id LIMIT 1"));
+        Assert.Equal(lat, double.Parse(cells[1], System.Globalization.CultureInfo.InvariantCulture), 7);
+        Assert.Equal(lon, double.Parse(cells[2], System.Globalization.CultureInfo.InvariantCulture), 7);
+
+        // Polygons' WKT was already latitude first in this CRS: Ghana's latitudes (4.5–11.5) come before its longitudes.
+        var site = (await client.GetStringAsync($"/ogc/collections/sites/items?f=csv&limit=1&{latFirst}")).Split("\r\n")[1];
+        var first = System.Text.RegularExpressions.Regex.Match(site, @"MULTIPOLYGON\(\(\(([-\d.]+) ([-\d.]+)");
+        Assert.InRange(double.Parse(first.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 4.5, 11.5);
+        Assert.InRange(double.Parse(first.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), -3.5, 1.5);
+    }
+
+    [Fact]
     public async Task Ndjson_and_geojson_seq_write_one_feature_per_line()
     {
         var client = server.Client();

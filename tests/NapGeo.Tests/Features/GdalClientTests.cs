@@ -67,4 +67,46 @@ public sealed class GdalClientTests(DemoDataServer server) : IDisposable
         }
         Assert.Equal(byId.Count, checkedRows);
     }
+
+    [Fact]
+    public async Task Ogr2ogr_where_on_the_time_property_is_answered_by_the_server()
+    {
+        // GDAL sends a date comparison on the collection's time property as datetime=2024-06-01T/.. (a date with an
+        // empty time part): that is the day, not an error that makes GDAL abort.
+        var json = Path.Combine(_dir, "recent.geojson");
+        var log = await Gdal.RunAsync("ogr2ogr", "--config", "CPL_DEBUG", "ON", "-f", "GeoJSON", json, "OAPIF:" + server.Ogc, "sites",
+            "-where", "survey_date >= '2024-06-01'");
+        Assert.Matches("datetime=2024-06-01T(/|%2F)\\.\\.", log);
+        var features = JsonNode.Parse(await File.ReadAllTextAsync(json))!["features"]!.AsArray();
+        var expected = await server.CountAsync("SELECT count(*) FROM sites WHERE survey_date >= '2024-06-01'");
+        Assert.InRange(expected, 1, await server.CountAsync("SELECT count(*) FROM sites") - 1);
+        Assert.Equal(expected, features.Count);
+    }
+
+    [Fact]
+    public async Task A_download_outside_crs84_names_its_crs_so_a_saved_file_is_read_in_it()
+    {
+        var client = server.Client();
+        var utm = Path.Combine(_dir, "samples-utm.geojson");
+        await File.WriteAllBytesAsync(utm, await client.GetByteArrayAsync("/api/samples/export?crs=EPSG:32630"));
+        var info = await Gdal.RunAsync("ogrinfo", "-ro", "-so", "-al", utm);
+        Assert.Contains("UTM zone 30N", info);
+        Assert.Contains("ID[\"EPSG\",32630]", info);
+        // GDAL reads the coordinates as the metres they are: its extent is PostGIS's extent of the samples in UTM 30N.
+        var extent = System.Text.RegularExpressions.Regex.Match(info, @"Extent: \(([-\d.]+), ([-\d.]+)\) - \(([-\d.]+), ([-\d.]+)\)");
+        Assert.True(extent.Success, info);
+        var expected = await server.Database.ScalarAsync<string>(
+            "SELECT concat_ws(',', ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) FROM (SELECT ST_Extent(ST_Transform(geom, 32630)) e FROM samples) x");
+        var read = Enumerable.Range(1, 4).Select(i => double.Parse(extent.Groups[i].Value, CultureInfo.InvariantCulture));
+        foreach (var (e, r) in expected.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).Zip(read)) Assert.Equal(e, r, 0.01);
+
+        var mercator = Path.Combine(_dir, "hotspots-3857.geojson");
+        await File.WriteAllBytesAsync(mercator, await client.GetByteArrayAsync("/api/hotspots/export?crs=EPSG:3857"));
+        Assert.Contains("Pseudo-Mercator", await Gdal.RunAsync("ogrinfo", "-ro", "-so", "-al", mercator));
+
+        // EPSG:4326 by URI is latitude first: its URN says so. CRS84, the default, is RFC 7946 GeoJSON without a crs member.
+        var latLon = JsonNode.Parse(await client.GetStringAsync("/ogc/collections/samples/items?limit=1&crs=http://www.opengis.net/def/crs/EPSG/0/4326"))!;
+        Assert.Equal("urn:ogc:def:crs:EPSG::4326", latLon["crs"]!["properties"]!["name"]!.GetValue<string>());
+        Assert.False(JsonNode.Parse(await client.GetStringAsync("/api/samples/export"))!.AsObject().ContainsKey("crs"));
+    }
 }

@@ -41,6 +41,40 @@ public sealed class OgcParameterTests(DemoDataServer server)
     }
 
     [Fact]
+    public async Task Descending_sortby_puts_missing_values_last_and_pages_in_one_stable_order()
+    {
+        // Below-detection samples have no value: a "highest first" list must start with the highest measured value.
+        Assert.InRange(await server.CountAsync("SELECT count(*) FROM samples WHERE value IS NULL"), 1, long.MaxValue);
+        var top = await server.Database.ScalarAsync<double>("SELECT max(value) FROM samples");
+        var first = await server.Client().GetJsonAsync("/ogc/collections/samples/items?sortby=-value&limit=3&properties=value");
+        Assert.Equal(top, first["features"]![0]!["properties"]!["value"]!.GetValue<double>());
+
+        // Every page of the descending order, joined, is PostgreSQL's order with NULLs last and the id breaking ties.
+        var expected = new List<string>();
+        await using (var db = server.Database.CreateDataSource())
+        await using (var cmd = db.CreateCommand("SELECT id FROM samples ORDER BY value DESC NULLS LAST, id"))
+        await using (var row = await cmd.ExecuteReaderAsync())
+            while (await row.ReadAsync()) expected.Add(row.GetGuid(0).ToString());
+        var paged = new List<string>();
+        for (var offset = 0; offset < expected.Count; offset += 70)
+        {
+            var page = await server.Client().GetJsonAsync($"/ogc/collections/samples/items?sortby=-value&limit=70&offset={offset}&properties=value");
+            paged.AddRange(page["features"]!.AsArray().Select(f => f!["id"]!.GetValue<string>()));
+        }
+        Assert.Equal(expected, paged);
+    }
+
+    [Fact]
+    public async Task A_datetime_ending_on_the_last_day_there_is_has_an_open_end()
+    {
+        var since = await server.CountAsync("SELECT count(*) FROM samples WHERE sampled_at >= '2024-06-01'");
+        Assert.InRange(since, 1, await server.CountAsync("SELECT count(*) FROM samples") - 1);
+        Assert.Equal(since, await MatchedAsync("/ogc/collections/samples/items?datetime=2024-06-01/9999-12-31&limit=1"));
+        Assert.Equal(since, await MatchedAsync("/ogc/collections/samples/items?datetime=2024-06-01T00:00:00Z/9999-12-31T23:59:59.9999999Z&limit=1"));
+        Assert.Equal(0, await MatchedAsync("/ogc/collections/samples/items?datetime=9999-12-31&limit=1"));
+    }
+
+    [Fact]
     public async Task An_unknown_parameter_is_a_400_naming_it_and_what_is_accepted()
     {
         var response = await server.Client().GetAsync("/ogc/collections/samples/items?bbbox=-2,5,-1,6");

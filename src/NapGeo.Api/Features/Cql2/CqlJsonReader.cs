@@ -127,7 +127,9 @@ public static class CqlJsonReader
             return new CqlGeometry(path, CqlGeometries.Box(n[0], n[1], n[half], n[half + 1], path));
         }
         if (e.TryGetProperty("op", out _)) return Expression(e, path, 0);
-        if (e.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && e.TryGetProperty("coordinates", out _))
+        // A GeometryCollection has its members in "geometries", not "coordinates" (RFC 7946 §3.1.8).
+        if (e.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String &&
+            (e.TryGetProperty("coordinates", out _) || e.TryGetProperty("geometries", out _)))
         {
             try
             {

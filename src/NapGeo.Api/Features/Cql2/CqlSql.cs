@@ -169,6 +169,8 @@ public sealed class CqlSql
         return string.Format(CultureInfo.InvariantCulture, pattern, a0, a1, b0, b1, aEnd, bEnd);
     }
 
+    private const string OpenEnd = "'infinity'::timestamptz";
+
     /// <summary>
     /// The half-open interval [lo, hi) a temporal operand covers, and its closed end (the last date or instant it names),
     /// as timestamptz SQL expressions.
@@ -188,13 +190,12 @@ public sealed class CqlSql
             case CqlTime time:
                 var (lo, hi) = Instant(time);
                 var start = Add(lo, NpgsqlDbType.TimestampTz);
-                return (start, Add(hi, NpgsqlDbType.TimestampTz), start);
+                return (start, hi is { } end ? Add(end, NpgsqlDbType.TimestampTz) : OpenEnd, start);
             case CqlLiteral { Value: string text }:
                 return Interval(new CqlTime(node.At, text.Length == 10, text));
             case CqlInterval interval:
-                const string open = "'infinity'::timestamptz";
                 var from = interval.Start is CqlLiteral { Value: ".." } ? "'-infinity'::timestamptz" : Interval(interval.Start).Lo;
-                var (_, to, last) = interval.End is CqlLiteral { Value: ".." } ? (open, open, open) : Interval(interval.End);
+                var (_, to, last) = interval.End is CqlLiteral { Value: ".." } ? (OpenEnd, OpenEnd, OpenEnd) : Interval(interval.End);
                 return (from, to, last);
             default:
                 throw new CqlException("expected a date or time property, DATE(…), TIMESTAMP(…) or INTERVAL(…)", node.At);
@@ -216,20 +217,26 @@ public sealed class CqlSql
         _ => throw new InvalidOperationException($"{column} is not a date or timestamp"),
     };
 
-    /// <summary>A date is the day [d, d+1); a timestamp the instant [t, t+1 µs).</summary>
-    private static (DateTime Lo, DateTime Hi) Instant(CqlTime time)
+    /// <summary>A date is the day [d, d+1); a timestamp the instant [t, t+1 µs). Hi is null past the end of time.</summary>
+    private static (DateTime Lo, DateTime? Hi) Instant(CqlTime time)
     {
         if (time.IsDate)
         {
             if (!DateOnly.TryParseExact(time.Text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
                 throw new CqlException($"'{Shorten(time.Text)}' is not a date written YYYY-MM-DD", time.At);
             var midnight = d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-            return (midnight, midnight.AddDays(1));
+            return (midnight, After(midnight, TimeSpan.FromDays(1)));
         }
         if (!DateTimeOffset.TryParse(time.Text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) || time.Text.Length < 11)
             throw new CqlException($"'{Shorten(time.Text)}' is not an RFC 3339 timestamp (e.g. 2024-05-02T10:00:00Z)", time.At);
-        return (t.UtcDateTime, t.UtcDateTime.AddTicks(10));
+        return (t.UtcDateTime, After(t.UtcDateTime, TimeSpan.FromTicks(10)));
     }
+
+    /// <summary>
+    /// The end of a day or instant that starts at <paramref name="start"/>; null when it would be after 9999-12-31, the
+    /// last day DateTime holds. Clients write 9999-12-31 to mean "no end", so the interval is then open, not an error.
+    /// </summary>
+    public static DateTime? After(DateTime start, TimeSpan length) => start <= DateTime.MaxValue - length ? start + length : null;
 
     private Operand Parameter(object value, NpgsqlDbType type, ValueType valueType) => new(Add(value, type), valueType);
 

@@ -244,13 +244,15 @@ public sealed class CqlTextParser
         var sb = new System.Text.StringBuilder();
         while (true)
         {
-            if (_pos >= _text.Length) throw Error("the string is not closed (a quote inside a string is written '')", start);
+            if (_pos >= _text.Length) throw Error("the string is not closed (a quote inside a string is written '' or \\')", start);
             var ch = _text[_pos++];
             if (ch == '\'')
             {
                 if (_pos < _text.Length && _text[_pos] == '\'') { sb.Append('\''); _pos++; continue; }
                 break;
             }
+            // CQL2's escapeQuote is '' or \' (as in 'O\'Brien'); any other backslash is itself (LIKE patterns keep theirs).
+            if (ch == '\\' && _pos < _text.Length && _text[_pos] == '\'') { sb.Append('\''); _pos++; continue; }
             sb.Append(ch);
             if (sb.Length > MaxStringLength) throw Error($"the string is longer than {MaxStringLength} characters", start);
         }

@@ -1,0 +1,70 @@
+using System.Net;
+
+namespace NapGeo.Tests.Features;
+
+/// <summary>HEAD (RFC 9110 9.3.2) on every OGC resource, the downloads and the statistics: GET's headers, no body.</summary>
+[Collection(DemoCollection.Name)]
+public sealed class HeadTests(DemoDataServer server)
+{
+    private async Task<HttpResponseMessage> HeadAsync(string path)
+    {
+        var response = await server.Client().SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"HEAD {path}: {(int)response.StatusCode}");
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+        return response;
+    }
+
+    [Theory]
+    [InlineData("/ogc", "application/json")]
+    [InlineData("/ogc/conformance", "application/json")]
+    [InlineData("/ogc/collections", "application/json")]
+    [InlineData("/ogc/collections/samples", "application/json")]
+    [InlineData("/ogc/collections/samples/queryables", "application/schema+json")]
+    [InlineData("/ogc/collections/samples/items?f=csv", "text/csv")]
+    [InlineData("/api/stats", "application/json")]
+    [InlineData("/api/stats?f=geojson", "application/geo+json")]
+    public async Task Head_answers_what_get_answers_without_the_body(string path, string mediaType)
+    {
+        var head = await HeadAsync(path);
+        Assert.Equal(mediaType, head.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client().GetAsync(path)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Head_on_items_and_a_feature_gives_the_validators_and_the_count()
+    {
+        const string page = "/ogc/collections/samples/items?matrix=soil&limit=10";
+        var get = await server.Client().GetAsync(page);
+        var head = await HeadAsync(page);
+        Assert.Equal(get.Headers.ETag, head.Headers.ETag);
+        Assert.Equal(get.Content.Headers.LastModified, head.Content.Headers.LastModified);
+        Assert.Equal("application/geo+json", head.Content.Headers.ContentType!.MediaType);
+        Assert.Equal((await server.CountAsync("SELECT count(*) FROM samples WHERE matrix = 'soil'")).ToString(),
+            head.Headers.GetValues("OGC-NumberMatched").Single());
+
+        var id = await server.Database.ScalarAsync<Guid>("SELECT id FROM samples ORDER BY external_id LIMIT 1");
+        var feature = $"/ogc/collections/samples/items/{id}";
+        Assert.Equal((await server.Client().GetAsync(feature)).Headers.ETag, (await HeadAsync(feature)).Headers.ETag);
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await server.Client().SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/ogc/collections/samples/items/{Guid.NewGuid()}"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Head_on_a_download_names_the_file_and_its_type()
+    {
+        var head = await HeadAsync("/api/sites/export?f=csv");
+        Assert.Equal("text/csv", head.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("sites.csv", head.Content.Headers.ContentDisposition!.ToString());
+        Assert.NotNull(head.Headers.ETag);
+        Assert.Equal((await server.Client().GetAsync("/api/sites/export?f=csv")).Headers.ETag, head.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task Head_stays_out_of_the_openapi_document()
+    {
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(await server.Client().GetStringAsync("/swagger/v1/swagger.json"))!;
+        var items = doc["paths"]!["/ogc/collections/{collectionId}/items"]!.AsObject();
+        Assert.Equal(["get"], items.Select(o => o.Key));
+        Assert.Equal("OgcItems", items["get"]!["operationId"]!.GetValue<string>());
+    }
+}

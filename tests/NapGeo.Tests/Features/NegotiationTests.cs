@@ -1,0 +1,43 @@
+using System.Net;
+
+namespace NapGeo.Tests.Features;
+
+/// <summary>Accept with q-values (RFC 9110 12.5.1) on the items and the statistics; <c>f=</c> still wins.</summary>
+[Collection(DemoCollection.Name)]
+public sealed class NegotiationTests(DemoDataServer server)
+{
+    private async Task<string> MediaTypeAsync(string path, string accept)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        Assert.True(request.Headers.TryAddWithoutValidation("Accept", accept));
+        var response = await server.Client().SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return response.Content.Headers.ContentType!.MediaType!;
+    }
+
+    [Theory]
+    [InlineData("text/csv;q=0, application/geo+json", "application/geo+json")] // q=0 is "not acceptable", not a request for CSV
+    [InlineData("text/csv;q=0.5, application/geo+json", "application/geo+json")]
+    [InlineData("application/geo+json;q=0.5, text/csv;q=0.9", "text/csv")]
+    [InlineData("application/x-ndjson;q=0.2, application/geo+json-seq;q=0.3", "application/geo+json-seq")]
+    [InlineData("text/csv, */*;q=0.1", "text/csv")]
+    [InlineData("*/*, text/csv;q=0", "application/geo+json")]
+    [InlineData("text/*", "text/csv")]
+    [InlineData("*/*", "application/geo+json")]
+    [InlineData("application/geo+json, application/json", "application/geo+json")] // GDAL
+    [InlineData("text/html", "application/geo+json")] // nothing offered is named: the default, not a 406
+    public async Task Items_honour_q_values(string accept, string mediaType) =>
+        Assert.Equal(mediaType, await MediaTypeAsync("/ogc/collections/samples/items?limit=2", accept));
+
+    [Fact]
+    public async Task F_wins_over_accept() =>
+        Assert.Equal("text/csv", await MediaTypeAsync("/ogc/collections/samples/items?limit=2&f=csv", "application/geo+json, text/csv;q=0"));
+
+    [Theory]
+    [InlineData("application/geo+json;q=0, application/json", "application/json")]
+    [InlineData("application/json;q=0.1, application/geo+json", "application/geo+json")]
+    [InlineData("application/geo+json", "application/geo+json")]
+    [InlineData("*/*", "application/json")]
+    public async Task Statistics_honour_q_values(string accept, string mediaType) =>
+        Assert.Equal(mediaType, await MediaTypeAsync("/api/stats", accept));
+}

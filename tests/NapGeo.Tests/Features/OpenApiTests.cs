@@ -1,0 +1,56 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using NapGeo.Tests.Infrastructure;
+
+namespace NapGeo.Tests.Features;
+
+/// <summary>The items parameters in the OpenAPI document have their real types; the server still parses them itself.</summary>
+[Collection(DemoCollection.Name)]
+public sealed class OpenApiTests(DemoDataServer server)
+{
+    private async Task<Dictionary<string, JsonNode>> ParametersAsync(string path)
+    {
+        var doc = JsonNode.Parse(await server.Client().GetStringAsync("/swagger/v1/swagger.json"))!;
+        return doc["paths"]![path]!["get"]!["parameters"]!.AsArray().ToDictionary(p => p!["name"]!.GetValue<string>(), p => p!);
+    }
+
+    [Fact]
+    public async Task Items_parameters_are_typed_with_their_limits_enums_and_defaults()
+    {
+        var items = await ParametersAsync("/ogc/collections/{collectionId}/items");
+        var limit = items["limit"]["schema"]!;
+        Assert.Equal("integer", limit["type"]!.GetValue<string>());
+        Assert.Equal(1, limit["minimum"]!.GetValue<int>());
+        Assert.Equal(10000, limit["maximum"]!.GetValue<int>());
+        Assert.Equal(100, limit["default"]!.GetValue<int>());
+        Assert.Equal("integer", items["offset"]["schema"]!["type"]!.GetValue<string>());
+        Assert.Equal(0, items["offset"]["schema"]!["minimum"]!.GetValue<int>());
+
+        var bbox = items["bbox"];
+        Assert.Equal("array", bbox["schema"]!["type"]!.GetValue<string>());
+        Assert.Equal("number", bbox["schema"]!["items"]!["type"]!.GetValue<string>());
+        Assert.False(bbox["explode"]!.GetValue<bool>()); // form style (the default for a query parameter): 1,2,3,4
+        Assert.Equal(["cql2-text", "cql2-json"], items["filter-lang"]["schema"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+        foreach (var crs in (string[])["crs", "bbox-crs", "filter-crs"])
+        {
+            var uris = items[crs]["schema"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()).ToList();
+            Assert.Equal(123, uris.Count); // CRS84, EPSG:4326, 3857 and 120 UTM zones
+            Assert.Contains("http://www.opengis.net/def/crs/EPSG/0/32630", uris);
+        }
+
+        // A download has no page: its limit has neither a default nor a maximum.
+        var export = (await ParametersAsync("/api/samples/export"))["limit"]["schema"]!.AsObject();
+        Assert.Equal("integer", export["type"]!.GetValue<string>());
+        Assert.False(export.ContainsKey("maximum") || export.ContainsKey("default"));
+    }
+
+    [Fact]
+    public async Task The_server_still_names_bad_values_itself()
+    {
+        var response = await server.Client().GetAsync("/ogc/collections/samples/items?limit=ten&bbox=1,2,3");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.JsonAsync())["errors"]!;
+        Assert.Equal("must be a whole number of at least 1.", errors["limit"]![0]!.GetValue<string>());
+        Assert.StartsWith("must be four numbers", errors["bbox"]![0]!.GetValue<string>());
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using NapGeo.Tests.Infrastructure;
+
+namespace NapGeo.Tests.Features;
+
+/// <summary>/items/{featureId}: its links (Part 1 /req/geojson/single-links) and the parameters it takes.</summary>
+[Collection(DemoCollection.Name)]
+public sealed class SingleFeatureTests(DemoDataServer server)
+{
+    private const string Utm30 = "http://www.opengis.net/def/crs/EPSG/0/32630";
+
+    private Task<Guid> FirstSampleAsync() => server.Database.ScalarAsync<Guid>("SELECT id FROM samples WHERE matrix = 'soil' ORDER BY external_id LIMIT 1");
+
+    [Fact]
+    public async Task A_feature_links_to_itself_to_itself_as_csv_and_to_its_collection()
+    {
+        var client = server.Client();
+        var id = await FirstSampleAsync();
+        var path = $"/ogc/collections/samples/items/{id}?crs={Uri.EscapeDataString(Utm30)}&properties=external_id";
+        var feature = await client.GetJsonAsync(path);
+        var links = feature["links"]!.AsArray().ToDictionary(l => l!["rel"]!.GetValue<string>(), l => l!);
+        Assert.Equal(new Uri(server.BaseAddress, path), new Uri(links["self"]["href"]!.GetValue<string>()));
+        Assert.Equal("application/geo+json", links["self"]["type"]!.GetValue<string>());
+
+        // The CSV alternate is this one feature, in the CRS and with the properties asked for.
+        Assert.StartsWith("text/csv", links["alternate"]["type"]!.GetValue<string>());
+        var csv = (await client.GetStringAsync(links["alternate"]["href"]!.GetValue<string>())).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("id,x,y,external_id", csv[0]);
+        Assert.Single(csv, l => l.StartsWith(id.ToString()));
+        var coordinates = feature["geometry"]!["coordinates"]!.AsArray();
+        Assert.Equal($"{id},{coordinates[0]},{coordinates[1]},{feature["properties"]!["external_id"]}", csv[1]);
+
+        var collection = await client.GetJsonAsync(links["collection"]["href"]!.GetValue<string>());
+        Assert.Equal("samples", collection["id"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("bbox=0,0,1,1", "bbox")] // a box the feature is not in: a 404 would say the feature does not exist
+    [InlineData("datetime=1990-01-01", "datetime")]
+    [InlineData("matrix=water", "matrix")]
+    [InlineData("limit=5", "limit")]
+    [InlineData("offset=1", "offset")]
+    [InlineData("sortby=-value", "sortby")]
+    [InlineData("filter=value%20%3E%201", "filter")]
+    public async Task Items_parameters_on_a_feature_are_a_400_naming_them(string parameter, string name)
+    {
+        var response = await server.Client().GetAsync($"/ogc/collections/samples/items/{await FirstSampleAsync()}?{parameter}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var message = (await response.JsonAsync())["errors"]![name]![0]!.GetValue<string>();
+        Assert.Contains("/ogc/collections/samples/items?" + name, message);
+        Assert.Contains("crs, properties, f", message);
+    }
+
+    [Fact]
+    public async Task A_feature_is_geojson_and_other_formats_are_a_400_pointing_to_the_items()
+    {
+        var id = await FirstSampleAsync();
+        Assert.Equal(HttpStatusCode.OK, (await server.Client().GetAsync($"/ogc/collections/samples/items/{id}?f=json")).StatusCode);
+        var csv = await server.Client().GetAsync($"/ogc/collections/samples/items/{id}?f=csv");
+        Assert.Equal(HttpStatusCode.BadRequest, csv.StatusCode);
+        var message = (await csv.JsonAsync())["errors"]!["f"]![0]!.GetValue<string>();
+        Assert.Contains("json", message);
+        Assert.Contains("/ogc/collections/samples/items?id=", message);
+    }
+}
