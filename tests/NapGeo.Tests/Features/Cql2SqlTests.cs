@@ -19,7 +19,7 @@ public sealed class Cql2SqlTests
     public void Text_becomes_parameterized_sql()
     {
         var (sql, values) = Compile(CqlTextParser.Parse("matrix = 'soil' AND (value > 5 OR NOT below_detection) AND unit LIKE 'mg%'"));
-        Assert.Equal("((matrix = $1) AND ((value > $2) OR (NOT (below_detection IS TRUE))) AND (unit LIKE $3))", sql);
+        Assert.Equal("((matrix = normalize($1, NFC)) AND ((value > $2) OR (NOT (below_detection IS TRUE))) AND (unit LIKE normalize($3, NFC)))", sql);
         Assert.Equal(["soil", 5.0, "mg%"], values);
     }
 
@@ -31,7 +31,7 @@ public sealed class Cql2SqlTests
             {"op":"and","args":[{"op":"in","args":[{"property":"matrix"},["hair","blood"]]},
             {"op":"between","args":[{"property":"value"},1,2]},{"op":"isNull","args":[{"property":"notes"}]}]}
             """));
-        Assert.Equal("((matrix IN ($1, $2)) AND (value BETWEEN $3 AND $4) AND (notes IS NULL))", text.Sql);
+        Assert.Equal("((matrix IN (normalize($1, NFC), normalize($2, NFC))) AND (value BETWEEN $3 AND $4) AND (notes IS NULL))", text.Sql);
         Assert.Equal(text, (json.Sql, json.Values), new SqlComparer());
     }
 
@@ -39,7 +39,7 @@ public sealed class Cql2SqlTests
     public void Quotes_comments_and_semicolons_stay_inside_parameters()
     {
         var (sql, values) = Compile(CqlTextParser.Parse("notes = 'x''; DROP TABLE samples; -- /* */'"));
-        Assert.Equal("(notes = $1)", sql);
+        Assert.Equal("(notes = normalize($1, NFC))", sql);
         Assert.Equal(["x'; DROP TABLE samples; -- /* */"], values);
     }
 
@@ -47,7 +47,7 @@ public sealed class Cql2SqlTests
     public void A_quote_in_a_string_is_written_twice_or_after_a_backslash()
     {
         var (sql, values) = Compile(CqlTextParser.Parse(@"notes = 'O\'Brien' OR notes = 'O''Brien' OR notes LIKE 'a\%\'%'"));
-        Assert.Equal("((notes = $1) OR (notes = $2) OR (notes LIKE $3))", sql);
+        Assert.Equal("((notes = normalize($1, NFC)) OR (notes = normalize($2, NFC)) OR (notes LIKE normalize($3, NFC)))", sql);
         Assert.Equal(["O'Brien", "O'Brien", @"a\%'%"], values);
     }
 

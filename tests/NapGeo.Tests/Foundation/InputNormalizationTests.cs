@@ -71,6 +71,8 @@ public sealed class InputNormalizationTests(NapGeoServer server)
         {
             var filtered = await server.Client().GetJsonAsync($"/ogc/collections/sites/items?admin1={Uri.EscapeDataString(typed)}");
             Assert.Equal(2, filtered["numberMatched"]!.GetValue<int>());
+            var cql = await server.Client().GetJsonAsync($"/ogc/collections/sites/items?filter={Uri.EscapeDataString($"admin1 LIKE '{typed.Split(' ')[0]}%'")}");
+            Assert.Equal(2, cql["features"]!.AsArray().Count(f => f!["properties"]!["admin1"]!.GetValue<string>().EndsWith(tag, StringComparison.Ordinal)));
             var searched = await server.Client().GetJsonAsync($"/api/sites?q={Uri.EscapeDataString(typed.Split(' ')[1])}&limit=1000");
             Assert.Equal(2, searched["features"]!.AsArray().Count(f => f!["properties"]!["name"]!.GetValue<string>().EndsWith(tag, StringComparison.Ordinal)));
         }

@@ -135,7 +135,8 @@ public sealed class CqlSql
     {
         switch (expected)
         {
-            case ValueType.Text: return Parameter(text, NpgsqlDbType.Text, ValueType.Text);
+            // Stored text is composed (LayerSql.Composed): a literal typed with combining accents must still match it.
+            case ValueType.Text: return new Operand(LayerSql.Composed(Add(text, NpgsqlDbType.Text)), ValueType.Text);
             case ValueType.Uuid when Guid.TryParse(text, out var id): return Parameter(id, NpgsqlDbType.Uuid, ValueType.Uuid);
             case ValueType.Date when DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d):
                 return Parameter(d, NpgsqlDbType.Date, ValueType.Date);
