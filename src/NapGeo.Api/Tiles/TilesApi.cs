@@ -56,7 +56,7 @@ public static class TilesApi
         // the always-true policy of public reads cost about a third of a cached tile's time in bench/tiles.
         if (app.Configuration.GetValue("NapGeo:RequireKeyForReads", false)) tiles.RequireAuthorization(ApiKeyAuthentication.ReadPolicy);
         // HEAD too: caches and link checkers ask for the validators alone (the CORS policy allows it).
-        tiles.MapMethods("/tiles/{source}/{z}/{x}/{tile}", [HttpMethods.Get, HttpMethods.Head], GetTile)
+        tiles.MapGetAndHead("/tiles/{source}/{z}/{x}/{tile}", GetTile)
             .WithName("GetTile")
             .WithSummary("A Mapbox Vector Tile of sites, hotspots, samples or napgeo (all three); y may end in .mvt or .pbf")
             .WithDescription("Filters: country (ISO alpha-3), matrix, from, to (sample dates, YYYY-MM-DD). 204 when the tile is empty; " +

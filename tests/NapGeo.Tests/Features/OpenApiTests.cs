@@ -15,6 +15,18 @@ public sealed class OpenApiTests(DemoDataServer server)
     }
 
     [Fact]
+    public async Task Every_operation_id_is_unique()
+    {
+        // OpenAPI 3.0: operationIds are unique in the document (clients generate method names from them); a HEAD mapped
+        // beside its GET once repeated the GET's.
+        var doc = JsonNode.Parse(await server.Client().GetStringAsync("/swagger/v1/swagger.json"))!;
+        var ids = doc["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject())
+            .Select(operation => operation.Value?["operationId"]?.GetValue<string>()).OfType<string>().ToList();
+        Assert.NotEmpty(ids);
+        Assert.Empty(ids.GroupBy(id => id).Where(g => g.Count() > 1).Select(g => g.Key));
+    }
+
+    [Fact]
     public async Task Items_parameters_are_typed_with_their_limits_enums_and_defaults()
     {
         var items = await ParametersAsync("/ogc/collections/{collectionId}/items");
