@@ -11,11 +11,8 @@ namespace NapGeo.Tests.Uploads;
 [Collection(ApiCollection.Name)]
 public sealed class UploadColumnTests(NapGeoServer server)
 {
-    private async Task<(HttpStatusCode Status, JsonObject Body)> UploadAsync(string file, string name, params (string, string)[] fields)
-    {
-        var response = await PostAsync(server.Editor(), Encoding.UTF8.GetBytes(file), name, [("target", "samples"), .. fields]);
-        return (response.StatusCode, await response.JsonAsync());
-    }
+    private Task<(HttpStatusCode Status, JsonObject Body)> UploadAsync(string file, string name, params (string, string)[] fields) =>
+        UploadSamplesAsync(server.Editor(), Encoding.UTF8.GetBytes(file), name, fields);
 
     private Task<string> StoredAsync(string campaign, string columns) => server.Database.ScalarAsync<string>(
         $"SELECT string_agg(concat_ws(' ', {columns}), '; ' ORDER BY external_id) FROM samples WHERE campaign = $1", campaign);

@@ -14,11 +14,8 @@ public sealed class UploadCsvTests(NapGeoServer server)
     private async Task<(HttpStatusCode Status, JsonObject Body)> UploadAsync(string csv, params (string, string)[] fields) =>
         await UploadAsync(Encoding.UTF8.GetBytes(csv), fields);
 
-    private async Task<(HttpStatusCode Status, JsonObject Body)> UploadAsync(byte[] file, params (string, string)[] fields)
-    {
-        var response = await PostAsync(server.Editor(), file, "field.csv", [("target", "samples"), .. fields]);
-        return (response.StatusCode, await response.JsonAsync());
-    }
+    private Task<(HttpStatusCode Status, JsonObject Body)> UploadAsync(byte[] file, params (string, string)[] fields) =>
+        UploadSamplesAsync(server.Editor(), file, "field.csv", fields);
 
     private Task<string> StoredAsync(string campaign, string columns) => server.Database.ScalarAsync<string>(
         $"SELECT string_agg(concat_ws(' ', {columns}), '; ' ORDER BY external_id) FROM samples WHERE campaign = $1", campaign);

@@ -41,6 +41,14 @@ public static class UploadFiles
         return await client.PostAsync("/api/uploads", content);
     }
 
+    /// <summary>Uploads <paramref name="file"/> into samples (fields may add target=, mode=, …) and reads the answer.</summary>
+    public static async Task<(System.Net.HttpStatusCode Status, JsonObject Body)> UploadSamplesAsync(
+        HttpClient client, byte[] file, string fileName, params (string Name, string Value)[] fields)
+    {
+        var response = await PostAsync(client, file, fileName, [("target", "samples"), .. fields]);
+        return (response.StatusCode, await Infrastructure.Features.JsonAsync(response));
+    }
+
     public static Task<HttpResponseMessage> PostAsync(HttpClient client, string path, params (string Name, string Value)[] fields) =>
         PostAsync(client, File.ReadAllBytes(path), Path.GetFileName(path), fields);
 

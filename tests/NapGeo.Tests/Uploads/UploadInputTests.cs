@@ -12,11 +12,8 @@ namespace NapGeo.Tests.Uploads;
 [Collection(ApiCollection.Name)]
 public sealed class UploadInputTests(NapGeoServer server)
 {
-    private async Task<(HttpStatusCode Status, JsonObject Body)> UploadAsync(byte[] file, string name, params (string, string)[] fields)
-    {
-        var response = await PostAsync(server.Editor(), file, name, [("target", "samples"), .. fields]);
-        return (response.StatusCode, await response.JsonAsync());
-    }
+    private Task<(HttpStatusCode Status, JsonObject Body)> UploadAsync(byte[] file, string name, params (string, string)[] fields) =>
+        UploadSamplesAsync(server.Editor(), file, name, fields);
 
     private Task<string> StoredAsync(string campaign) => server.Database.ScalarAsync<string>(
         "SELECT string_agg(external_id || ' ' || round(ST_X(geom)::numeric, 4) || ' ' || round(ST_Y(geom)::numeric, 4), '; ' ORDER BY external_id) FROM samples WHERE campaign = $1",
