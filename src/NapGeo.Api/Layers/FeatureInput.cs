@@ -171,12 +171,12 @@ public sealed class FeatureInput(GeometryInput geometries)
                 text = text.Trim();
                 if (text.Length == 0) return true;
                 if (text.Length > field.MaxLength) { problem = $"is longer than {field.MaxLength} characters."; return false; }
-                if (field.Allowed is { } allowed && !allowed.Contains(text))
+                if (field.AllowedCode(text) is not { } code)
                 {
-                    problem = $"'{Shorten(text)}' is not one of: {string.Join(", ", allowed)}.";
+                    problem = $"'{Shorten(text)}' is not one of: {string.Join(", ", field.Allowed!)}.";
                     return false;
                 }
-                value = text;
+                value = code;
                 return true;
             case FieldKind.Integer:
                 if (json.ValueKind == JsonValueKind.Number && json.TryGetInt32(out var integer)) { value = integer; return true; }

@@ -15,8 +15,20 @@ public enum FieldSource { Client, Rules, Database }
 public sealed record Field(string Name, FieldKind Kind, string Description)
 {
     public bool Required { get; init; }
-    /// <summary>Closed vocabulary; values are matched exactly (lower-case codes).</summary>
+    /// <summary>Closed vocabulary of lower-case codes; see <see cref="AllowedCode"/> for how input is matched to them.</summary>
     public IReadOnlyList<string>? Allowed { get; init; }
+
+    /// <summary>
+    /// The code of <see cref="Allowed"/> that <paramref name="text"/> spells, or null: case, and spaces or hyphens for
+    /// underscores, do not matter ("Active", "Hard rock", "formalization-in-progress"), as spreadsheets and GIS attribute
+    /// tables write them.
+    /// </summary>
+    public string? AllowedCode(string text)
+    {
+        if (Allowed is null) return text;
+        var key = text.Trim().Replace(' ', '_').Replace('-', '_');
+        return Allowed.FirstOrDefault(code => string.Equals(code, key, StringComparison.OrdinalIgnoreCase));
+    }
     /// <summary>Usable as <c>?name=value</c> on the list endpoint.</summary>
     public bool Filterable { get; init; }
     public FieldSource Source { get; init; } = FieldSource.Client;

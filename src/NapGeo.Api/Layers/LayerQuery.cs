@@ -74,7 +74,7 @@ public static class LayerQuery
         problem = null;
         var ok = field.Kind switch
         {
-            FieldKind.Text => field.Allowed is not { } allowed || allowed.Contains(text),
+            FieldKind.Text => field.AllowedCode(text) is not null,
             FieldKind.Integer => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) && Set(out value, i),
             FieldKind.Number => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) && Set(out value, d),
             FieldKind.Boolean => bool.TryParse(text, out var b) && Set(out value, b),
@@ -83,7 +83,7 @@ public static class LayerQuery
             FieldKind.Uuid => Guid.TryParse(text, out var g) && Set(out value, g),
             _ => false,
         };
-        if (field.Kind == FieldKind.Text && ok) value = text;
+        if (field.Kind == FieldKind.Text && ok) value = field.AllowedCode(text);
         if (!ok)
             problem = field.Allowed is { } values
                 ? $"'{text}' is not one of: {string.Join(", ", values)}."

@@ -79,6 +79,26 @@ public sealed class InputNormalizationTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task Codes_are_read_whatever_their_case_and_with_spaces_for_underscores()
+    {
+        var site = Site();
+        site["properties"]!["status"] = "Active";
+        site["properties"]!["deposit_type"] = "Hard rock";
+        site["properties"]!["legal_status"] = "Formalization-in-progress";
+        var (id, _, created) = await server.Editor().CreateAsync("sites", site);
+        Assert.Equal("active", created["properties"]!["status"]!.GetValue<string>());
+        Assert.Equal("hard_rock|formalization_in_progress", await server.Database.ScalarAsync<string>(
+            "SELECT deposit_type || '|' || legal_status FROM sites WHERE id = $1", id));
+        var found = await server.Client().GetJsonAsync($"/api/sites?status=ACTIVE&deposit_type=hard%20rock&limit=1000");
+        Assert.Contains(found["features"]!.AsArray(), f => f!["id"]!.GetValue<string>() == id.ToString());
+
+        site["properties"]!["status"] = "Actve";
+        var typo = await server.Editor().SendAsync(HttpMethod.Post, "/api/sites", site);
+        Assert.Equal(HttpStatusCode.BadRequest, typo.StatusCode);
+        Assert.Contains("'Actve' is not one of: active, inactive, abandoned, unknown.", (await typo.JsonAsync())["errors"]!["properties.status"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Text_is_trimmed_blanks_are_null_and_numbers_are_bounded()
     {
         var site = Site();
