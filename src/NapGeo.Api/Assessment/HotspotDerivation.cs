@@ -28,7 +28,10 @@ public sealed record DerivedHotspot(
 
 public sealed record DeriveResult(DeriveParameters Parameters, int Removed, IReadOnlyList<DerivedHotspot> Hotspots);
 
-/// <summary>Replaces every derived hotspot with clusters of the current exceeding samples, in one transaction.</summary>
+/// <summary>
+/// Makes the derived hotspots the clusters of the current exceeding samples, in one transaction, writing only the hotspots
+/// that are new, changed or gone (store_derived_hotspots.sql), so that the audit log records real changes only.
+/// </summary>
 public sealed class HotspotDerivation(NpgsqlDataSource db)
 {
     public async Task<DeriveResult> DeriveAsync(DeriveParameters parameters, string actor, CancellationToken ct)
@@ -42,29 +45,10 @@ public sealed class HotspotDerivation(NpgsqlDataSource db)
     /// <summary>Within the caller's transaction, so that the change that calls for it and the new hotspots commit together.</summary>
     public static async Task<DeriveResult> DeriveAsync(WriteTransaction tx, DeriveParameters parameters, CancellationToken ct)
     {
-        // One derivation at a time: two concurrent ones would each delete and insert the same ids.
+        // One derivation at a time: two concurrent ones would each insert the same new ids.
         await using (var lockCmd = tx.Command("SELECT pg_advisory_xact_lock(hashtext('napgeo.derive'))")) await lockCmd.ExecuteNonQueryAsync(ct);
-        int removed;
-        await using (var delete = tx.Command("DELETE FROM hotspots WHERE origin = 'derived'")) removed = await delete.ExecuteNonQueryAsync(ct);
-
-        var sql = $"""
-            WITH d AS MATERIALIZED ({SqlResource.Load("Assessment.Sql.derive_hotspots.sql")}),
-            named AS (
-                SELECT d.*, left('Derived ' || d.grp || ' hotspot ' || d.k || coalesce(' at ' || s.site_code, ''), 200) AS name
-                FROM d LEFT JOIN sites s ON s.id = d.site_id
-            ),
-            inserted AS (
-                INSERT INTO hotspots (id, name, geom, kind, severity, origin, site_id, first_observed, last_observed, notes,
-                                      medium_group, sample_count, matrices, max_ratio, median_ratio)
-                SELECT id, name, geom, kind, severity, 'derived', site_id, first_observed, last_observed, $4,
-                       grp, sample_count, matrices, max_ratio, median_ratio
-                FROM named
-                RETURNING id
-            )
-            SELECT id, name, grp, severity, kind, sample_count, matrices, max_ratio, median_ratio, first_observed, last_observed, site_id,
-                   (SELECT count(*) FROM inserted)
-            FROM named ORDER BY n
-            """;
+        var sql = SqlResource.Load("Assessment.Sql.store_derived_hotspots.sql")
+            .Replace("{derive}", SqlResource.Load("Assessment.Sql.derive_hotspots.sql"));
         await using var cmd = tx.Command(sql);
         // Clustering every exceeding sample takes seconds per hundred thousand and more under load: the default
         // 30 s would fail a large baseline's derivation, and with it the guideline change that asked for it.
@@ -78,12 +62,17 @@ public sealed class HotspotDerivation(NpgsqlDataSource db)
                     $"min {parameters.MinPoints} points, margin {parameters.MarginM:0.###} m); replaced on the next derivation.",
         });
         var hotspots = new List<DerivedHotspot>();
+        var removed = 0;
         await using (var row = await cmd.ExecuteReaderAsync(ct))
             while (await row.ReadAsync(ct))
+            {
+                removed = row.GetInt32(12);
+                if (row.IsDBNull(0)) continue; // nothing derived: the row only answers how many were deleted
                 hotspots.Add(new DerivedHotspot(row.GetGuid(0), row.GetString(1), row.GetString(2), row.GetString(3), row.GetString(4),
                     row.GetInt32(5), row.GetString(6), row.GetDouble(7), row.GetDouble(8),
                     row.IsDBNull(9) ? null : row.GetFieldValue<DateOnly>(9), row.IsDBNull(10) ? null : row.GetFieldValue<DateOnly>(10),
                     row.IsDBNull(11) ? null : row.GetGuid(11)));
+            }
         return new DeriveResult(parameters, removed, hotspots);
     }
 }
@@ -119,7 +108,7 @@ public sealed class HotspotRefresh(HotspotDerivation derivation, IOptions<Assess
     }
 
     private void Log(string cause, DeriveResult result) =>
-        log.LogInformation("{Cause}: derived {Count} hotspots (replaced {Removed})", cause, result.Hotspots.Count, result.Removed);
+        log.LogInformation("{Cause}: derived {Count} hotspots (removed {Removed})", cause, result.Hotspots.Count, result.Removed);
 
     /// <summary>An upload, or its roll-back, committed: only samples move the clusters.</summary>
     public async Task OnCommittedAsync(Guid uploadId, string target, CancellationToken ct)

@@ -331,6 +331,9 @@ public sealed class UploadService(
 
     private async Task RunHooksAsync(UploadRecord record, CancellationToken ct)
     {
+        // An upload that inserted and updated nothing (an identical file again), or the roll-back of one, changed no row:
+        // there is nothing to follow, and re-deriving every hotspot for it is minutes of work on a large baseline.
+        if (record.Counts.Inserted == 0 && record.Counts.Updated == 0) return;
         foreach (var hook in services.GetServices<IUploadCommitHook>())
         {
             try { await hook.OnCommittedAsync(record.Id, record.Target, ct); }

@@ -56,4 +56,42 @@ public sealed class SampleSiteLinkTests(NapGeoServer server)
         Assert.Equal(System.Net.HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Patch, $"/api/sites/{near}", away, etag)).StatusCode);
         Assert.Null(await SiteOf()); // moved 70 km away
     }
+
+    [Fact]
+    public async Task Sites_inserted_in_one_statement_link_each_nearby_sample_to_its_one_site_and_leave_the_rest_untouched()
+    {
+        // At 60° N (22° E, clear of the other tests) a longitude degree is ~55.8 km: A, B and C are 0.01° squares,
+        // B 0.04° (~2.2 km) east of A, C 0.14° (~7.8 km) east of B.
+        const double lat = 60.005;
+        var client = server.Editor();
+        async Task<Guid> SampleAt(double lon) => (await client.CreateAsync("samples", Sample(lon, lat))).Id;
+        var insideB = await SampleAt(22.055);     // in B, A is ~2.5 km away: the containing site wins
+        var nearA = await SampleAt(22.02);        // ~0.56 km from A, ~1.7 km from B
+        var betweenBAndC = await SampleAt(22.12); // ~3.3 km from B, ~4.5 km from C: the nearest
+        var nearC = await SampleAt(22.29);        // ~4.46 km east of C
+        var beyondC = await SampleAt(22.31);      // ~5.57 km east of C: no site, and not written again
+
+        var codes = new[] { Unique("A"), Unique("B"), Unique("C") };
+        Assert.Equal(3L, await server.Database.ScalarAsync<long>("""
+            WITH i AS (
+                INSERT INTO sites (site_code, name, country, geom)
+                SELECT code, 'One-statement site', 'FIN', ST_Multi(ST_MakeEnvelope(lon, 60.0, lon + 0.01, 60.01, 4326))
+                FROM unnest($1::text[], ARRAY[22.0, 22.05, 22.2]) AS v(code, lon)
+                RETURNING id)
+            SELECT count(*) FROM i
+            """, (object)codes));
+
+        async Task<(string? Site, int Version)> LinkOf(Guid sample)
+        {
+            var row = await server.Database.ScalarAsync<string>(
+                "SELECT coalesce(t.site_code, '-') || ' ' || s.version FROM samples s LEFT JOIN sites t ON t.id = s.site_id WHERE s.id = $1", sample);
+            var parts = row.Split(' ');
+            return (parts[0] == "-" ? null : parts[0], int.Parse(parts[1]));
+        }
+        Assert.Equal((codes[1], 2), await LinkOf(insideB));
+        Assert.Equal((codes[0], 2), await LinkOf(nearA));
+        Assert.Equal((codes[1], 2), await LinkOf(betweenBAndC));
+        Assert.Equal((codes[2], 2), await LinkOf(nearC));
+        Assert.Equal(((string?)null, 1), await LinkOf(beyondC));
+    }
 }
