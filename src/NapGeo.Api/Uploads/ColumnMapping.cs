@@ -14,7 +14,7 @@ public sealed class ColumnMap
     public int? Wkt { get; set; }
     /// <summary>X/Y are easting/northing: they need a CRS (crs= or a zone column).</summary>
     public bool Projected { get; set; }
-    /// <summary>The longitude's header says west ("Longitude (W)"): its positive values are west, negative ones a contradiction.</summary>
+    /// <summary>The longitude's header says west ("Longitude (W)"): its positive values are west (negative ones are signed already).</summary>
     public bool WestFromHeader { get; set; }
     /// <summary>The latitude's header says south ("Lat (S)"), likewise.</summary>
     public bool SouthFromHeader { get; set; }
@@ -84,7 +84,8 @@ public static partial class ColumnMapping
         var synonyms = layer.Name switch { "samples" => SampleSynonyms, "sites" => SiteSynonyms, _ => HotspotSynonyms };
         var known = layer.Writable.Select(f => f.Name.Replace('_', ' ')).Concat(synonyms.Values.SelectMany(list => list))
             .Concat(Longitude).Concat(Latitude).Concat(Easting).Concat(Northing).Concat(ZoneNames).Concat(WktNames).ToHashSet(StringComparer.Ordinal);
-        var names = columns.Select(column => DetectionName(column, known, layer.Name == "samples")).ToArray();
+        var groups = OdkGroups(columns);
+        var names = columns.Select(column => DetectionName(column, known, groups, layer.Name == "samples")).ToArray();
         var used = new HashSet<int>();
 
         // Caller's mapping first: it wins over detection.
@@ -268,17 +269,26 @@ public static partial class ColumnMapping
     /// <summary>
     /// ODK Central joins a group and its question with '-' ("sample-date_sampled") where Kobo writes '/'. When the whole
     /// name means nothing, the question's name (after the last '-') is used; "location-Latitude" already means a latitude.
+    /// Only for a group: a prefix without spaces that two or more columns share. A lone "Analysis-Date" or "QA-Result"
+    /// beside the real date or value is a column of its own, not a group's question (it took the date or the value).
     /// </summary>
-    private static string DetectionName(string header, HashSet<string> known, bool samples)
+    private static string DetectionName(string header, HashSet<string> known, IReadOnlySet<string> groups, bool samples)
     {
         var name = Normalize(header);
         var withoutUnit = UnitInBrackets().Replace(header, " ");
         var dash = withoutUnit.LastIndexOf('-');
-        if (dash <= 0 || dash == withoutUnit.Length - 1 || known.Contains(name) || name.EndsWith(" latitude", StringComparison.Ordinal) ||
+        if (dash <= 0 || dash == withoutUnit.Length - 1 || !groups.Contains(withoutUnit[..dash]) || known.Contains(name) ||
+            name.EndsWith(" latitude", StringComparison.Ordinal) ||
             name.EndsWith(" longitude", StringComparison.Ordinal) || samples && LooksLikeConcentration(name))
             return name;
         return Normalize(withoutUnit[(dash + 1)..]);
     }
+
+    /// <summary>The prefixes before the last '-' that two or more space-free headers share: ODK Central's groups.</summary>
+    private static IReadOnlySet<string> OdkGroups(IReadOnlyList<string> columns) =>
+        columns.Select(c => c.Trim()).Where(c => !c.Contains(' ') && c.LastIndexOf('-') > 0)
+            .GroupBy(c => c[..c.LastIndexOf('-')], StringComparer.Ordinal).Where(g => g.Count() >= 2).Select(g => g.Key)
+            .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The hemisphere a latitude or longitude header names, folded ("Longitude (W)", "Lon West" → "w", "west"), or null.</summary>
     private static string? HemisphereMark(string header) =>

@@ -102,6 +102,16 @@ public sealed class UploadColumnTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_lone_hyphenated_header_is_a_column_of_its_own_not_a_group_question()
+    {
+        // "Analysis-Date" and "QA-Result" once took the date and the value from the real columns beside them.
+        var csv = "sample_id,lat,lon,Hg,unit,Sampling date,Analysis-Date,QA-Result\nHY-01,5.3,-1.9,0.35,mg/kg,2024-05-02,2024-06-20,ok\n";
+        var (status, body) = await UploadAsync(csv, "lab.csv", ("campaign", Unique("HYPHEN")), ("mode", "dry-run"));
+        Assert.True(status == HttpStatusCode.OK, body.ToJsonString());
+        Assert.Equal(["Hg", "Sampling date"], [Mapped(body, "value"), Mapped(body, "sampled_at")]);
+    }
+
+    [Fact]
     public async Task A_shapefile_of_napgeo_fields_maps_their_truncated_names_and_not_the_feature_id()
     {
         // The .dbf keeps 10 characters: external_id, below_detection and detection_limit came back unread, and the
