@@ -113,19 +113,9 @@ public sealed partial class RowConverter(LayerDefinition layer, ColumnMap map, I
             // "5,304" is a latitude with a decimal comma: 5304 cannot be degrees. In metres either reading could be meant.
             var degrees = !map.Projected && Math.Abs(number) <= (index == xi ? 180 : 90);
             if (!degrees && Ambiguous(raw) is { } reason) { issues.Add(new(record.Row, columns[index], Text(raw), "geometry", reason)); ok = false; continue; }
-            if (index == xi ? map.WestFromHeader : map.SouthFromHeader)
-            {
-                // "Longitude (W)": the header gives the sign, so 1.98765 is 1.98765° W; a sign as well contradicts it.
-                var hemisphere = index == xi ? "west (W)" : "south (S)";
-                if (number < 0)
-                {
-                    issues.Add(new(record.Row, columns[index], Text(raw), "geometry",
-                        $"the {role} is negative under a header that says {hemisphere}: write it without the sign, or rename the column without the mark."));
-                    ok = false;
-                    continue;
-                }
-                number = -number;
-            }
+            // "Longitude (W)": the header gives the sign, so 1.98765 is 1.98765° W. Teams often sign the number as well
+            // (-1.98765 under the same header): that is the same hemisphere said twice, and stays as written.
+            if ((index == xi ? map.WestFromHeader : map.SouthFromHeader) && number > 0) number = -number;
             if (index == xi) x = number; else y = number;
         }
         // A zone qualifies eastings and northings. Beside degrees (a Kobo form's latitude/longitude next to a zone the
@@ -140,8 +130,9 @@ public sealed partial class RowConverter(LayerDefinition layer, ColumnMap map, I
         }
         if (ok && IsUtm(rowCrs) && (map.Projected || Math.Abs(x) > 180 || Math.Abs(y) > 90))
         {
-            // Outside these a UTM coordinate is not in its zone: a misread number (609,812 as 609.812 m) or degrees.
-            if (x is < 100_000 or > 900_000) ok = OutOfZone(xi, "easting", x, "100,000–900,000 m", rowCrs);
+            // Outside these a UTM coordinate is not a place: a misread number (609,812 as 609.812 m) or degrees. Eastings
+            // run past 900,000 m where a country is kept in one zone (eastern Ghana in zone 30N: ~943,000 m).
+            if (x is < 1_000 or > 999_000) ok = OutOfZone(xi, "easting", x, "1,000–999,000 m", rowCrs);
             if (y is < 0 or > 10_000_000) ok = OutOfZone(yi, "northing", y, "0–10,000,000 m", rowCrs);
         }
         if (!ok) return false;

@@ -44,7 +44,7 @@ public sealed class UploadCsvTests(NapGeoServer server)
                   "TH-01,Tailings,\"609,812\",\"586,345.0\",30N,\"1,250\",02/05/2024\n" +
                   "TH-02,Soil,\"609,010.5\",\"587,001.2\",30N,0.35,02/05/2024\n" +
                   "TH-03,Soil,609812,\"586,345.0\",30N,\"0,350\",02/05/2024\n" +
-                  "TH-04,Soil,60981,586345,30N,\"1,25\",02/05/2024\n" +
+                  "TH-04,Soil,609.812,586345,30N,\"1,25\",02/05/2024\n" +
                   "TH-05,Soil,609812,-586345,30N,\"1.250,5\",02/05/2024\n";
         var campaign = Unique("THOUSANDS");
         var (status, body) = await UploadAsync(csv, ("campaign", campaign), ("on_error", "skip-invalid"));
@@ -53,7 +53,7 @@ public sealed class UploadCsvTests(NapGeoServer server)
         [
             "2|Easting|609,812|geometry|'609,812' is ambiguous: 609.812 with a decimal comma, or 609812 with a thousands separator; write 609.812 or 609812.",
             "2|Hg (mg/kg)|1,250|value|'1,250' is ambiguous: 1.25 with a decimal comma, or 1250 with a thousands separator; write 1.25 or 1250.",
-            "5|Easting|60981|geometry|the easting 60981 m is outside UTM's 100,000–900,000 m (EPSG:32630).",
+            "5|Easting|609.812|geometry|the easting 609.812 m is outside UTM's 1,000–999,000 m (EPSG:32630).",
             "6|Northing|-586345|geometry|the northing -586345 m is outside UTM's 0–10,000,000 m (EPSG:32630).",
         ], Lines(body, "errors"));
         // Thousands with a decimal point, and a decimal comma with other than three decimals (or a leading 0), read as before.
@@ -96,10 +96,10 @@ public sealed class UploadCsvTests(NapGeoServer server)
         Assert.True(spelled == HttpStatusCode.Created, spelledBody.ToJsonString());
         Assert.Equal("HW-01 -1.98765 5.30412; HW-02 -1.98765 -5.30412", await StoredAsync(campaign, "external_id, ST_X(geom), ST_Y(geom)"));
 
+        // A team that also signs the number says the same hemisphere twice: the value stays as written.
         var (signed, signedBody) = await UploadAsync("Sample ID,Matrix,Latitude,Lon (W),Hg (mg/kg)\nHW-03,Soil,5.30412,-1.98765,0.35\n", ("campaign", campaign));
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, signed);
-        Assert.Equal(["2|Lon (W)|-1.98765|geometry|the longitude is negative under a header that says west (W): write it without the sign, or rename the column without the mark."],
-            Lines(signedBody, "errors"));
+        Assert.True(signed == HttpStatusCode.Created, signedBody.ToJsonString());
+        Assert.Equal("HW-01 -1.98765 5.30412; HW-02 -1.98765 -5.30412; HW-03 -1.98765 5.30412", await StoredAsync(campaign, "external_id, ST_X(geom), ST_Y(geom)"));
     }
 
     [Fact]
