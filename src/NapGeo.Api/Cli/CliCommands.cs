@@ -9,7 +9,7 @@ using NapGeo.Tiles;
 namespace NapGeo.Cli;
 
 /// <summary>
-/// Administrative commands of the same binary (<c>./napgeo</c> calls them): migrate, demo load, apikey create/list/revoke.
+/// Administrative commands of the same binary (<c>./napgeo</c> calls them): migrate, maintain, demo load, apikey create/list/revoke.
 /// They read <c>NAPGEO_DB</c> like the server does.
 /// </summary>
 public static class CliCommands
@@ -19,7 +19,7 @@ public static class CliCommands
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var root = new RootCommand("NapGeo administration") { Migrate(), Demo(), ApiKey(), TilesCli.Command(ConnectionString), Uploads.UploadCli.Import() };
+        var root = new RootCommand("NapGeo administration") { Migrate(), Maintain(), Demo(), ApiKey(), TilesCli.Command(ConnectionString), Features.FeaturesCli.Command(), Uploads.UploadCli.Import() };
         // An operator gets the reason in one line (no database, no such file, a bad connection string), not a stack trace.
         try { return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -35,6 +35,19 @@ public static class CliCommands
         command.SetAction(_ =>
         {
             NapGeoDatabase.Migrate(ConnectionString(), Console.Out);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Maintain()
+    {
+        var command = new Command("maintain",
+            "Store each layer's rows in the order of their locations and refresh the statistics; locks each table while it is rewritten (about 20 s per million samples)");
+        command.SetAction(async (_, ct) =>
+        {
+            await using var db = NapGeoDatabase.Create(MigratedConnectionString());
+            await Maintenance.RunAsync(db, Console.Out, ct);
             return 0;
         });
         return command;

@@ -18,7 +18,16 @@ public sealed class CliTests(NapGeoServer server)
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        // A command that waits forever (a lock, a prompt) fails the test instead of hanging the suite.
+        using (var patience = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            try { await process.WaitForExitAsync(patience.Token); }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"'{string.Join(' ', args)}' did not finish within 2 minutes.");
+            }
+        }
         return (process.ExitCode, await output, await error);
     }
 
@@ -93,6 +102,45 @@ public sealed class CliTests(NapGeoServer server)
         {
             File.Delete(file);
         }
+    }
+
+    [Fact]
+    public async Task Maintain_stores_the_rows_in_the_order_of_their_locations_and_leaves_a_busy_table_alone()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        Assert.Equal(0, (await RunAsync(db.ConnectionString, "migrate")).Code);
+        // 200 samples written alternately in the west and in the east of Ghana: neighbours on disk lie ~4° apart.
+        Assert.Equal(200, await db.ScalarAsync<int>("""
+            WITH written AS (
+                INSERT INTO samples (external_id, campaign, geom, matrix, value, unit, value_normalized, unit_normalized)
+                SELECT 'M-' || i, 'MAINTAIN', ST_SetSRID(ST_MakePoint(CASE WHEN i % 2 = 0 THEN -3 ELSE 1 END + i / 1000.0, 6 + i / 1000.0), 4326),
+                       'soil', 1, 'mg/kg', 1, 'mg/kg'
+                FROM generate_series(1, 200) AS i RETURNING 1)
+            SELECT count(*)::integer FROM written
+            """));
+        const string sidesChanged = "SELECT count(*) FILTER (WHERE west <> previous) FROM (SELECT ST_X(geom) < 0 AS west, lag(ST_X(geom) < 0) OVER (ORDER BY ctid) AS previous FROM samples) s";
+        Assert.Equal(199, await db.ScalarAsync<long>(sidesChanged));
+
+        // A reader holding the table for longer than the rewrite may wait: the table is left as it was, said in one line.
+        await using (var reader = db.CreateDataSource())
+        await using (var connection = await reader.OpenConnectionAsync())
+        await using (var tx = await connection.BeginTransactionAsync())
+        {
+            await using (var read = new Npgsql.NpgsqlCommand("LOCK TABLE samples IN ACCESS SHARE MODE", connection, tx)) await read.ExecuteNonQueryAsync();
+            var busy = await RunAsync(db.ConnectionString, "maintain");
+            Assert.Equal(1, busy.Code);
+            Assert.Equal("error: samples stayed in use for 10 s (an export, an upload or an open transaction); it was left as it was. Run maintain again in a quieter moment.", busy.Error.Trim());
+        }
+        Assert.Equal(199, await db.ScalarAsync<long>(sidesChanged));
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE indexname LIKE '%cluster_order'"));
+
+        var (code, output, _) = await RunAsync(db.ConnectionString, "maintain");
+        Assert.Equal(0, code);
+        Assert.Contains("samples: 200 rows stored in the order of their locations, statistics refreshed", output);
+        // Stored in geohash order: all the west, then all the east, each in the order of the curve.
+        Assert.Equal(1, await db.ScalarAsync<long>(sidesChanged));
+        Assert.True(await db.ScalarAsync<bool>("SELECT array_agg(external_id ORDER BY ctid) = array_agg(external_id ORDER BY ST_GeoHash(geom)) FROM samples"));
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE indexname LIKE '%cluster_order'"));
     }
 
     [Fact]
