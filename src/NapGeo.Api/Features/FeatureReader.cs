@@ -99,8 +99,11 @@ public sealed class FeatureReader(NpgsqlDataSource db)
         return await FeatureBatch.WriteRowsAsync(row, write, ct);
     }
 
-    /// <summary>The rows of the query in the column layout of <see cref="LayerSql.Select"/>, the geometry in the output CRS.</summary>
-    private static string PageSql(ItemsQuery query, NpgsqlParameterCollection parameters)
+    /// <summary>
+    /// The rows of the query in the column layout of <see cref="LayerSql.Select"/>, the geometry in the output CRS; its
+    /// values are added to <paramref name="parameters"/>. Public for <c>ogc sql</c> (bench/features' database floor).
+    /// </summary>
+    public static string PageSql(ItemsQuery query, NpgsqlParameterCollection parameters)
     {
         var layer = query.Layer;
         var crs = query.Crs;
