@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Net.Http.Headers;
 using NapGeo.Auth;
 using NapGeo.Database;
 using NapGeo.Features;
@@ -50,6 +51,8 @@ public static class StatisticsApi
             _ => errors.AddAndReturn("f", "must be json or geojson."),
         };
         if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary(), "The query has invalid parameters; see errors.");
+        // The format may come from Accept: a cache that keyed on the URL alone would hand JSON to a GeoJSON client.
+        request.HttpContext.Response.Headers.Append(HeaderNames.Vary, HeaderNames.Accept);
 
         var areas = (await store.AreasAsync(country, ct)).Where(a => level == "all" || a.Level == level).ToList();
         var unassigned = country is null ? await store.UnassignedSamplesAsync(ct) : null;
