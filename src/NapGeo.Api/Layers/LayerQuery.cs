@@ -83,7 +83,7 @@ public static class LayerQuery
             FieldKind.Uuid => Guid.TryParse(text, out var g) && Set(out value, g),
             _ => false,
         };
-        if (field.Kind == FieldKind.Text && ok) value = field.AllowedCode(text);
+        if (field.Kind == FieldKind.Text && ok) value = field.Capitals ? text.ToUpperInvariant() : field.AllowedCode(text);
         if (!ok)
             problem = field.Allowed is { } values
                 ? $"'{text}' is not one of: {string.Join(", ", values)}."
