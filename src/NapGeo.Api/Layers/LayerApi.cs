@@ -19,13 +19,14 @@ public static class LayerApi
         var plural = char.ToUpperInvariant(layer.Name[0]) + layer.Name[1..];
         var singular = char.ToUpperInvariant(noun[0]) + noun[1..];
 
-        group.MapGet("", List).RequireAuthorization(ApiKeyAuthentication.ReadPolicy)
+        // HEAD too (RFC 9110 9.3.2), as on /ogc and /api/stats: a feature's validators without its body.
+        group.MapGetAndHead("", List, b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy))
             .WithName($"List{plural}")
             .WithSummary($"List {layer.Name} as a GeoJSON FeatureCollection")
             .WithDescription($"Filters: bbox (lon/lat), limit (1–{PageRequest.MaxLimit}, default {PageRequest.DefaultLimit}), offset, and equality on " +
                              string.Join(", ", layer.Fields.Where(f => f.Filterable).Select(f => f.Name)) + ".")
             .Produces(200, contentType: FeatureJson.ContentType);
-        group.MapGet("/{id:guid}", Get).RequireAuthorization(ApiKeyAuthentication.ReadPolicy)
+        group.MapGetAndHead("/{id:guid}", Get, b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy))
             .WithName($"Get{singular}")
             .WithSummary($"Get one {noun} as a GeoJSON Feature with its ETag")
             .Produces(200, contentType: FeatureJson.ContentType).Produces(304);

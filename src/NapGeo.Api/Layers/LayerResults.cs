@@ -53,6 +53,13 @@ public sealed class FeatureCollectionResult(
     public async Task ExecuteAsync(HttpContext context)
     {
         var ct = context.RequestAborted;
+        // A HEAD answers GET's status and type; the page has no validators, so there is nothing to read for it.
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = FeatureJson.ContentType;
+            return;
+        }
         var matched = await store.CountAsync(layer, filter, ct);
         context.Response.StatusCode = 200;
         context.Response.ContentType = FeatureJson.ContentType;
