@@ -103,6 +103,7 @@ public static class LayerApi
         var stored = await store.LoadAsync(layer, id, ct);
         if (stored is null) return Problems.NotFound($"{layer.Noun} {id}");
         if (!anyVersion && stored.Version != expectedVersion) return Stale(layer, id, stored.Version);
+        if (FeatureResult.IfNoneMatchHits(request, FeatureResult.ETag(stored.Version))) return NoneMatchFailed(layer, id);
         var expected = anyVersion ? stored.Version : expectedVersion!.Value;
 
         var errors = new ValidationErrors();
@@ -122,6 +123,9 @@ public static class LayerApi
     {
         var expected = ExpectedVersion(request);
         if (expected is null && request.Headers.IfMatch.Count > 0 && !IfMatchAny(request)) return MissingOrBadIfMatch(request);
+        if (request.Headers.IfNoneMatch.Count > 0 && await store.LoadAsync(layer.Definition, id, ct) is { } stored &&
+            FeatureResult.IfNoneMatchHits(request, FeatureResult.ETag(stored.Version)))
+            return NoneMatchFailed(layer.Definition, id);
         return await store.DeleteAsync(layer.Definition, id, expected, request.HttpContext.User.ActorName(), ct) switch
         {
             WriteOutcome.NotFound => Problems.NotFound($"{layer.Definition.Noun} {id}"),
@@ -145,6 +149,14 @@ public static class LayerApi
             ? Problems.Status(428, "Precondition required",
                 "Send If-Match with the feature's ETag (from GET) so that a concurrent change is not overwritten.")
             : Problems.Status(400, "Bad If-Match", $"If-Match '{request.Headers.IfMatch}' is not a strong ETag of this API (e.g. \"v3\"; weak W/ tags cannot be used).");
+
+    /// <summary>
+    /// If-None-Match on a write (RFC 9110 13.1.2): "*" or the current ETag means "only if it is not this", so nothing is
+    /// written. The change used to be made and then answered 304 Not Modified, which says the opposite.
+    /// </summary>
+    private static ProblemHttpResult NoneMatchFailed(LayerDefinition layer, Guid id) =>
+        Problems.Status(412, "Precondition failed",
+            $"If-None-Match matches the {layer.Noun} {id} as it is now, so it was not changed.");
 
     private static ProblemHttpResult Stale(LayerDefinition layer, Guid id, int? current) =>
         Problems.Status(412, "Precondition failed",
