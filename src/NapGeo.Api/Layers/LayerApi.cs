@@ -98,13 +98,13 @@ public static class LayerApi
         Guid id, WriteOptions options, HttpRequest request, LayerStore store, FeatureInput input, LayerDefinition layer, bool patch, CancellationToken ct)
     {
         var anyVersion = IfMatchAny(request);
-        var expectedVersion = ExpectedVersion(request);
-        if (!anyVersion && expectedVersion is null) return MissingOrBadIfMatch(request);
+        var expectedVersions = ExpectedVersions(request);
+        if (!anyVersion && expectedVersions is null) return MissingOrBadIfMatch(request);
         var stored = await store.LoadAsync(layer, id, ct);
         if (stored is null) return Problems.NotFound($"{layer.Noun} {id}");
-        if (!anyVersion && stored.Version != expectedVersion) return Stale(layer, id, stored.Version);
+        if (!anyVersion && !expectedVersions!.Contains(stored.Version)) return Stale(layer, id, stored.Version);
         if (FeatureResult.IfNoneMatchHits(request, FeatureResult.ETag(stored.Version))) return NoneMatchFailed(layer, id);
-        var expected = anyVersion ? stored.Version : expectedVersion!.Value;
+        var expected = stored.Version;
 
         var errors = new ValidationErrors();
         using var body = await FeatureInput.ParseBodyAsync(request.Body, ct);
@@ -121,8 +121,16 @@ public static class LayerApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpRequest request, LayerStore store, EndpointLayer layer, CancellationToken ct)
     {
-        var expected = ExpectedVersion(request);
-        if (expected is null && request.Headers.IfMatch.Count > 0 && !IfMatchAny(request)) return MissingOrBadIfMatch(request);
+        var versions = ExpectedVersions(request);
+        if (versions is null && request.Headers.IfMatch.Count > 0 && !IfMatchAny(request)) return MissingOrBadIfMatch(request);
+        int? expected = versions is [var only] ? only : null;
+        if (versions is { Count: > 1 })
+        {
+            // Any tag of the list will do: the delete is then conditional on the one the feature has now.
+            if (await store.LoadAsync(layer.Definition, id, ct) is not { } current) return Problems.NotFound($"{layer.Definition.Noun} {id}");
+            if (!versions.Contains(current.Version)) return Stale(layer.Definition, id, null);
+            expected = current.Version;
+        }
         if (request.Headers.IfNoneMatch.Count > 0 && await store.LoadAsync(layer.Definition, id, ct) is { } stored &&
             FeatureResult.IfNoneMatchHits(request, FeatureResult.ETag(stored.Version)))
             return NoneMatchFailed(layer.Definition, id);
@@ -134,11 +142,21 @@ public static class LayerApi
         };
     }
 
-    private static int? ExpectedVersion(HttpRequest request)
+    /// <summary>
+    /// The versions If-Match names: one ETag ("v3") or a list ("v3", "v4"; RFC 9110 13.1.1: the condition holds when any
+    /// of them is the current one). Null when there is none, or a member is not a strong ETag of this API.
+    /// </summary>
+    private static IReadOnlyList<int>? ExpectedVersions(HttpRequest request)
     {
         var header = request.Headers.IfMatch.ToString();
         if (header.Length == 0) return null;
-        return FeatureResult.TryParseETag(header, out var version) ? version : null;
+        var versions = new List<int>();
+        foreach (var tag in header.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!FeatureResult.TryParseETag(tag, out var version)) return null;
+            versions.Add(version);
+        }
+        return versions;
     }
 
     /// <summary><c>If-Match: *</c> asks only that the feature exists (RFC 9110 §13.1.1).</summary>

@@ -63,6 +63,28 @@ public sealed class ConcurrencyTests(NapGeoServer server)
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(other)).StatusCode);
     }
 
+    /// <summary>If-Match may list several ETags (RFC 9110 13.1.1): the condition holds when one of them is current. A list
+    /// was a 400 "not a strong ETag".</summary>
+    [Fact]
+    public async Task An_If_Match_list_holds_when_one_of_its_tags_is_current()
+    {
+        var client = server.Editor();
+        var (id, _, _) = await client.CreateAsync("sites", Site());
+        async Task<HttpStatusCode> SendAsync(HttpMethod method, string ifMatch)
+        {
+            var request = new HttpRequestMessage(method, $"/api/sites/{id}");
+            if (method != HttpMethod.Delete) request.Content = Body(Rename("Listed"));
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+            return (await client.SendAsync(request)).StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(HttpMethod.Patch, "\"v0\", \"v1\""));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, await SendAsync(HttpMethod.Patch, "\"v1\", \"v3\""));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, await SendAsync(HttpMethod.Delete, "\"v1\", \"v3\""));
+        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(HttpMethod.Patch, "\"v2\", W/\"v2\"")); // weak tags still cannot be used
+        Assert.Equal(HttpStatusCode.NoContent, await SendAsync(HttpMethod.Delete, "\"v9\", \"v2\""));
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM sites WHERE id = $1", id));
+    }
+
     [Fact]
     public async Task Changing_a_missing_feature_is_404()
     {
