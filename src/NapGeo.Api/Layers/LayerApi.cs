@@ -63,7 +63,8 @@ public static class LayerApi
     {
         var errors = new ValidationErrors();
         var filter = LayerQuery.Parse(layer.Definition, page, request.Query, errors);
-        if (filter is null) return Problems.Invalid(errors.ToDictionary(), "The query has invalid parameters; see errors.");
+        LayerQuery.RefuseUnknown(layer.Definition, request.Query, errors);
+        if (filter is null || !errors.IsEmpty) return Problems.Invalid(errors.ToDictionary(), "The query has invalid parameters; see errors.");
         return new FeatureCollectionResult(store, layer.Definition, filter, page.Limit ?? PageRequest.DefaultLimit, page.Offset ?? 0,
             LayerQuery.PageLinks(request));
     }
