@@ -32,6 +32,11 @@ public static class ApiKeyAuthentication
             })
             .AddPolicy(EditPolicy, p => p.RequireRole(Roles.Editor, Roles.Admin))
             .AddPolicy(AdminPolicy, p => p.RequireRole(Roles.Admin));
+        services.ConfigureSwaggerGen(o =>
+        {
+            o.AddSecurityDefinition(ApiKeyOpenApi.SchemeName, ApiKeyOpenApi.Scheme);
+            o.OperationFilter<ApiKeyOpenApi>();
+        });
         return services;
     }
 

@@ -22,11 +22,15 @@ public sealed class ApiKeyStore(NpgsqlDataSource db)
 {
     private const string Scheme = "ngk_";
     private const int PrefixLength = 12;
+    private const int MaxNameLength = 100;
 
     public async Task<string> CreateAsync(string name, string role, CancellationToken ct = default)
     {
         if (!Roles.All.Contains(role)) throw new ArgumentException($"role must be one of {string.Join(", ", Roles.All)}", nameof(role));
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("name is required", nameof(name));
+        // The column's limit (in characters, as PostgreSQL counts them), said before the insert: the database's refusal
+        // is a constraint name over three lines.
+        if (name.Trim().EnumerateRunes().Count() > MaxNameLength) throw new ArgumentException($"name must be at most {MaxNameLength} characters", nameof(name));
         var key = Scheme + Base64Url(RandomNumberGenerator.GetBytes(32));
         await using var cmd = db.CreateCommand("INSERT INTO api_keys (name, role, prefix, key_hash) VALUES ($1, $2, $3, $4)");
         cmd.Parameters.Add(new() { Value = name.Trim() });

@@ -146,7 +146,9 @@ public sealed class FeatureInput(GeometryInput geometries)
                 continue;
             }
             if (field.ReadOnly) continue;
-            if (TryConvert(field, property.Value, out var value, out var problem)) values[field.Name] = value;
+            // Null where the column has a default means "not given", as an empty upload cell does; in a merge patch it
+            // removes the value (RFC 7396), which brings the default back. The NOT NULL column would refuse it otherwise.
+            if (TryConvert(field, property.Value, out var value, out var problem)) values[field.Name] = value ?? field.Default;
             else errors.AddProperty(field.Name, problem!);
         }
     }

@@ -19,13 +19,14 @@ public static class LayerApi
         var plural = char.ToUpperInvariant(layer.Name[0]) + layer.Name[1..];
         var singular = char.ToUpperInvariant(noun[0]) + noun[1..];
 
-        group.MapGet("", List).RequireAuthorization(ApiKeyAuthentication.ReadPolicy)
+        // HEAD too (RFC 9110 9.3.2), as on /ogc and /api/stats: a feature's validators without its body.
+        group.MapGetAndHead("", List, b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy))
             .WithName($"List{plural}")
             .WithSummary($"List {layer.Name} as a GeoJSON FeatureCollection")
             .WithDescription($"Filters: bbox (lon/lat), limit (1–{PageRequest.MaxLimit}, default {PageRequest.DefaultLimit}), offset, and equality on " +
                              string.Join(", ", layer.Fields.Where(f => f.Filterable).Select(f => f.Name)) + ".")
             .Produces(200, contentType: FeatureJson.ContentType);
-        group.MapGet("/{id:guid}", Get).RequireAuthorization(ApiKeyAuthentication.ReadPolicy)
+        group.MapGetAndHead("/{id:guid}", Get, b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy))
             .WithName($"Get{singular}")
             .WithSummary($"Get one {noun} as a GeoJSON Feature with its ETag")
             .Produces(200, contentType: FeatureJson.ContentType).Produces(304);
@@ -62,7 +63,8 @@ public static class LayerApi
     {
         var errors = new ValidationErrors();
         var filter = LayerQuery.Parse(layer.Definition, page, request.Query, errors);
-        if (filter is null) return Problems.Invalid(errors.ToDictionary(), "The query has invalid parameters; see errors.");
+        LayerQuery.RefuseUnknown(layer.Definition, request.Query, errors);
+        if (filter is null || !errors.IsEmpty) return Problems.Invalid(errors.ToDictionary(), "The query has invalid parameters; see errors.");
         return new FeatureCollectionResult(store, layer.Definition, filter, page.Limit ?? PageRequest.DefaultLimit, page.Offset ?? 0,
             LayerQuery.PageLinks(request));
     }
@@ -97,12 +99,13 @@ public static class LayerApi
         Guid id, WriteOptions options, HttpRequest request, LayerStore store, FeatureInput input, LayerDefinition layer, bool patch, CancellationToken ct)
     {
         var anyVersion = IfMatchAny(request);
-        var expectedVersion = ExpectedVersion(request);
-        if (!anyVersion && expectedVersion is null) return MissingOrBadIfMatch(request);
+        var expectedVersions = ExpectedVersions(request);
+        if (!anyVersion && expectedVersions is null) return MissingOrBadIfMatch(request);
         var stored = await store.LoadAsync(layer, id, ct);
         if (stored is null) return Problems.NotFound($"{layer.Noun} {id}");
-        if (!anyVersion && stored.Version != expectedVersion) return Stale(layer, id, stored.Version);
-        var expected = anyVersion ? stored.Version : expectedVersion!.Value;
+        if (!anyVersion && !expectedVersions!.Contains(stored.Version)) return Stale(layer, id, stored.Version);
+        if (FeatureResult.IfNoneMatchHits(request, FeatureResult.ETag(stored.Version))) return NoneMatchFailed(layer, id);
+        var expected = stored.Version;
 
         var errors = new ValidationErrors();
         using var body = await FeatureInput.ParseBodyAsync(request.Body, ct);
@@ -119,8 +122,19 @@ public static class LayerApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpRequest request, LayerStore store, EndpointLayer layer, CancellationToken ct)
     {
-        var expected = ExpectedVersion(request);
-        if (expected is null && request.Headers.IfMatch.Count > 0 && !IfMatchAny(request)) return MissingOrBadIfMatch(request);
+        var versions = ExpectedVersions(request);
+        if (versions is null && request.Headers.IfMatch.Count > 0 && !IfMatchAny(request)) return MissingOrBadIfMatch(request);
+        int? expected = versions is [var only] ? only : null;
+        if (versions is { Count: > 1 })
+        {
+            // Any tag of the list will do: the delete is then conditional on the one the feature has now.
+            if (await store.LoadAsync(layer.Definition, id, ct) is not { } current) return Problems.NotFound($"{layer.Definition.Noun} {id}");
+            if (!versions.Contains(current.Version)) return Stale(layer.Definition, id, null);
+            expected = current.Version;
+        }
+        if (request.Headers.IfNoneMatch.Count > 0 && await store.LoadAsync(layer.Definition, id, ct) is { } stored &&
+            FeatureResult.IfNoneMatchHits(request, FeatureResult.ETag(stored.Version)))
+            return NoneMatchFailed(layer.Definition, id);
         return await store.DeleteAsync(layer.Definition, id, expected, request.HttpContext.User.ActorName(), ct) switch
         {
             WriteOutcome.NotFound => Problems.NotFound($"{layer.Definition.Noun} {id}"),
@@ -129,11 +143,21 @@ public static class LayerApi
         };
     }
 
-    private static int? ExpectedVersion(HttpRequest request)
+    /// <summary>
+    /// The versions If-Match names: one ETag ("v3") or a list ("v3", "v4"; RFC 9110 13.1.1: the condition holds when any
+    /// of them is the current one). Null when there is none, or a member is not a strong ETag of this API.
+    /// </summary>
+    private static IReadOnlyList<int>? ExpectedVersions(HttpRequest request)
     {
         var header = request.Headers.IfMatch.ToString();
         if (header.Length == 0) return null;
-        return FeatureResult.TryParseETag(header, out var version) ? version : null;
+        var versions = new List<int>();
+        foreach (var tag in header.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!FeatureResult.TryParseETag(tag, out var version)) return null;
+            versions.Add(version);
+        }
+        return versions;
     }
 
     /// <summary><c>If-Match: *</c> asks only that the feature exists (RFC 9110 §13.1.1).</summary>
@@ -144,6 +168,14 @@ public static class LayerApi
             ? Problems.Status(428, "Precondition required",
                 "Send If-Match with the feature's ETag (from GET) so that a concurrent change is not overwritten.")
             : Problems.Status(400, "Bad If-Match", $"If-Match '{request.Headers.IfMatch}' is not a strong ETag of this API (e.g. \"v3\"; weak W/ tags cannot be used).");
+
+    /// <summary>
+    /// If-None-Match on a write (RFC 9110 13.1.2): "*" or the current ETag means "only if it is not this", so nothing is
+    /// written. The change used to be made and then answered 304 Not Modified, which says the opposite.
+    /// </summary>
+    private static ProblemHttpResult NoneMatchFailed(LayerDefinition layer, Guid id) =>
+        Problems.Status(412, "Precondition failed",
+            $"If-None-Match matches the {layer.Noun} {id} as it is now, so it was not changed.");
 
     private static ProblemHttpResult Stale(LayerDefinition layer, Guid id, int? current) =>
         Problems.Status(412, "Precondition failed",

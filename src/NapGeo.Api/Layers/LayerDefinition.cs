@@ -29,6 +29,11 @@ public sealed record Field(string Name, FieldKind Kind, string Description)
         var key = text.Trim().Replace(' ', '_').Replace('-', '_');
         return Allowed.FirstOrDefault(code => string.Equals(code, key, StringComparison.OrdinalIgnoreCase));
     }
+    /// <summary>
+    /// Codes kept in capitals (ISO country codes): a filter written in another case is read in capitals, as /api/stats
+    /// reads them, rather than matching nothing.
+    /// </summary>
+    public bool Capitals { get; init; }
     /// <summary>Usable as <c>?name=value</c> on the list endpoint.</summary>
     public bool Filterable { get; init; }
     public FieldSource Source { get; init; } = FieldSource.Client;

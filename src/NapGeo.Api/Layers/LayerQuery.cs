@@ -38,6 +38,21 @@ public static class LayerQuery
         return search is { Length: > 0 } ? filter with { Predicates = [TextSearch(layer, search)] } : filter;
     }
 
+    private static readonly string[] PageParameters = ["bbox", "limit", "offset", "q"];
+
+    /// <summary>
+    /// A parameter the list does not take is an error naming the ones it does: a misspelt filter (?stauts=active), another
+    /// layer's (?matrix=soil on sites) or a write's (?crs=) was ignored, and the whole layer came back as if filtered.
+    /// Query names are matched without regard to case, as ASP.NET Core reads them.
+    /// </summary>
+    public static void RefuseUnknown(LayerDefinition layer, IQueryCollection query, ValidationErrors errors)
+    {
+        var filters = layer.Fields.Where(f => f.Filterable).Select(f => f.Name).ToList();
+        foreach (var name in query.Keys)
+            if (!PageParameters.Concat(filters).Contains(name, StringComparer.OrdinalIgnoreCase))
+                errors.Add(name, $"is not a parameter of this list; use {string.Join(", ", PageParameters)} or a filter ({string.Join(", ", filters)}).");
+    }
+
     /// <summary>Case-insensitive substring match over the layer's search fields; the text's own wildcards are escaped.</summary>
     public static Func<Npgsql.NpgsqlParameterCollection, string> TextSearch(LayerDefinition layer, string text) => parameters =>
     {
@@ -83,7 +98,7 @@ public static class LayerQuery
             FieldKind.Uuid => Guid.TryParse(text, out var g) && Set(out value, g),
             _ => false,
         };
-        if (field.Kind == FieldKind.Text && ok) value = field.AllowedCode(text);
+        if (field.Kind == FieldKind.Text && ok) value = field.Capitals ? text.ToUpperInvariant() : field.AllowedCode(text);
         if (!ok)
             problem = field.Allowed is { } values
                 ? $"'{text}' is not one of: {string.Join(", ", values)}."

@@ -26,13 +26,18 @@ public sealed class FeatureResult(int status, byte[] json, int version, string? 
                int.TryParse(text.AsSpan(2, text.Length - 3), System.Globalization.NumberStyles.None, null, out version);
     }
 
+    /// <summary>If-None-Match is "*" or names <paramref name="etag"/>, compared weakly (RFC 9110 13.1.2): W/"v3" matches "v3".</summary>
+    public static bool IfNoneMatchHits(HttpRequest request, string etag) =>
+        request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(t => t.Trim()).Any(t => t == "*" || (t.StartsWith("W/", StringComparison.Ordinal) ? t[2..] : t) == etag));
+
     public Task ExecuteAsync(HttpContext context)
     {
         var etag = ETag(version, variant);
         context.Response.Headers.ETag = etag;
         if (location is not null) context.Response.Headers.Location = location;
-        // If-None-Match compares weakly (RFC 9110 13.1.2): W/"v3" matches "v3".
-        if (status == 200 && context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(t => t.Trim()).Any(t => t == "*" || (t.StartsWith("W/", StringComparison.Ordinal) ? t[2..] : t) == etag)))
+        // 304 is a read's answer only: a write's If-None-Match was checked as a precondition before it was made.
+        var read = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
+        if (status == 200 && read && IfNoneMatchHits(context.Request, etag))
         {
             context.Response.StatusCode = 304;
             return Task.CompletedTask;
@@ -53,6 +58,13 @@ public sealed class FeatureCollectionResult(
     public async Task ExecuteAsync(HttpContext context)
     {
         var ct = context.RequestAborted;
+        // A HEAD answers GET's status and type; the page has no validators, so there is nothing to read for it.
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = FeatureJson.ContentType;
+            return;
+        }
         var matched = await store.CountAsync(layer, filter, ct);
         context.Response.StatusCode = 200;
         context.Response.ContentType = FeatureJson.ContentType;

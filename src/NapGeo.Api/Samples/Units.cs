@@ -118,14 +118,21 @@ public static partial class Units
         problem = null;
         var basis = BasisOf(matrix);
         if (basis is null) return new Normalization(1, unit); // "other": kept as reported, nothing to compare against
-        var key = Key(unit);
         // Fish are reported per wet weight; a dry-weight result is several times higher and is not that unit. Soil,
-        // sediment, tailings and hair are reported dry anyway.
+        // sediment, tailings and hair are reported dry anyway. So a fish lab's wet-weight mark ("mg/kg ww") names the
+        // canonical unit, and a wet-weight solid, several times lower than dry, is not comparable.
         if (matrix == "fish" && DryWeight().IsMatch(unit))
         {
             problem = $"unit '{unit}' is per dry weight; fish is reported per wet (fresh) weight, e.g. {CanonicalUnit(matrix)}.";
             return null;
         }
+        var wet = basis == Basis.MassPerMass && WetWeight().IsMatch(unit);
+        if (wet && matrix != "fish")
+        {
+            problem = $"unit '{unit}' is per wet weight; {matrix} is reported per dry weight, e.g. {CanonicalUnit(matrix)}.";
+            return null;
+        }
+        var key = Key(wet ? WetWeight().Replace(unit, "") : unit);
         var table = basis switch { Basis.MassPerMass => MassPerMass, Basis.MassPerVolume => MassPerVolume, _ => AirConcentration };
         if (table.TryGetValue(key, out var factor)) return new Normalization(factor, CanonicalUnit(matrix)!);
         if (matrix == "urine" && CreatinineAdjusted.TryGetValue(key, out var adjusted)) return new Normalization(adjusted, PerCreatinine);
@@ -189,6 +196,10 @@ public static partial class Units
     /// <summary>"DW", "d.w.", "(dry weight)", "dry wt" after a unit.</summary>
     [GeneratedRegex(@"\s*\(?\b(?:dw|d\.w\.?|dry weight|dry wt|dry mass)\)?\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex DryWeight();
+
+    /// <summary>"ww", "w.w.", "(wet weight)", "wet wt", "fw", "fresh weight" after a unit.</summary>
+    [GeneratedRegex(@"\s*\(?\b(?:ww|w\.w\.?|wet weight|wet wt|wet mass|fw|f\.w\.?|fresh weight|fresh wt)\)?\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex WetWeight();
 
     /// <summary>"mg kg-1", "mg.kg-1", "ng·m-3": a mass, a separator, a unit to the power -1 (or -3 for m).</summary>
     [GeneratedRegex(@"^([a-z]+)\s*[\s.·*]\s*([a-z]+)-([13])$")]

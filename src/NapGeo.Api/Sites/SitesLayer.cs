@@ -20,7 +20,7 @@ public static class SitesLayer
         [
             new("site_code", FieldKind.Text, "National site code, unique") { Required = true, Filterable = true, MaxLength = 64 },
             new("name", FieldKind.Text, "Site name") { Required = true, MaxLength = 200 },
-            new("country", FieldKind.Text, "ISO 3166-1 alpha-3 country code") { Required = true, Filterable = true, MaxLength = 3 },
+            new("country", FieldKind.Text, "ISO 3166-1 alpha-3 country code") { Required = true, Filterable = true, MaxLength = 3, Capitals = true },
             new("admin1", FieldKind.Text, "First-level administrative area (region, province)") { Filterable = true, MaxLength = 200 },
             new("admin2", FieldKind.Text, "Second-level administrative area (district)") { Filterable = true, MaxLength = 200 },
             new("status", FieldKind.Text, "Operational status") { Allowed = ["active", "inactive", "abandoned", "unknown"], Filterable = true, Default = "unknown" },

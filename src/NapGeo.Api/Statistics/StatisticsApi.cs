@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Net.Http.Headers;
 using NapGeo.Auth;
 using NapGeo.Database;
 using NapGeo.Features;
@@ -32,6 +33,8 @@ public static class StatisticsApi
 
     public sealed record StatsRequest(string? Level, string? Country, string? F);
 
+    private static readonly string[] Parameters = ["level", "country", "f"];
+
     private static async Task<IResult> Get([AsParameters] StatsRequest query, HttpRequest request, BaselineStore store, CancellationToken ct)
     {
         var errors = new ValidationErrors();
@@ -41,6 +44,10 @@ public static class StatisticsApi
         var country = query.Country?.ToUpperInvariant();
         if (country is { } c && !(c.Length == 3 && c.All(char.IsAsciiLetterUpper)))
             errors.Add("country", "must be an ISO 3166-1 alpha-3 code such as GHA.");
+        // A misspelt parameter (?countyr=GHA) would answer every country's baseline as if it were one country's.
+        foreach (var name in request.Query.Keys)
+            if (!Parameters.Contains(name, StringComparer.OrdinalIgnoreCase))
+                errors.Add(name, $"is not a parameter here; use {string.Join(", ", Parameters)}.");
         var geojson = query.F switch
         {
             // Accept with its q-values: application/geo+json;q=0 refuses GeoJSON, it does not ask for it.
@@ -50,6 +57,8 @@ public static class StatisticsApi
             _ => errors.AddAndReturn("f", "must be json or geojson."),
         };
         if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary(), "The query has invalid parameters; see errors.");
+        // The format may come from Accept: a cache that keyed on the URL alone would hand JSON to a GeoJSON client.
+        request.HttpContext.Response.Headers.Append(HeaderNames.Vary, HeaderNames.Accept);
 
         var areas = (await store.AreasAsync(country, ct)).Where(a => level == "all" || a.Level == level).ToList();
         var unassigned = country is null ? await store.UnassignedSamplesAsync(ct) : null;

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace NapGeo.Tests.Features;
 
-/// <summary>HEAD (RFC 9110 9.3.2) on every OGC resource, the downloads and the statistics: GET's headers, no body.</summary>
+/// <summary>HEAD (RFC 9110 9.3.2) on every OGC resource, the REST resources, the downloads and the statistics: GET's headers, no body.</summary>
 [Collection(DemoCollection.Name)]
 public sealed class HeadTests(DemoDataServer server)
 {
@@ -47,6 +47,24 @@ public sealed class HeadTests(DemoDataServer server)
         Assert.Equal((await server.Client().GetAsync(feature)).Headers.ETag, (await HeadAsync(feature)).Headers.ETag);
         Assert.Equal(HttpStatusCode.NotFound,
             (await server.Client().SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/ogc/collections/samples/items/{Guid.NewGuid()}"))).StatusCode);
+    }
+
+    /// <summary>The REST resources answered HEAD with 405: a link checker or cache could not revalidate a feature.</summary>
+    [Fact]
+    public async Task Head_on_the_rest_resources_gives_the_feature_validator()
+    {
+        var page = await HeadAsync("/api/sites?limit=1");
+        Assert.Equal("application/geo+json", page.Content.Headers.ContentType!.MediaType);
+        var id = (await server.Client().GetJsonAsync("/api/samples?limit=1"))["features"]![0]!["id"]!.GetValue<string>();
+        var get = await server.Client().GetAsync($"/api/samples/{id}");
+        var head = await HeadAsync($"/api/samples/{id}");
+        Assert.Equal(get.Headers.ETag, head.Headers.ETag);
+        Assert.Equal(get.Content.Headers.ContentLength, head.Content.Headers.ContentLength);
+        var revalidate = new HttpRequestMessage(HttpMethod.Head, $"/api/samples/{id}");
+        revalidate.Headers.IfNoneMatch.Add(get.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.NotModified, (await server.Client().SendAsync(revalidate)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await server.Client().SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/api/samples/{Guid.NewGuid()}"))).StatusCode);
     }
 
     [Fact]

@@ -40,4 +40,14 @@ public sealed class NegotiationTests(DemoDataServer server)
     [InlineData("*/*", "application/json")]
     public async Task Statistics_honour_q_values(string accept, string mediaType) =>
         Assert.Equal(mediaType, await MediaTypeAsync("/api/stats", accept));
+
+    /// <summary>The format of /api/stats follows Accept, so a cache must key on it (RFC 9110 12.5.5): without Vary, a
+    /// browser or proxy that stored the JSON answers a later Accept: application/geo+json with it.</summary>
+    [Fact]
+    public async Task Statistics_vary_on_accept()
+    {
+        var response = await server.Client().GetAsync("/api/stats?level=country");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Accept", response.Headers.Vary, StringComparer.OrdinalIgnoreCase);
+    }
 }

@@ -44,6 +44,24 @@ public sealed class AuthTests(NapGeoServer server)
         Assert.Equal(write == HttpStatusCode.Created ? 1L : 0L, stored);
     }
 
+    /// <summary>The key is declared in the OpenAPI document, so /swagger's Authorize button and generated clients send it.</summary>
+    [Fact]
+    public async Task The_openapi_document_declares_the_key_where_it_is_taken()
+    {
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(await server.Client().GetStringAsync("/swagger/v1/swagger.json"))!;
+        var scheme = doc["components"]?["securitySchemes"]?["ApiKey"];
+        Assert.NotNull(scheme);
+        Assert.Equal("apiKey", scheme["type"]!.GetValue<string>());
+        Assert.Equal("header", scheme["in"]!.GetValue<string>());
+        Assert.Equal("X-Api-Key", scheme["name"]!.GetValue<string>());
+
+        string[][] Requirements(string path, string method) =>
+            doc["paths"]![path]![method]!["security"]!.AsArray().Select(r => r!.AsObject().Select(p => p.Key).ToArray()).ToArray();
+        Assert.Equal([["ApiKey"]], Requirements("/api/sites", "post")); // writes: a key, no alternative
+        Assert.Equal([["ApiKey"]], Requirements("/api/samples/{id}", "delete"));
+        Assert.Equal([[], ["ApiKey"]], Requirements("/api/stats", "get")); // reads: none, or a key
+    }
+
     [Fact]
     public async Task Keys_are_stored_hashed_never_in_clear()
     {

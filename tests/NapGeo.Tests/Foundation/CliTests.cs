@@ -83,6 +83,19 @@ public sealed class CliTests(NapGeoServer server)
         Assert.Contains("has no sites.geojson", noDemo.Error);
     }
 
+    /// <summary>A key's name is at most 100 characters: the operator is told so, not shown the database's three-line
+    /// check-constraint report.</summary>
+    [Fact]
+    public async Task A_key_name_too_long_is_one_line_saying_the_limit()
+    {
+        var (code, output, error) = await RunAsync(server.Database.ConnectionString, "apikey", "create", "--role", "viewer", "--name", new string('x', 101));
+        Assert.Equal(1, code);
+        Assert.Empty(output.Trim()); // no key was made
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.StartsWith("error: name must be at most 100 characters", error.Trim());
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM api_keys WHERE length(name) > 100"));
+    }
+
     [Fact]
     public async Task A_dry_run_a_commit_would_reject_fails_and_progress_in_a_log_is_plain_lines()
     {

@@ -38,6 +38,53 @@ public sealed class ConcurrencyTests(NapGeoServer server)
         Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, $"/api/sites/{id}", ifMatch: "\"v1\"")).StatusCode);
     }
 
+    /// <summary>If-None-Match on a write is a precondition (RFC 9110 13.1.2): a match is a 412 and nothing is written. The
+    /// change was made and then answered 304 Not Modified, with no body.</summary>
+    [Fact]
+    public async Task A_write_whose_If_None_Match_matches_is_412_and_writes_nothing()
+    {
+        var client = server.Editor();
+        var (id, etag, _) = await client.CreateAsync("sites", Site());
+        foreach (var (method, noneMatch) in new[] { (HttpMethod.Patch, "*"), (HttpMethod.Put, etag), (HttpMethod.Delete, "*") })
+        {
+            var request = new HttpRequestMessage(method, $"/api/sites/{id}");
+            if (method != HttpMethod.Delete) request.Content = Body(method == HttpMethod.Put ? Site() : Rename("Changed"));
+            request.Headers.IfMatch.Add(System.Net.Http.Headers.EntityTagHeaderValue.Parse(etag));
+            request.Headers.TryAddWithoutValidation("If-None-Match", noneMatch);
+            var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        }
+        Assert.Equal("Test site", await server.Database.ScalarAsync<string>("SELECT name FROM sites WHERE id = $1", id));
+        Assert.Equal(1, await server.Database.ScalarAsync<int>("SELECT version FROM sites WHERE id = $1", id));
+
+        var other = new HttpRequestMessage(HttpMethod.Patch, $"/api/sites/{id}") { Content = Body(Rename("Changed")) };
+        other.Headers.IfMatch.Add(System.Net.Http.Headers.EntityTagHeaderValue.Parse(etag));
+        other.Headers.TryAddWithoutValidation("If-None-Match", "\"v7\""); // not the current one: the write goes ahead
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(other)).StatusCode);
+    }
+
+    /// <summary>If-Match may list several ETags (RFC 9110 13.1.1): the condition holds when one of them is current. A list
+    /// was a 400 "not a strong ETag".</summary>
+    [Fact]
+    public async Task An_If_Match_list_holds_when_one_of_its_tags_is_current()
+    {
+        var client = server.Editor();
+        var (id, _, _) = await client.CreateAsync("sites", Site());
+        async Task<HttpStatusCode> SendAsync(HttpMethod method, string ifMatch)
+        {
+            var request = new HttpRequestMessage(method, $"/api/sites/{id}");
+            if (method != HttpMethod.Delete) request.Content = Body(Rename("Listed"));
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+            return (await client.SendAsync(request)).StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(HttpMethod.Patch, "\"v0\", \"v1\""));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, await SendAsync(HttpMethod.Patch, "\"v1\", \"v3\""));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, await SendAsync(HttpMethod.Delete, "\"v1\", \"v3\""));
+        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(HttpMethod.Patch, "\"v2\", W/\"v2\"")); // weak tags still cannot be used
+        Assert.Equal(HttpStatusCode.NoContent, await SendAsync(HttpMethod.Delete, "\"v9\", \"v2\""));
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM sites WHERE id = $1", id));
+    }
+
     [Fact]
     public async Task Changing_a_missing_feature_is_404()
     {

@@ -147,6 +147,23 @@ public sealed class CrudTests(NapGeoServer server)
         Assert.Contains($"country={country}", links["next"]);
     }
 
+    /// <summary>
+    /// Country codes are stored in capitals; /api/stats and /api/countries take them in either case, and so does the list
+    /// filter (it answered ?country=gha with an empty collection, numberMatched 0, as though the country had no sites).
+    /// </summary>
+    [Fact]
+    public async Task A_country_filter_in_lower_case_finds_the_country()
+    {
+        var client = server.Editor();
+        var site = Site(lon: 40, lat: 12);
+        site["properties"]!["country"] = "ZZB"; // a code no other test uses
+        await client.CreateAsync("sites", site);
+        var lower = await (await client.GetAsync("/api/sites?country=zzb")).JsonAsync();
+        Assert.Equal(1, lower["numberMatched"]!.GetValue<int>());
+        var ogc = await (await client.GetAsync("/ogc/collections/sites/items?country=Zzb")).JsonAsync();
+        Assert.Equal(1, ogc["numberMatched"]!.GetValue<int>());
+    }
+
     [Fact]
     public async Task A_bbox_keeps_points_on_its_edges_and_drops_points_just_outside()
     {

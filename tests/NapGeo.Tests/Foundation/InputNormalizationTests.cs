@@ -172,4 +172,33 @@ public sealed class InputNormalizationTests(NapGeoServer server)
         Assert.Equal(120, miners["total"]!.GetValue<long>());
         Assert.Equal(40, miners["women"]!.GetValue<long>()); // the 50 of the site without a total would have made women > total
     }
+
+    /// <summary>
+    /// GIS tools write an empty attribute as null. Where the column has a default (status, the practices, below_detection)
+    /// null is "not given", as an empty upload cell is, and a merge patch's null removes the value back to it (RFC 7396);
+    /// it was sent to the database as NULL and came back as a 400 naming a constraint, without field-level errors.
+    /// </summary>
+    [Fact]
+    public async Task A_null_for_a_field_with_a_default_takes_the_default()
+    {
+        var site = Site();
+        site["properties"]!["status"] = null;
+        site["properties"]!["retorts"] = null;
+        site["properties"]!["deposit_type"] = "";
+        var (id, etag, created) = await server.Editor().CreateAsync("sites", site);
+        Assert.Equal("unknown", created["properties"]!["status"]!.GetValue<string>());
+        Assert.False(created["properties"]!["retorts"]!.GetValue<bool>());
+        Assert.Equal("unknown", created["properties"]!["deposit_type"]!.GetValue<string>());
+
+        var patch = await server.Editor().SendAsync(HttpMethod.Patch, $"/api/sites/{id}",
+            new JsonObject { ["properties"] = new JsonObject { ["whole_ore_amalgamation"] = null } }, etag);
+        var patched = await patch.JsonAsync();
+        Assert.True(patch.StatusCode == HttpStatusCode.OK, patched.ToJsonString());
+        Assert.False(patched["properties"]!["whole_ore_amalgamation"]!.GetValue<bool>()); // the test site had it true
+
+        var sample = Sample(-1.95, 5.31);
+        sample["properties"]!["below_detection"] = null;
+        var (_, _, stored) = await server.Editor().CreateAsync("samples", sample);
+        Assert.False(stored["properties"]!["below_detection"]!.GetValue<bool>());
+    }
 }

@@ -71,6 +71,20 @@ public sealed class ProblemDetailsTests(NapGeoServer server)
         Assert.Contains(named, problem.ToJsonString());
     }
 
+    /// <summary>A parameter the list does not take was ignored: ?stauts=active (misspelt), ?matrix=soil on sites (another
+    /// layer's filter) and ?crs= (a write option) answered the whole layer, numberMatched and all, as if filtered.</summary>
+    [Theory]
+    [InlineData("/api/sites?stauts=active", "stauts")]
+    [InlineData("/api/sites?matrix=soil", "matrix")]
+    [InlineData("/api/samples?crs=EPSG:32630", "crs")]
+    public async Task A_list_parameter_that_is_not_taken_is_a_400_naming_it(string url, string named)
+    {
+        var problem = await AssertProblem(await server.Client().GetAsync(url), HttpStatusCode.BadRequest);
+        Assert.Contains(named, problem["errors"]!.AsObject().Select(e => e.Key));
+        Assert.Contains("bbox, limit, offset, q or a filter (", problem["errors"]![named]![0]!.GetValue<string>()); // what is taken
+        Assert.Equal(HttpStatusCode.OK, (await server.Client().GetAsync("/api/sites?Status=active&q=a&limit=1")).StatusCode);
+    }
+
     [Fact]
     public async Task Wrong_content_type_is_415_saying_what_to_send()
     {

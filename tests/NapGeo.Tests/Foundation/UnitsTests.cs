@@ -39,6 +39,25 @@ public sealed class UnitsTests
         Assert.Contains(reason, problem);
     }
 
+    /// <summary>Fish are reported per wet weight, so a fish lab's wet-weight mark names the canonical unit (it was an unknown
+    /// unit, and every such result refused); a wet-weight solid is not comparable with the dry guidelines.</summary>
+    [Theory]
+    [InlineData("fish", "mg/kg ww", 1.0)]
+    [InlineData("fish", "µg/g wet weight", 1.0)]
+    [InlineData("fish", "ng/g (w.w.)", 0.001)]
+    [InlineData("fish", "mg/kg fw", 1.0)]
+    [InlineData("fish", "mg kg-1 WW", 1.0)]
+    [InlineData("soil", "mg/kg ww", null)]
+    [InlineData("sediment", "mg/kg wet wt", null)]
+    [InlineData("soil", "mg/kg DW", 1.0)]
+    [InlineData("fish", "mg/kg DW", null)]
+    public void A_wet_weight_mark_fits_fish_only(string matrix, string unit, double? factor)
+    {
+        var found = Units.FactorToCanonical(matrix, unit, out var problem);
+        if (factor is { } f) Assert.Equal(f, found!.Value, 12);
+        else Assert.Matches(matrix == "fish" ? "per dry weight" : "per wet weight", problem);
+    }
+
     [Theory]
     [InlineData("soil", "mg/kg")]
     [InlineData("hair", "µg/g")]

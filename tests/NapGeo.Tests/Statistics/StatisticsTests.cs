@@ -66,4 +66,15 @@ public sealed class StatisticsTests(DemoDataServer server)
         var bad = await server.Client().GetAsync("/api/stats?level=district");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
+
+    /// <summary>A misspelt parameter was ignored: ?countyr=GHA answered every country's baseline as though it were GHA's.</summary>
+    [Fact]
+    public async Task A_parameter_the_statistics_do_not_take_is_a_400_naming_it()
+    {
+        var response = await server.Client().GetAsync("/api/stats?countyr=GHA&Level=country");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!.AsObject();
+        Assert.Equal(["countyr"], errors.Select(e => e.Key)); // Level in another case is still level
+        Assert.Equal(HttpStatusCode.OK, (await server.Client().GetAsync("/api/stats?Country=gha&f=json")).StatusCode);
+    }
 }
