@@ -16,7 +16,7 @@ public sealed record ApiKeyOwner(Guid Id, string Name, string Role);
 
 /// <summary>
 /// Issues and checks API keys. A key is <c>ngk_</c> + 43 base64url characters (256 random bits); the database keeps
-/// its first 12 characters as a lookup prefix and a SHA-256 of the whole key, never the key itself.
+/// the 12 characters after <c>ngk_</c> as a lookup prefix and a SHA-256 of the whole key, never the key itself.
 /// </summary>
 public sealed class ApiKeyStore(NpgsqlDataSource db)
 {
