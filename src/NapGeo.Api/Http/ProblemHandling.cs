@@ -9,7 +9,7 @@ namespace NapGeo.Http;
 /// Turns every exception that escapes a handler into RFC 9457 problem+json. Bad input becomes a 4xx that names
 /// what is wrong; anything else is a 500 that says nothing about the server's insides.
 /// </summary>
-public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
+public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -26,6 +26,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
 
     private static (int Status, string Title, string Detail) Classify(Exception exception) => exception switch
     {
+        BadHttpRequestException bad when BindFailure().Match(bad.Message) is { Success: true } m =>
+            (400, "Invalid query parameter", $"{Lowered(m.Groups["name"].Value)}: '{m.Groups["value"].Value}' is not {Kind(m.Groups["type"].Value)}."),
         BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? "Request too large" : "Bad request", bad.Message),
         System.Text.Json.JsonException json => (400, "Malformed JSON", json.Message),
         PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg =>
@@ -51,6 +53,22 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         // Dates such as 9999-12-31 overflow when a day is added to make an interval: the input is out of range.
         ArgumentOutOfRangeException => (400, "Value out of range", "A value in the request (a date near year 9999?) is out of the supported range."),
         _ => (500, "Internal error", "The server failed; the error has been logged."),
+    };
+
+    // The binder's words for a query value of the wrong type name the handler's C# parameter ("Nullable<int> Limit");
+    // the caller wrote limit=abc and should read about limit.
+    [System.Text.RegularExpressions.GeneratedRegex("""^Failed to bind parameter "(?:Nullable<)?(?<type>\w+)>? (?<name>\w+)" from "(?<value>.*)"\.$""", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex BindFailure();
+
+    private static string Lowered(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name[1..];
+
+    private static string Kind(string type) => type switch
+    {
+        "int" or "long" or "short" => "a whole number",
+        "double" or "float" or "decimal" => "a number",
+        "Guid" => "a UUID",
+        "bool" => "true or false",
+        _ => $"a valid {type}",
     };
 
     // Constraint names follow PostgreSQL's default "<table>_<columns>_key|fkey" pattern; the columns are what the caller can act on.
