@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using NapGeo.Tests.Infrastructure;
 using NapGeo.Tiles;
 using NetTopologySuite.Geometries;
 using static NapGeo.Tests.Tiles.TilesServer;
@@ -143,6 +144,26 @@ public sealed class TileContentTests(TilesServer server)
         var points = Decode(await server.TileBytesAsync("samples", t10), t10).Layers.Single().Features;
         Assert.Equal(server.Samples.Count, points.Count);
         Assert.All(points, p => Assert.False(p.Attributes.Exists("point_count")));
+    }
+
+    [Theory]
+    [InlineData(0.0, -20.5, "1990-01-01")]  // on the prime meridian: between two columns at every zoom
+    [InlineData(10.5, 0.0, "1990-01-02")]   // on the equator: between two rows
+    [InlineData(0.0, 0.0, "1990-01-03")]    // a corner of four tiles
+    public async Task A_sample_on_a_tile_edge_is_counted_in_one_cluster_only(double lon, double lat, string day)
+    {
+        var sample = Infrastructure.Features.Sample(lon, lat);
+        sample["properties"]!["sampled_at"] = day; // a day no other sample has: the filter isolates this one
+        await server.Editor().CreateAsync("samples", sample);
+        for (var z = 1; z < 10; z++)
+        {
+            var sides = new[] { (-1e-7, -1e-7), (-1e-7, 1e-7), (1e-7, -1e-7), (1e-7, 1e-7) }.Select(d => TileAt(lon + d.Item1, lat + d.Item2, z)).Distinct();
+            var counted = 0;
+            foreach (var t in sides)
+                if (await server.TileBytesAsync("samples", t, $"?from={day}&to={day}") is { Length: > 0 } data)
+                    counted += Decode(data, t).Layers.Single().Features.Sum(f => Convert.ToInt32(f.Attributes["point_count"]));
+            Assert.True(counted == 1, $"z{z}: the sample is counted {counted} times");
+        }
     }
 
     [Fact]
