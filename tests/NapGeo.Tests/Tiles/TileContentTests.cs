@@ -167,6 +167,21 @@ public sealed class TileContentTests(TilesServer server)
     }
 
     [Fact]
+    public async Task A_sample_below_detection_carries_its_detection_limit_for_the_popup()
+    {
+        // The viewer's popup says "below detection (limit 0.05 mg/kg)": the limit has to be in the tile.
+        var sample = Infrastructure.Features.Sample(5.5, -35.5, value: null);
+        sample["properties"]!["below_detection"] = true;
+        sample["properties"]!["detection_limit"] = 0.05;
+        var (id, _, _) = await server.Editor().CreateAsync("samples", sample);
+        var t = TileAt(5.5, -35.5, 12);
+        var feature = Decode(await server.TileBytesAsync("samples", t), t).Layers.Single().Features.Single(f => (string)f.Attributes["id"] == id.ToString());
+        Assert.Equal(true, feature.Attributes["below_detection"]);
+        Assert.Equal(0.05, Convert.ToDouble(feature.Attributes["detection_limit"]));
+        Assert.Equal("mg/kg", feature.Attributes["unit"]);
+    }
+
+    [Fact]
     public async Task Filters_select_by_country_matrix_and_dates()
     {
         var t = Home;
