@@ -116,6 +116,27 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     }
 
     [Fact]
+    public async Task A_sample_below_detection_shows_its_detection_limit()
+    {
+        // Demo sample GH24-SOIL-0005: below detection, limit 0.01 mg/kg, no value.
+        var sample = await server.Client().GetStringAsync("/api/samples?external_id=GH24-SOIL-0005");
+        var properties = System.Text.Json.Nodes.JsonNode.Parse(sample)!["features"]![0]!["properties"]!;
+        Assert.True(properties["below_detection"]!.GetValue<bool>());
+        var coordinates = System.Text.Json.Nodes.JsonNode.Parse(sample)!["features"]![0]!["geometry"]!["coordinates"]!;
+        var (lon, lat) = (coordinates[0]!.GetValue<double>(), coordinates[1]!.GetValue<double>());
+
+        var page = await server.OpenViewerAsync($"#15/{lat}/{lon}");
+        await page.EvaluateAsync($"() => {{ window.napgeo.map.jumpTo({{ center: [{lon}, {lat}], zoom: 15 }}); }}");
+        await ViewerServer.IdleAsync(page);
+        var point = await page.EvaluateAsync<double[]>($"() => {{ const p = window.napgeo.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
+        var box = await page.Locator("#map").BoundingBoxAsync();
+        await page.Mouse.ClickAsync((float)(box!.X + point[0]), (float)(box.Y + point[1]));
+        var popup = page.Locator(".maplibregl-popup-content");
+        await popup.WaitForAsync();
+        Assert.Contains("below detection (limit 0.01 mg/kg)", await popup.TextContentAsync());
+    }
+
+    [Fact]
     public async Task From_the_keyboard_Enter_shows_the_sample_under_the_centre_cross_and_Escape_returns_to_the_map()
     {
         var sample = await server.Client().GetStringAsync("/api/samples?external_id=GH24-SOIL-0001");
