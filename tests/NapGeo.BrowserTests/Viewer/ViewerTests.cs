@@ -209,6 +209,21 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     }
 
     [Fact]
+    public async Task Enter_pressed_before_the_results_of_a_new_term_arrive_opens_that_term_not_the_previous_one()
+    {
+        var page = await server.OpenViewerAsync();
+        var search = page.GetByRole(AriaRole.Combobox, new() { Name = "Find a site by name or code" });
+        await search.FillAsync("GHA-WN-0001");
+        await page.Locator("#search-results li").First.WaitForAsync();
+        // A second code pasted and entered at once, before its own search has run.
+        await search.FillAsync("GHA-WN-0002");
+        await search.PressAsync("Enter");
+        await page.WaitForFunctionAsync("() => document.querySelector('#details h2') !== null");
+        Assert.Contains("GHA-WN-0002", await page.Locator("#details").TextContentAsync());
+        Assert.Equal(await page.Locator("#details h2").TextContentAsync(), await search.InputValueAsync());
+    }
+
+    [Fact]
     public async Task The_page_has_no_serious_accessibility_violations_and_works_from_the_keyboard()
     {
         var page = await server.OpenViewerAsync();
