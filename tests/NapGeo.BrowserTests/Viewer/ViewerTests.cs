@@ -137,6 +137,23 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     }
 
     [Fact]
+    public async Task A_lone_sample_at_a_clustered_zoom_is_one_sample_in_its_popup()
+    {
+        // Far north of the demo data, so its cluster at zoom 7 holds it alone.
+        var (lon, lat) = (0.9, 10.6);
+        await NapGeo.Tests.Infrastructure.Features.CreateAsync(server.Editor(), "samples", NapGeo.Tests.Infrastructure.Features.Sample(lon, lat));
+        var page = await server.OpenViewerAsync($"#7/{lat}/{lon}");
+        await page.EvaluateAsync($"() => {{ window.napgeo.map.jumpTo({{ center: [{lon}, {lat}], zoom: 7 }}); }}");
+        await ViewerServer.IdleAsync(page);
+        var point = await page.EvaluateAsync<double[]>($"() => {{ const p = window.napgeo.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
+        var box = await page.Locator("#map").BoundingBoxAsync();
+        await page.Mouse.ClickAsync((float)(box!.X + point[0]), (float)(box.Y + point[1]));
+        var title = page.Locator(".maplibregl-popup-content .popup-title");
+        await title.WaitForAsync();
+        Assert.Equal("1 sample (soil)", await title.TextContentAsync());
+    }
+
+    [Fact]
     public async Task From_the_keyboard_Enter_shows_the_sample_under_the_centre_cross_and_Escape_returns_to_the_map()
     {
         var sample = await server.Client().GetStringAsync("/api/samples?external_id=GH24-SOIL-0001");
