@@ -147,8 +147,9 @@ function renderReport(container, answer, state) {
     const rows = Object.entries(mapping).map(([field, column]) => {
       // Entries that are not a column choice (e.g. the unit read from a header) are shown as they are.
       if (column && !columns.includes(column)) return el('tr', {}, el('th', {}, field), el('td', {}, column));
+      // Columns only: the upload API maps a field to a column and refuses an empty choice ("names no column").
       const select = el('select', { 'aria-label': `Column for ${field}`, 'data-field': field },
-        el('option', { value: '' }, '(none)'), columns.map(c => el('option', { value: c, selected: c === column }, c)));
+        columns.map(c => el('option', { value: c, selected: c === column }, c)));
       select.addEventListener('change', () => { state.mapping[field] = select.value; state.onMappingChanged?.(); });
       return el('tr', {}, el('th', {}, field), el('td', {}, select));
     });
