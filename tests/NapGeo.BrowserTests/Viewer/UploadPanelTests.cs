@@ -89,4 +89,26 @@ public sealed class UploadPanelTests(ViewerServer server) : IClassFixture<Viewer
                 $"choosing '{choice}': {await page.Locator("#upload-result").TextContentAsync()}");
         }
     }
+
+    [Fact]
+    public async Task Changing_the_target_after_adjusting_the_mapping_checks_the_file_as_the_new_target()
+    {
+        var page = await server.OpenViewerAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload samples" }).ClickAsync();
+        await page.GetByLabel("Editor API key").FillAsync(server.EditorKey);
+        await page.SetInputFilesAsync("#upload-file", WriteCsv());
+        var check = page.GetByRole(AriaRole.Button, new() { Name = "Check (dry run)" });
+        await check.ClickAsync();
+        var answer = page.Locator("#upload-result > .summary, #upload-result > p.bad");
+        await answer.First.WaitForAsync();
+        await page.Locator("select[data-field='sampled_at']").SelectOptionAsync("date"); // confirmed by hand: now part of the mapping
+
+        // The points were gold shops after all: hotspots have no sampled_at.
+        await page.GetByLabel("Load as").SelectOptionAsync("hotspots");
+        await page.EvaluateAsync("() => document.getElementById('upload-result').replaceChildren()");
+        await check.ClickAsync();
+        await answer.First.WaitForAsync();
+        Assert.True(await page.Locator("#upload-result > p.bad").CountAsync() == 0, await page.Locator("#upload-result").TextContentAsync());
+        await Assertions.Expect(page.Locator("#upload-result .summary")).ToContainTextAsync("Rows 3");
+    }
 }

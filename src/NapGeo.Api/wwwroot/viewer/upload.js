@@ -45,6 +45,8 @@ export function setUpUpload(map, onCommitted) {
   file.addEventListener('change', () => { state.file = file.files[0] ?? null; state.mapping = {}; commit.disabled = true; clear(result); });
   // Commit sends what the last check checked: any other setting needs a check first.
   for (const input of [target, campaign, crs, onError]) input.addEventListener('change', () => { commit.disabled = true; });
+  // Mapping choices name one target's fields: another target's check would refuse them ("not a field of a hotspot").
+  target.addEventListener('change', () => { state.mapping = {}; });
   state.onMappingChanged = () => { commit.disabled = true; };
   // One request at a time: a second click would send the file twice.
   const busy = on => { dryRun.disabled = on; if (on) commit.disabled = true; };
