@@ -35,6 +35,27 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     }
 
     [Fact]
+    public async Task On_a_narrow_screen_the_layers_panel_leaves_the_map_free_until_its_button_opens_it()
+    {
+        // A field tablet: the panel lies over the map below 900 px, and it once covered 15rem of it with no way to close it.
+        var page = await server.OpenViewerAsync();
+        await page.SetViewportSizeAsync(600, 800);
+        var panel = page.Locator("aside.panel.left");
+        var toggle = page.GetByRole(AriaRole.Button, new() { Name = "Layers and filters" });
+        await Assertions.Expect(panel).ToBeHiddenAsync();
+        await toggle.ClickAsync();
+        await Assertions.Expect(panel).ToBeVisibleAsync();
+        Assert.Equal("true", await toggle.GetAttributeAsync("aria-expanded"));
+        await toggle.ClickAsync();
+        await Assertions.Expect(panel).ToBeHiddenAsync();
+        Assert.Equal("false", await toggle.GetAttributeAsync("aria-expanded"));
+        // Wide again: the panel is back beside the map and the button is gone.
+        await page.SetViewportSizeAsync(1280, 800);
+        await Assertions.Expect(panel).ToBeVisibleAsync();
+        await Assertions.Expect(toggle).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task Unticking_a_layer_hides_it_and_ticking_shows_it_again()
     {
         var page = await server.OpenViewerAsync();
