@@ -98,6 +98,26 @@ public sealed class TileContentTests(TilesServer server)
     }
 
     [Fact]
+    public async Task A_long_diagonal_polygon_is_drawn_only_in_the_tiles_it_crosses()
+    {
+        // A band from 20°E 5°S to 21°E 6°S, 0.01° wide: its bounding box covers many z12 tiles that it does not reach.
+        var band = new System.Text.Json.Nodes.JsonObject
+        {
+            ["type"] = "Polygon",
+            ["coordinates"] = System.Text.Json.Nodes.JsonNode.Parse("[[[20,-5],[21,-6],[21.01,-6],[20.01,-5],[20,-5]]]"),
+        };
+        var (id, _, _) = await server.Editor().CreateAsync("hotspots", Infrastructure.Features.Hotspot(band, "Diagonal tailings"));
+        async Task<bool> In(TileAddress t) =>
+            await server.TileBytesAsync("hotspots", t) is { Length: > 0 } data
+            && Decode(data, t).Layers.Single().Features.Any(f => (string)f.Attributes["id"] == id.ToString());
+
+        Assert.True(await In(TileAt(20.505, -5.5, 12)));
+        // Near the box's other corners, over half a degree from the band: nothing of it is there.
+        Assert.False(await In(TileAt(20.9, -5.1, 12)));
+        Assert.False(await In(TileAt(20.1, -5.9, 12)));
+    }
+
+    [Fact]
     public async Task Tiles_of_the_first_column_hold_their_features()
     {
         // At zoom 1 every tile is in the first or the last column. Its window with the edge buffer once wrapped to the
