@@ -111,4 +111,22 @@ public sealed class UploadPanelTests(ViewerServer server) : IClassFixture<Viewer
         Assert.True(await page.Locator("#upload-result > p.bad").CountAsync() == 0, await page.Locator("#upload-result").TextContentAsync());
         await Assertions.Expect(page.Locator("#upload-result .summary")).ToContainTextAsync("Rows 3");
     }
+
+    [Fact]
+    public async Task Choosing_another_file_takes_the_previous_files_preview_off_the_map()
+    {
+        var page = await server.OpenViewerAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload samples" }).ClickAsync();
+        await page.GetByLabel("Editor API key").FillAsync(server.EditorKey);
+        await page.SetInputFilesAsync("#upload-file", WriteCsv());
+        await page.GetByLabel("Campaign").FillAsync("WEB-PREVIEW");
+        await page.GetByLabel("When rows are invalid").SelectOptionAsync("skip-invalid");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check (dry run)" }).ClickAsync();
+        await page.Locator("#upload-result > .summary").WaitForAsync();
+        const string previewed = "async () => (await window.napgeo.map.getSource('upload-preview')?.getData())?.features?.length ?? 0";
+        Assert.True(await page.EvaluateAsync<int>(previewed) > 0);
+
+        await page.SetInputFilesAsync("#upload-file", WriteCsv());
+        Assert.Equal(0, await page.EvaluateAsync<int>(previewed));
+    }
 }

@@ -42,7 +42,13 @@ export function setUpUpload(map, onCommitted) {
     progress,
     result);
 
-  file.addEventListener('change', () => { state.file = file.files[0] ?? null; state.mapping = {}; commit.disabled = true; clear(result); });
+  file.addEventListener('change', () => {
+    state.file = file.files[0] ?? null;
+    state.mapping = {};
+    commit.disabled = true;
+    clear(result);
+    showPreview(map, null); // the points of the file checked before are not in this one
+  });
   // Commit sends what the last check checked: any other setting needs a check first.
   for (const input of [target, campaign, crs, onError]) input.addEventListener('change', () => { commit.disabled = true; });
   // Mapping choices name one target's fields: another target's check would refuse them ("not a field of a hotspot").
