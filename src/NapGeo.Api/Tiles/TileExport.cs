@@ -6,7 +6,7 @@ namespace NapGeo.Tiles;
 /// <summary>
 /// Renders a tile source over a zoom range and area into a PMTiles (or, by the file name, MBTiles) archive, for field teams without internet and
 /// for static hosting. Tiles are the exact bytes the server serves. A tile is only rendered if its parent had
-/// features (a tile's area lies inside its parent's), so deep zooms cost what the data covers, not the whole box.
+/// features (a tile's area, buffer included, lies inside its parent's), so deep zooms cost what the data covers, not the whole box.
 /// </summary>
 public static class TileExport
 {
@@ -23,9 +23,12 @@ public static class TileExport
         HashSet<TileAddress>? parents = null;
         for (var z = 0; z <= request.MaxZoom; z++)
         {
+            // Clusters have no edge buffer and single features do: at the first zoom of single features a point just
+            // across an empty parent's edge lies in its child's buffer, so the children of the parents' neighbours are tried too.
             var candidates = parents is null
                 ? TileMath.Cover(bounds, z).ToList()
-                : parents.SelectMany(Children).Where(t => Touches(t, bounds)).ToList();
+                : (z == service.Options.ClusterBelowZoom ? parents.SelectMany(Neighbourhood).ToHashSet() : parents)
+                    .SelectMany(Children).Where(t => Touches(t, bounds)).ToList();
             var nonEmpty = new ConcurrentBag<TileAddress>();
             var done = 0;
             await Parallel.ForEachAsync(candidates, new ParallelOptions { MaxDegreeOfParallelism = request.Parallelism, CancellationToken = ct }, async (tile, token) =>
@@ -56,6 +59,13 @@ public static class TileExport
 
     private static IEnumerable<TileAddress> Children(TileAddress t) =>
         [new(t.Z + 1, 2 * t.X, 2 * t.Y), new(t.Z + 1, 2 * t.X + 1, 2 * t.Y), new(t.Z + 1, 2 * t.X, 2 * t.Y + 1), new(t.Z + 1, 2 * t.X + 1, 2 * t.Y + 1)];
+
+    private static IEnumerable<TileAddress> Neighbourhood(TileAddress t)
+    {
+        for (var x = Math.Max(t.X - 1, 0); x <= Math.Min(t.X + 1, (1 << t.Z) - 1); x++)
+            for (var y = Math.Max(t.Y - 1, 0); y <= Math.Min(t.Y + 1, (1 << t.Z) - 1); y++)
+                yield return new TileAddress(t.Z, x, y);
+    }
 
     private static bool Touches(TileAddress t, LonLatBox box)
     {

@@ -17,7 +17,7 @@ public static class TileFields
                      "miners_total", "mercury_use_kg_yr", "survey_date"],
         ["hotspots"] = ["name", "kind", "severity", "origin", "site_id", "first_observed", "last_observed"],
         ["samples"] = ["external_id", "campaign", "matrix", "value", "unit", "value_normalized", "unit_normalized", "below_detection",
-                       "sampled_at", "site_id", "exceedance_class", "exceedance_ratio", "guideline_value"],
+                       "detection_limit", "sampled_at", "site_id", "exceedance_class", "exceedance_ratio", "guideline_value"],
     };
 
     /// <summary>The uuid as text; the MVT feature id is derived from it (see <see cref="FeatureId"/>).</summary>

@@ -59,13 +59,15 @@ public static class TilesApi
         tiles.MapGetAndHead("/tiles/{source}/{z}/{x}/{tile}", GetTile)
             .WithName("GetTile")
             .WithSummary("A Mapbox Vector Tile of sites, hotspots, samples or napgeo (all three); y may end in .mvt or .pbf")
-            .WithDescription("Filters: country (ISO alpha-3), matrix, from, to (sample dates, YYYY-MM-DD). 204 when the tile is empty; " +
+            .WithDescription("Filters: country (ISO alpha-3; hotspots and samples through their site), status (sites), matrix, " +
+                             "exceedance_class (samples), from, to (sample dates, YYYY-MM-DD, inclusive). 204 when the tile is empty; " +
                              "ETag/If-None-Match → 304.")
             .Produces(200, contentType: ContentType).Produces(204).Produces(304).ProducesProblem(400).ProducesProblem(404);
         tiles.MapGet("/tiles/{source}.json", TileJson.Get)
             .WithName("GetTileJson")
             .WithSummary("TileJSON 3.0.0 of a tile source")
-            .ProducesProblem(404);
+            .WithDescription("The tile filters given here (see GetTile) are carried into the tile URL template.")
+            .ProducesProblem(400).ProducesProblem(404);
         tiles.MapGet("/styles/napgeo.json", NapGeoStyle.Get)
             .WithName("GetStyle")
             .WithSummary("MapLibre style for the napgeo tiles");

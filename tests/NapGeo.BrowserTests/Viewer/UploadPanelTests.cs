@@ -59,4 +59,74 @@ public sealed class UploadPanelTests(ViewerServer server) : IClassFixture<Viewer
         Assert.DoesNotContain("WEB-2", ids);
         await page.ScreenshotAsync(new() { Path = Browser.ArtifactPath("upload-committed.png") });
     }
+
+    [Fact]
+    public async Task Every_free_choice_offered_in_the_column_mapping_is_one_the_next_check_accepts()
+    {
+        var page = await server.OpenViewerAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload samples" }).ClickAsync();
+        await page.GetByLabel("Editor API key").FillAsync(server.EditorKey);
+        await page.SetInputFilesAsync("#upload-file", WriteCsv());
+        await page.GetByLabel("Campaign").FillAsync("WEB-MAP");
+        var check = page.GetByRole(AriaRole.Button, new() { Name = "Check (dry run)" });
+        await check.ClickAsync();
+        var answer = page.Locator("#upload-result > .summary, #upload-result > p.bad");
+        await answer.First.WaitForAsync();
+
+        // A column another field already has is refused for good reasons (the latitude is not a date); any other choice is
+        // a plain "use this one", which the check has to take.
+        var taken = await page.Locator("select[data-field]:not([data-field='sampled_at'])").EvaluateAllAsync<string[]>("selects => selects.map(s => s.value)");
+        var choices = (await page.Locator("select[data-field='sampled_at'] option").EvaluateAllAsync<string[]>("options => options.map(o => o.value)"))
+            .Except(taken).ToList();
+        Assert.NotEmpty(choices);
+        foreach (var choice in choices)
+        {
+            await page.Locator("select[data-field='sampled_at']").SelectOptionAsync(choice);
+            await page.EvaluateAsync("() => document.getElementById('upload-result').replaceChildren()");
+            await check.ClickAsync();
+            await answer.First.WaitForAsync();
+            Assert.True(await page.Locator("#upload-result > p.bad").CountAsync() == 0,
+                $"choosing '{choice}': {await page.Locator("#upload-result").TextContentAsync()}");
+        }
+    }
+
+    [Fact]
+    public async Task Changing_the_target_after_adjusting_the_mapping_checks_the_file_as_the_new_target()
+    {
+        var page = await server.OpenViewerAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload samples" }).ClickAsync();
+        await page.GetByLabel("Editor API key").FillAsync(server.EditorKey);
+        await page.SetInputFilesAsync("#upload-file", WriteCsv());
+        var check = page.GetByRole(AriaRole.Button, new() { Name = "Check (dry run)" });
+        await check.ClickAsync();
+        var answer = page.Locator("#upload-result > .summary, #upload-result > p.bad");
+        await answer.First.WaitForAsync();
+        await page.Locator("select[data-field='sampled_at']").SelectOptionAsync("date"); // confirmed by hand: now part of the mapping
+
+        // The points were gold shops after all: hotspots have no sampled_at.
+        await page.GetByLabel("Load as").SelectOptionAsync("hotspots");
+        await page.EvaluateAsync("() => document.getElementById('upload-result').replaceChildren()");
+        await check.ClickAsync();
+        await answer.First.WaitForAsync();
+        Assert.True(await page.Locator("#upload-result > p.bad").CountAsync() == 0, await page.Locator("#upload-result").TextContentAsync());
+        await Assertions.Expect(page.Locator("#upload-result .summary")).ToContainTextAsync("Rows 3");
+    }
+
+    [Fact]
+    public async Task Choosing_another_file_takes_the_previous_files_preview_off_the_map()
+    {
+        var page = await server.OpenViewerAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload samples" }).ClickAsync();
+        await page.GetByLabel("Editor API key").FillAsync(server.EditorKey);
+        await page.SetInputFilesAsync("#upload-file", WriteCsv());
+        await page.GetByLabel("Campaign").FillAsync("WEB-PREVIEW");
+        await page.GetByLabel("When rows are invalid").SelectOptionAsync("skip-invalid");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check (dry run)" }).ClickAsync();
+        await page.Locator("#upload-result > .summary").WaitForAsync();
+        const string previewed = "async () => (await window.napgeo.map.getSource('upload-preview')?.getData())?.features?.length ?? 0";
+        Assert.True(await page.EvaluateAsync<int>(previewed) > 0);
+
+        await page.SetInputFilesAsync("#upload-file", WriteCsv());
+        Assert.Equal(0, await page.EvaluateAsync<int>(previewed));
+    }
 }

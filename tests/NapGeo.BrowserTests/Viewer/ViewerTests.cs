@@ -35,6 +35,27 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     }
 
     [Fact]
+    public async Task On_a_narrow_screen_the_layers_panel_leaves_the_map_free_until_its_button_opens_it()
+    {
+        // A field tablet: the panel lies over the map below 900 px, and it once covered 15rem of it with no way to close it.
+        var page = await server.OpenViewerAsync();
+        await page.SetViewportSizeAsync(600, 800);
+        var panel = page.Locator("aside.panel.left");
+        var toggle = page.GetByRole(AriaRole.Button, new() { Name = "Layers and filters" });
+        await Assertions.Expect(panel).ToBeHiddenAsync();
+        await toggle.ClickAsync();
+        await Assertions.Expect(panel).ToBeVisibleAsync();
+        Assert.Equal("true", await toggle.GetAttributeAsync("aria-expanded"));
+        await toggle.ClickAsync();
+        await Assertions.Expect(panel).ToBeHiddenAsync();
+        Assert.Equal("false", await toggle.GetAttributeAsync("aria-expanded"));
+        // Wide again: the panel is back beside the map and the button is gone.
+        await page.SetViewportSizeAsync(1280, 800);
+        await Assertions.Expect(panel).ToBeVisibleAsync();
+        await Assertions.Expect(toggle).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task Unticking_a_layer_hides_it_and_ticking_shows_it_again()
     {
         var page = await server.OpenViewerAsync();
@@ -116,6 +137,45 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     }
 
     [Fact]
+    public async Task A_sample_below_detection_shows_its_detection_limit()
+    {
+        // Demo sample GH24-SOIL-0005: below detection, limit 0.01 mg/kg, no value.
+        var sample = await server.Client().GetStringAsync("/api/samples?external_id=GH24-SOIL-0005");
+        var properties = System.Text.Json.Nodes.JsonNode.Parse(sample)!["features"]![0]!["properties"]!;
+        Assert.True(properties["below_detection"]!.GetValue<bool>());
+        var coordinates = System.Text.Json.Nodes.JsonNode.Parse(sample)!["features"]![0]!["geometry"]!["coordinates"]!;
+        var (lon, lat) = (coordinates[0]!.GetValue<double>(), coordinates[1]!.GetValue<double>());
+
+        var page = await server.OpenViewerAsync($"#15/{lat}/{lon}");
+        await page.EvaluateAsync($"() => {{ window.napgeo.map.jumpTo({{ center: [{lon}, {lat}], zoom: 15 }}); }}");
+        await ViewerServer.IdleAsync(page);
+        var point = await page.EvaluateAsync<double[]>($"() => {{ const p = window.napgeo.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
+        var box = await page.Locator("#map").BoundingBoxAsync();
+        await page.Mouse.ClickAsync((float)(box!.X + point[0]), (float)(box.Y + point[1]));
+        var popup = page.Locator(".maplibregl-popup-content");
+        await popup.WaitForAsync();
+        Assert.Contains("below detection (limit 0.01 mg/kg)", await popup.TextContentAsync());
+    }
+
+    [Fact]
+    public async Task A_lone_sample_at_a_clustered_zoom_is_one_sample_in_its_popup()
+    {
+        // Inside the demo data's extent (other tests fit the map to it) but a degree from any demo sample, so its cluster
+        // at zoom 7 holds it alone.
+        var (lon, lat) = (-0.6, 5.0);
+        await NapGeo.Tests.Infrastructure.Features.CreateAsync(server.Editor(), "samples", NapGeo.Tests.Infrastructure.Features.Sample(lon, lat));
+        var page = await server.OpenViewerAsync($"#7/{lat}/{lon}");
+        await page.EvaluateAsync($"() => {{ window.napgeo.map.jumpTo({{ center: [{lon}, {lat}], zoom: 7 }}); }}");
+        await ViewerServer.IdleAsync(page);
+        var point = await page.EvaluateAsync<double[]>($"() => {{ const p = window.napgeo.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
+        var box = await page.Locator("#map").BoundingBoxAsync();
+        await page.Mouse.ClickAsync((float)(box!.X + point[0]), (float)(box.Y + point[1]));
+        var title = page.Locator(".maplibregl-popup-content .popup-title");
+        await title.WaitForAsync();
+        Assert.Equal("1 sample (soil)", await title.TextContentAsync());
+    }
+
+    [Fact]
     public async Task From_the_keyboard_Enter_shows_the_sample_under_the_centre_cross_and_Escape_returns_to_the_map()
     {
         var sample = await server.Client().GetStringAsync("/api/samples?external_id=GH24-SOIL-0001");
@@ -185,6 +245,21 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
         Assert.True(await page.EvaluateAsync<double>("() => window.napgeo.map.getZoom()") > 11);
         Assert.Contains("GHA-WN-0001", await page.Locator("#details").TextContentAsync());
         await page.ScreenshotAsync(new() { Path = Browser.ArtifactPath("viewer-site-panel.png") });
+    }
+
+    [Fact]
+    public async Task Enter_pressed_before_the_results_of_a_new_term_arrive_opens_that_term_not_the_previous_one()
+    {
+        var page = await server.OpenViewerAsync();
+        var search = page.GetByRole(AriaRole.Combobox, new() { Name = "Find a site by name or code" });
+        await search.FillAsync("GHA-WN-0001");
+        await page.Locator("#search-results li").First.WaitForAsync();
+        // A second code pasted and entered at once, before its own search has run.
+        await search.FillAsync("GHA-WN-0002");
+        await search.PressAsync("Enter");
+        await page.WaitForFunctionAsync("() => document.querySelector('#details h2') !== null");
+        Assert.Contains("GHA-WN-0002", await page.Locator("#details").TextContentAsync());
+        Assert.Equal(await page.Locator("#details h2").TextContentAsync(), await search.InputValueAsync());
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using NapGeo.Tests.Infrastructure;
 using NapGeo.Tiles;
 using NetTopologySuite.Geometries;
 using static NapGeo.Tests.Tiles.TilesServer;
@@ -97,6 +98,26 @@ public sealed class TileContentTests(TilesServer server)
     }
 
     [Fact]
+    public async Task A_long_diagonal_polygon_is_drawn_only_in_the_tiles_it_crosses()
+    {
+        // A band from 20°E 5°S to 21°E 6°S, 0.01° wide: its bounding box covers many z12 tiles that it does not reach.
+        var band = new System.Text.Json.Nodes.JsonObject
+        {
+            ["type"] = "Polygon",
+            ["coordinates"] = System.Text.Json.Nodes.JsonNode.Parse("[[[20,-5],[21,-6],[21.01,-6],[20.01,-5],[20,-5]]]"),
+        };
+        var (id, _, _) = await server.Editor().CreateAsync("hotspots", Infrastructure.Features.Hotspot(band, "Diagonal tailings"));
+        async Task<bool> In(TileAddress t) =>
+            await server.TileBytesAsync("hotspots", t) is { Length: > 0 } data
+            && Decode(data, t).Layers.Single().Features.Any(f => (string)f.Attributes["id"] == id.ToString());
+
+        Assert.True(await In(TileAt(20.505, -5.5, 12)));
+        // Near the box's other corners, over half a degree from the band: nothing of it is there.
+        Assert.False(await In(TileAt(20.9, -5.1, 12)));
+        Assert.False(await In(TileAt(20.1, -5.9, 12)));
+    }
+
+    [Fact]
     public async Task Tiles_of_the_first_column_hold_their_features()
     {
         // At zoom 1 every tile is in the first or the last column. Its window with the edge buffer once wrapped to the
@@ -143,6 +164,41 @@ public sealed class TileContentTests(TilesServer server)
         var points = Decode(await server.TileBytesAsync("samples", t10), t10).Layers.Single().Features;
         Assert.Equal(server.Samples.Count, points.Count);
         Assert.All(points, p => Assert.False(p.Attributes.Exists("point_count")));
+    }
+
+    [Theory]
+    [InlineData(0.0, -20.5, "1990-01-01")]  // on the prime meridian: between two columns at every zoom
+    [InlineData(10.5, 0.0, "1990-01-02")]   // on the equator: between two rows
+    [InlineData(0.0, 0.0, "1990-01-03")]    // a corner of four tiles
+    public async Task A_sample_on_a_tile_edge_is_counted_in_one_cluster_only(double lon, double lat, string day)
+    {
+        var sample = Infrastructure.Features.Sample(lon, lat);
+        sample["properties"]!["sampled_at"] = day; // a day no other sample has: the filter isolates this one
+        await server.Editor().CreateAsync("samples", sample);
+        for (var z = 1; z < 10; z++)
+        {
+            var sides = new[] { (-1e-7, -1e-7), (-1e-7, 1e-7), (1e-7, -1e-7), (1e-7, 1e-7) }.Select(d => TileAt(lon + d.Item1, lat + d.Item2, z)).Distinct();
+            var counted = 0;
+            foreach (var t in sides)
+                if (await server.TileBytesAsync("samples", t, $"?from={day}&to={day}") is { Length: > 0 } data)
+                    counted += Decode(data, t).Layers.Single().Features.Sum(f => Convert.ToInt32(f.Attributes["point_count"]));
+            Assert.True(counted == 1, $"z{z}: the sample is counted {counted} times");
+        }
+    }
+
+    [Fact]
+    public async Task A_sample_below_detection_carries_its_detection_limit_for_the_popup()
+    {
+        // The viewer's popup says "below detection (limit 0.05 mg/kg)": the limit has to be in the tile.
+        var sample = Infrastructure.Features.Sample(5.5, -35.5, value: null);
+        sample["properties"]!["below_detection"] = true;
+        sample["properties"]!["detection_limit"] = 0.05;
+        var (id, _, _) = await server.Editor().CreateAsync("samples", sample);
+        var t = TileAt(5.5, -35.5, 12);
+        var feature = Decode(await server.TileBytesAsync("samples", t), t).Layers.Single().Features.Single(f => (string)f.Attributes["id"] == id.ToString());
+        Assert.Equal(true, feature.Attributes["below_detection"]);
+        Assert.Equal(0.05, Convert.ToDouble(feature.Attributes["detection_limit"]));
+        Assert.Equal("mg/kg", feature.Attributes["unit"]);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using System.Net;
 using System.Text.Json.Nodes;
+using NapGeo.Tests.Infrastructure;
 using NapGeo.Tiles;
 using static NapGeo.Tests.Tiles.TilesServer;
 
@@ -53,6 +55,33 @@ public sealed class TileExportTests(TilesServer server)
             // Below the minimum zoom and where there is no data the archive has no tile.
             Assert.Null((await ReadAsync(archive, TileAt(Lon, Lat, 1))).Tile);
             Assert.Null((await ReadAsync(archive, TileAt(Lon + 0.3, Lat + 0.3, 14))).Tile);
+        }
+        finally
+        {
+            File.Delete(archive);
+        }
+    }
+
+    [Fact]
+    public async Task A_tile_holding_only_a_point_across_its_edge_at_the_first_single_feature_zoom_is_exported_as_served()
+    {
+        // 0.0001° east of a z9 tile's west edge, alone in the South Atlantic: the z9 tile to the west has no cluster,
+        // while its z10 child serves the point in its edge buffer.
+        var (lon, lat) = (0.0001, -30.0);
+        await server.Editor().CreateAsync("samples", Infrastructure.Features.Sample(lon, lat));
+        var west = TileAt(lon - 0.001, lat, 10);
+        Assert.Equal(HttpStatusCode.NoContent, (await server.GetTileAsync("samples", west with { Z = 9, X = west.X / 2, Y = west.Y / 2 })).StatusCode);
+        var served = await server.TileBytesAsync("samples", west);
+        Assert.NotEmpty(served);
+
+        var archive = Path.Combine(Path.GetTempPath(), $"napgeo-{Guid.NewGuid():N}.pmtiles");
+        try
+        {
+            await using var db = server.Database.CreateDataSource();
+            var service = new TileService(db, new TileOptions { ClusterBelowZoom = 10 });
+            await TileExport.RunAsync(new TileExport.Request(service.Find("samples")!, 9, 10, new LonLatBox(-1, -31, 1, -29), archive), service, TextWriter.Null, default);
+            Assert.Equal(served, (await ReadAsync(archive, west)).Tile);
+            Assert.Equal(await server.TileBytesAsync("samples", TileAt(lon, lat, 10)), (await ReadAsync(archive, TileAt(lon, lat, 10))).Tile);
         }
         finally
         {

@@ -39,6 +39,14 @@ public sealed class TileHttpTests(TilesServer server)
     }
 
     [Fact]
+    public async Task The_OpenAPI_description_of_tiles_names_every_filter_they_take()
+    {
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(await server.Client().GetStringAsync("/swagger/v1/swagger.json"))!;
+        var description = doc["paths"]!["/tiles/{source}/{z}/{x}/{tile}"]!["get"]!["description"]!.GetValue<string>();
+        Assert.All(NapGeo.Tiles.TileFilter.Names, name => Assert.Contains(name, description));
+    }
+
+    [Fact]
     public async Task An_empty_tile_is_204_and_pbf_is_accepted()
     {
         var pacific = TileAt(-150, 0, 10);

@@ -19,7 +19,9 @@ SELECT CASE WHEN (SELECT count(*) FROM f) <= {{aggregate_above}} THEN (
         SELECT f.fid, {{names}},
                -- Polygons thinner than two pixels would collapse on the 4096 grid: keep them as a two-pixel box,
                -- simplify the rest to half a pixel (the grid would drop finer detail anyway).
-               -- A polygon a few pixels across can still collapse once simplified and snapped: it falls back to the box.
+               -- A polygon a few pixels across can still collapse once simplified and snapped: it falls back to the box
+               -- of its part in the tile (and buffer). A polygon whose bounding box merely overlaps the tile has no part
+               -- there; the box of all of it drew a phantom rectangle where the site is not.
                coalesce(ST_AsMVTGeom(
                    CASE WHEN ST_Dimension(f.g) = 2 AND (ST_XMax(f.g) - ST_XMin(f.g) < 2 * b.px OR ST_YMax(f.g) - ST_YMin(f.g) < 2 * b.px)
                         THEN ST_Expand(ST_Envelope(f.g), greatest(b.px - (ST_XMax(f.g) - ST_XMin(f.g)) / 2, 0),
@@ -27,10 +29,12 @@ SELECT CASE WHEN (SELECT count(*) FROM f) <= {{aggregate_above}} THEN (
                         WHEN ST_Dimension(f.g) = 2 THEN ST_Simplify(f.g, b.px / 2, true)
                         ELSE f.g END,
                    b.env, 4096, 64, true),
-                   CASE WHEN ST_Dimension(f.g) = 2 THEN ST_AsMVTGeom(
-                       ST_Expand(ST_Envelope(f.g), greatest(b.px - (ST_XMax(f.g) - ST_XMin(f.g)) / 2, 0),
-                                                   greatest(b.px - (ST_YMax(f.g) - ST_YMin(f.g)) / 2, 0)),
-                       b.env, 4096, 64, true) END) AS geom
+                   CASE WHEN ST_Dimension(f.g) = 2 THEN (SELECT ST_AsMVTGeom(
+                       ST_Expand(ST_Envelope(p.part), greatest(b.px - (ST_XMax(p.part) - ST_XMin(p.part)) / 2, 0),
+                                                      greatest(b.px - (ST_YMax(p.part) - ST_YMin(p.part)) / 2, 0)),
+                       b.env, 4096, 64, true)
+                       FROM (SELECT ST_ClipByBox2D(f.g, ST_Expand(b.env, 64 * b.px)) AS part) p
+                       WHERE NOT ST_IsEmpty(p.part)) END) AS geom
         FROM f, b
     ) m
     WHERE m.geom IS NOT NULL

@@ -22,6 +22,7 @@ const map = new maplibregl.Map({
   transformRequest: url => (new URL(url, location.href).origin === location.origin ? { url, headers: keyHeaders() } : { url }),
 });
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
+setUpPanelToggle();
 map.addControl(new maplibregl.ScaleControl(), 'bottom-left');
 // Tests and power users reach the map from the console.
 window.napgeo = { map };
@@ -151,6 +152,23 @@ function setUpFilterForm() {
  */
 function refreshData() {
   applyFilters(map, readFilters(document.getElementById('filters')), tileTemplates);
+}
+
+/**
+ * On narrow screens (tablets and phones in the field) the layers and filters panel lies over the map: it starts closed
+ * there and the top bar's button opens and closes it. On wide screens it is always beside the map.
+ */
+function setUpPanelToggle() {
+  const panel = document.getElementById('left-panel');
+  const button = document.getElementById('toggle-panel');
+  const narrow = matchMedia('(max-width: 900px)');
+  const show = open => {
+    panel.classList.toggle('collapsed', !open);
+    button.setAttribute('aria-expanded', String(open));
+  };
+  button.addEventListener('click', () => show(panel.classList.contains('collapsed')));
+  narrow.addEventListener('change', () => show(!narrow.matches));
+  show(!narrow.matches);
 }
 
 /** This server only shows its data to key holders: ask once per tab, before the map loads. */

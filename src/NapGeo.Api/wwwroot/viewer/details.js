@@ -14,7 +14,7 @@ export function popupContent(feature, openSite) {
   const p = feature.properties;
   const layer = feature.sourceLayer;
   if (layer === 'samples') {
-    if (isCluster(feature)) return el('div', {}, el('div', { class: 'popup-title' }, `${p.point_count} samples (${p.matrix})`),
+    if (isCluster(feature)) return el('div', {}, el('div', { class: 'popup-title' }, `${p.point_count} ${p.point_count === 1 ? 'sample' : 'samples'} (${p.matrix})`),
       `Highest normalized value: ${formatValue(p.value_max)}`, el('div', {}, 'Zoom in to see each sample.'));
     return el('div', {},
       el('div', { class: 'popup-title' }, `${p.matrix ?? 'sample'} sample ${p.external_id ?? ''}`),

@@ -7,6 +7,7 @@ export function setUpSearch(map, onChoose) {
   const input = document.getElementById('search-input');
   const list = document.getElementById('search-results');
   let results = [];
+  let resultsTerm = null; // the term the listed results answer
   let active = -1;
   let pending;
 
@@ -15,6 +16,7 @@ export function setUpSearch(map, onChoose) {
     active = index;
     [...list.children].forEach((li, i) => li.setAttribute('aria-selected', String(i === index)));
     if (index >= 0) input.setAttribute('aria-activedescendant', list.children[index].id);
+    else input.removeAttribute('aria-activedescendant');
   };
   const choose = index => {
     const site = results[index];
@@ -30,15 +32,22 @@ export function setUpSearch(map, onChoose) {
     });
   };
 
+  const search = async term => {
+    const page = await fetchJson(`/api/sites?q=${encodeURIComponent(term)}&limit=10`);
+    if (input.value.trim() !== term) return false; // a slower answer to an earlier term: the newer one shows
+    results = page.features;
+    resultsTerm = term;
+    return true;
+  };
+
   input.addEventListener('input', () => {
     clearTimeout(pending);
+    if (!list.hidden) highlight(-1); // a result picked with the arrows is for the term as it was
     const term = input.value.trim();
     if (term.length < 2) { close(); return; }
     pending = setTimeout(async () => {
       try {
-        const page = await fetchJson(`/api/sites?q=${encodeURIComponent(term)}&limit=10`);
-        if (input.value.trim() !== term) return; // a slower answer to an earlier term: the newer one shows
-        results = page.features;
+        if (!await search(term)) return;
         clear(list);
         results.forEach((site, i) => list.append(el('li', {
           id: `search-result-${i}`, role: 'option', 'aria-selected': 'false',
@@ -60,8 +69,19 @@ export function setUpSearch(map, onChoose) {
     else if (event.key === 'Escape') close();
   });
   input.addEventListener('blur', () => setTimeout(close, 150));
-  form.addEventListener('submit', event => {
+  form.addEventListener('submit', async event => {
     event.preventDefault();
-    choose(active >= 0 ? active : 0);
+    const term = input.value.trim();
+    if (term === resultsTerm || active >= 0) { choose(active >= 0 ? active : 0); return; }
+    // Enter came before this term's results (typed or pasted quickly): the listed ones answer an earlier term.
+    if (term.length < 2) return;
+    clearTimeout(pending);
+    try {
+      if (!await search(term)) return;
+      if (results.length === 0) announce('No site matches');
+      else choose(0);
+    } catch (error) {
+      announce(`Search failed: ${error.message}`);
+    }
   });
 }

@@ -42,9 +42,17 @@ export function setUpUpload(map, onCommitted) {
     progress,
     result);
 
-  file.addEventListener('change', () => { state.file = file.files[0] ?? null; state.mapping = {}; commit.disabled = true; clear(result); });
+  file.addEventListener('change', () => {
+    state.file = file.files[0] ?? null;
+    state.mapping = {};
+    commit.disabled = true;
+    clear(result);
+    showPreview(map, null); // the points of the file checked before are not in this one
+  });
   // Commit sends what the last check checked: any other setting needs a check first.
   for (const input of [target, campaign, crs, onError]) input.addEventListener('change', () => { commit.disabled = true; });
+  // Mapping choices name one target's fields: another target's check would refuse them ("not a field of a hotspot").
+  target.addEventListener('change', () => { state.mapping = {}; });
   state.onMappingChanged = () => { commit.disabled = true; };
   // One request at a time: a second click would send the file twice.
   const busy = on => { dryRun.disabled = on; if (on) commit.disabled = true; };
@@ -147,8 +155,9 @@ function renderReport(container, answer, state) {
     const rows = Object.entries(mapping).map(([field, column]) => {
       // Entries that are not a column choice (e.g. the unit read from a header) are shown as they are.
       if (column && !columns.includes(column)) return el('tr', {}, el('th', {}, field), el('td', {}, column));
+      // Columns only: the upload API maps a field to a column and refuses an empty choice ("names no column").
       const select = el('select', { 'aria-label': `Column for ${field}`, 'data-field': field },
-        el('option', { value: '' }, '(none)'), columns.map(c => el('option', { value: c, selected: c === column }, c)));
+        columns.map(c => el('option', { value: c, selected: c === column }, c)));
       select.addEventListener('change', () => { state.mapping[field] = select.value; state.onMappingChanged?.(); });
       return el('tr', {}, el('th', {}, field), el('td', {}, select));
     });
