@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using System.Text.Json;
 using Microsoft.OpenApi;
 using NapGeo.Assessment;
@@ -72,6 +73,17 @@ public static class NapGeoApp
 
     public static WebApplication UseNapGeo(this WebApplication app)
     {
+        // Behind a proxy that ends TLS, links (OGC next/self, TileJSON, the style) must carry the address clients used,
+        // not http://127.0.0.1:5080: QGIS follows `next` as given. The headers are taken from loopback proxies only
+        // (ASP.NET Core's default) and from the addresses in Http:TrustedProxies, so a client cannot forge them.
+        var forwarded = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost,
+        };
+        foreach (var proxy in app.Configuration.GetValue("Http:TrustedProxies", "")!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            forwarded.KnownProxies.Add(System.Net.IPAddress.TryParse(proxy, out var address) ? address
+                : throw new InvalidOperationException($"Http:TrustedProxies: '{proxy}' is not an IP address."));
+        app.UseForwardedHeaders(forwarded);
         // The viewer page takes API keys: it must not be framed by another site (clickjacking), and no response is
         // to be sniffed into another type or leak its URL (with filters) to other hosts.
         app.Use((context, next) =>

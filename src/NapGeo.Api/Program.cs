@@ -8,6 +8,7 @@ builder.AddNapGeo();
 var app = builder.Build();
 try
 {
+    app.UseNapGeo();
     app.MigrateDatabase();
 }
 catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException)
@@ -16,7 +17,6 @@ catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationExcepti
     Console.Error.WriteLine($"error: cannot start: {e.Message}");
     return 1;
 }
-app.UseNapGeo();
 app.MapNapGeo();
 await app.RunAsync();
 return 0;

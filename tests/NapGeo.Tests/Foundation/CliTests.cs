@@ -44,6 +44,14 @@ public sealed class CliTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_trusted_proxy_that_is_not_an_address_stops_the_start_with_one_line()
+    {
+        var (code, _, error) = await RunAsync(server.Database.ConnectionString, "--urls", "http://127.0.0.1:0", "--Http:TrustedProxies=10.0.0.5, proxy.local");
+        Assert.Equal(1, code);
+        Assert.Equal("error: cannot start: Http:TrustedProxies: 'proxy.local' is not an IP address.", error.Trim());
+    }
+
+    [Fact]
     public async Task A_key_can_be_listed_by_its_prefix_and_revoked_and_is_then_refused()
     {
         var db = server.Database.ConnectionString;
