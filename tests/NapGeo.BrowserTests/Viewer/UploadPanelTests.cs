@@ -19,6 +19,16 @@ public sealed class UploadPanelTests(ViewerServer server) : IClassFixture<Viewer
         return path;
     }
 
+    /// <summary>The viewer with the upload panel open, the editor key typed in and the test file chosen.</summary>
+    private async Task<IPage> OpenUploadWithFileAsync()
+    {
+        var page = await server.OpenViewerAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload samples" }).ClickAsync();
+        await page.GetByLabel("Editor API key").FillAsync(server.EditorKey);
+        await page.SetInputFilesAsync("#upload-file", WriteCsv());
+        return page;
+    }
+
     [Fact]
     public async Task A_dry_run_shows_the_bad_row_and_a_commit_puts_the_new_point_on_the_map_without_a_reload()
     {
@@ -63,10 +73,7 @@ public sealed class UploadPanelTests(ViewerServer server) : IClassFixture<Viewer
     [Fact]
     public async Task Every_free_choice_offered_in_the_column_mapping_is_one_the_next_check_accepts()
     {
-        var page = await server.OpenViewerAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Upload samples" }).ClickAsync();
-        await page.GetByLabel("Editor API key").FillAsync(server.EditorKey);
-        await page.SetInputFilesAsync("#upload-file", WriteCsv());
+        var page = await OpenUploadWithFileAsync();
         await page.GetByLabel("Campaign").FillAsync("WEB-MAP");
         var check = page.GetByRole(AriaRole.Button, new() { Name = "Check (dry run)" });
         await check.ClickAsync();
@@ -93,10 +100,7 @@ public sealed class UploadPanelTests(ViewerServer server) : IClassFixture<Viewer
     [Fact]
     public async Task Changing_the_target_after_adjusting_the_mapping_checks_the_file_as_the_new_target()
     {
-        var page = await server.OpenViewerAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Upload samples" }).ClickAsync();
-        await page.GetByLabel("Editor API key").FillAsync(server.EditorKey);
-        await page.SetInputFilesAsync("#upload-file", WriteCsv());
+        var page = await OpenUploadWithFileAsync();
         var check = page.GetByRole(AriaRole.Button, new() { Name = "Check (dry run)" });
         await check.ClickAsync();
         var answer = page.Locator("#upload-result > .summary, #upload-result > p.bad");
@@ -115,10 +119,7 @@ public sealed class UploadPanelTests(ViewerServer server) : IClassFixture<Viewer
     [Fact]
     public async Task Choosing_another_file_takes_the_previous_files_preview_off_the_map()
     {
-        var page = await server.OpenViewerAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Upload samples" }).ClickAsync();
-        await page.GetByLabel("Editor API key").FillAsync(server.EditorKey);
-        await page.SetInputFilesAsync("#upload-file", WriteCsv());
+        var page = await OpenUploadWithFileAsync();
         await page.GetByLabel("Campaign").FillAsync("WEB-PREVIEW");
         await page.GetByLabel("When rows are invalid").SelectOptionAsync("skip-invalid");
         await page.GetByRole(AriaRole.Button, new() { Name = "Check (dry run)" }).ClickAsync();

@@ -122,18 +122,25 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
         var value = feature["properties"]!["value"]!.GetValue<double>();
         var unit = feature["properties"]!["unit"]!.GetValue<string>();
 
-        var page = await server.OpenViewerAsync($"#15/{lat}/{lon}");
-        await page.EvaluateAsync($"() => {{ window.napgeo.map.jumpTo({{ center: [{lon}, {lat}], zoom: 15 }}); }}");
-        await ViewerServer.IdleAsync(page);
-        var point = await page.EvaluateAsync<double[]>($"() => {{ const p = window.napgeo.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
-        var box = await page.Locator("#map").BoundingBoxAsync();
-        await page.Mouse.ClickAsync((float)(box!.X + point[0]), (float)(box.Y + point[1]));
+        var page = await OpenAndClickAsync(lon, lat, 15);
         var popup = page.Locator(".maplibregl-popup-content");
         await popup.WaitForAsync();
         var text = await popup.TextContentAsync();
         Assert.Contains($"{value.ToString(System.Globalization.CultureInfo.InvariantCulture)} {unit}", text);
         Assert.Contains("GH24-SOIL-0001", text);
         await page.ScreenshotAsync(new() { Path = Browser.ArtifactPath("viewer-sample-popup.png") });
+    }
+
+    /// <summary>The viewer at a zoom, centred on a place, clicked where the place is drawn.</summary>
+    private async Task<IPage> OpenAndClickAsync(double lon, double lat, int zoom)
+    {
+        var page = await server.OpenViewerAsync($"#{zoom}/{lat}/{lon}");
+        await page.EvaluateAsync($"() => {{ window.napgeo.map.jumpTo({{ center: [{lon}, {lat}], zoom: {zoom} }}); }}");
+        await ViewerServer.IdleAsync(page);
+        var point = await page.EvaluateAsync<double[]>($"() => {{ const p = window.napgeo.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
+        var box = await page.Locator("#map").BoundingBoxAsync();
+        await page.Mouse.ClickAsync((float)(box!.X + point[0]), (float)(box.Y + point[1]));
+        return page;
     }
 
     [Fact]
@@ -146,12 +153,7 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
         var coordinates = System.Text.Json.Nodes.JsonNode.Parse(sample)!["features"]![0]!["geometry"]!["coordinates"]!;
         var (lon, lat) = (coordinates[0]!.GetValue<double>(), coordinates[1]!.GetValue<double>());
 
-        var page = await server.OpenViewerAsync($"#15/{lat}/{lon}");
-        await page.EvaluateAsync($"() => {{ window.napgeo.map.jumpTo({{ center: [{lon}, {lat}], zoom: 15 }}); }}");
-        await ViewerServer.IdleAsync(page);
-        var point = await page.EvaluateAsync<double[]>($"() => {{ const p = window.napgeo.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
-        var box = await page.Locator("#map").BoundingBoxAsync();
-        await page.Mouse.ClickAsync((float)(box!.X + point[0]), (float)(box.Y + point[1]));
+        var page = await OpenAndClickAsync(lon, lat, 15);
         var popup = page.Locator(".maplibregl-popup-content");
         await popup.WaitForAsync();
         Assert.Contains("below detection (limit 0.01 mg/kg)", await popup.TextContentAsync());
@@ -164,12 +166,7 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
         // at zoom 7 holds it alone.
         var (lon, lat) = (-0.6, 5.0);
         await NapGeo.Tests.Infrastructure.Features.CreateAsync(server.Editor(), "samples", NapGeo.Tests.Infrastructure.Features.Sample(lon, lat));
-        var page = await server.OpenViewerAsync($"#7/{lat}/{lon}");
-        await page.EvaluateAsync($"() => {{ window.napgeo.map.jumpTo({{ center: [{lon}, {lat}], zoom: 7 }}); }}");
-        await ViewerServer.IdleAsync(page);
-        var point = await page.EvaluateAsync<double[]>($"() => {{ const p = window.napgeo.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
-        var box = await page.Locator("#map").BoundingBoxAsync();
-        await page.Mouse.ClickAsync((float)(box!.X + point[0]), (float)(box.Y + point[1]));
+        var page = await OpenAndClickAsync(lon, lat, 7);
         var title = page.Locator(".maplibregl-popup-content .popup-title");
         await title.WaitForAsync();
         Assert.Equal("1 sample (soil)", await title.TextContentAsync());
