@@ -74,16 +74,10 @@ public static class NapGeoApp
     public static WebApplication UseNapGeo(this WebApplication app)
     {
         // Behind a proxy that ends TLS, links (OGC next/self, TileJSON, the style) must carry the address clients used,
-        // not http://127.0.0.1:5080: QGIS follows `next` as given. The headers are taken from loopback proxies only
-        // (ASP.NET Core's default) and from the addresses in Http:TrustedProxies, so a client cannot forge them.
-        var forwarded = new ForwardedHeadersOptions
-        {
-            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost,
-        };
-        foreach (var proxy in app.Configuration.GetValue("Http:TrustedProxies", "")!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            forwarded.KnownProxies.Add(System.Net.IPAddress.TryParse(proxy, out var address) ? address
-                : throw new InvalidOperationException($"Http:TrustedProxies: '{proxy}' is not an IP address."));
-        app.UseForwardedHeaders(forwarded);
+        // not http://127.0.0.1:5080: QGIS follows `next` as given. Forwarded headers are honoured only from the proxies an
+        // operator names: a proxy that passes a client's own X-Forwarded-Host through (nginx does unless told to set
+        // it) would otherwise let anyone write the links others receive, and loopback is no proof of a proxy.
+        if (TrustedProxies(app.Configuration) is { } forwarded) app.UseForwardedHeaders(forwarded);
         // The viewer page takes API keys: it must not be framed by another site (clickjacking), and no response is
         // to be sniffed into another type or leak its URL (with filters) to other hosts.
         app.Use((context, next) =>
@@ -104,6 +98,27 @@ public static class NapGeoApp
         app.UseAuthorization();
         app.UseRateLimiter();
         return app;
+    }
+
+    /// <summary><c>Http:TrustedProxies</c>: comma-separated addresses or networks (10.0.0.5, 172.18.0.0/16); null when none.</summary>
+    private static ForwardedHeadersOptions? TrustedProxies(IConfiguration configuration)
+    {
+        var entries = configuration.GetValue("Http:TrustedProxies", "")!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (entries.Length == 0) return null;
+        var options = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost,
+        };
+        // The defaults trust loopback; only what the operator lists is trusted.
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var entry in entries)
+        {
+            if (System.Net.IPAddress.TryParse(entry, out var address)) options.KnownProxies.Add(address);
+            else if (System.Net.IPNetwork.TryParse(entry, out var network)) options.KnownIPNetworks.Add(network);
+            else throw new InvalidOperationException($"Http:TrustedProxies: '{entry}' is not an IP address or network (such as 172.18.0.0/16).");
+        }
+        return options;
     }
 
     public static WebApplication MapNapGeo(this WebApplication app)

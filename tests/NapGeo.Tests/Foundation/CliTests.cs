@@ -46,9 +46,9 @@ public sealed class CliTests(NapGeoServer server)
     [Fact]
     public async Task A_trusted_proxy_that_is_not_an_address_stops_the_start_with_one_line()
     {
-        var (code, _, error) = await RunAsync(server.Database.ConnectionString, "--urls", "http://127.0.0.1:0", "--Http:TrustedProxies=10.0.0.5, proxy.local");
+        var (code, _, error) = await RunAsync(server.Database.ConnectionString, "--urls", "http://127.0.0.1:0", "--Http:TrustedProxies=10.0.0.5, 172.18.0.0/16, proxy.local");
         Assert.Equal(1, code);
-        Assert.Equal("error: cannot start: Http:TrustedProxies: 'proxy.local' is not an IP address.", error.Trim());
+        Assert.Equal("error: cannot start: Http:TrustedProxies: 'proxy.local' is not an IP address or network (such as 172.18.0.0/16).", error.Trim());
     }
 
     [Fact]
