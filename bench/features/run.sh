@@ -151,13 +151,13 @@ latency_round() {  # key name warm-up-seconds
 # 4.3 ms to 0.7 ms over the first 20 s, measured in 5 s windows): the first warm-up lasts past that, so that what is
 # measured is the service, not its compiler.
 latency_round loaded "rows as loaded (in random places, the worst case)" 20
-peak_after_kb=$(awk '/VmHWM/ {print $2}' "/proc/$API_PID/status")
 # `maintain` (the operator's command, README) stores the rows in the order of their locations; nothing reads meanwhile.
 log "maintain: storing the samples in the order of their locations"
 t0=$(now)
 dotnet "$NAPGEO_API_DLL" maintain >"$OUT/maintain.txt"
 maintain_time=$(awk -v x="$t0" -v y="$(now)" 'BEGIN {printf "%.1f", y - x}')
 latency_round maintained "after ./napgeo maintain" 5
+peak_after_kb=$(awk '/VmHWM/ {print $2}' "/proc/$API_PID/status")
 
 awk -v s="$SAMPLES" -v ft="$floor_time" -v at="$api_time" -v fb="$floor_bytes" -v ab="$api_bytes" -v af="$api_features" \
     -v peak="$peak_kb" -v peak2="$peak_after_kb" -v rss="$rss_start" 'BEGIN {
@@ -165,7 +165,7 @@ awk -v s="$SAMPLES" -v ft="$floor_time" -v at="$api_time" -v fb="$floor_bytes" -
   printf "floor  psql COPY ST_AsGeoJSON %.2f s  %.0f features/s  %.1f MB/s\n", ft, s / ft, fb / ft / 1e6
   printf "API    /api/samples/export    %.2f s  %.0f features/s  %.1f MB/s\n", at, af / at, ab / at / 1e6
   printf "ratio  API / floor (features/s) %.2f   (target >= 0.8)\n", (af / at) / (s / ft)
-  printf "API RSS before export %.0f MB, peak during export %.0f MB (target < 300 MB), peak after the load test %.0f MB\n", rss / 1024, peak / 1024, peak2 / 1024
+  printf "API RSS before export %.0f MB, peak during export %.0f MB (target < 300 MB), peak after the load tests %.0f MB\n", rss / 1024, peak / 1024, peak2 / 1024
 }'
 cat "$OUT/round-loaded.txt"
 printf 'maintain: %s s for the three tables\n' "$maintain_time"

@@ -10,13 +10,15 @@ namespace NapGeo.Database;
 /// Rows are stored in the order they were written, so features that arrived in different uploads, or were edited
 /// since, lie on pages far apart, and reading one small area touches a page per feature: on a million randomly
 /// placed samples a page of <c>items?bbox=</c> cost PostgreSQL about 1.5 times the CPU it costs once clustered
-/// (bench/features.md). The rewrite locks each table against reads and writes while it runs (about 20 s per million
+/// (bench/features.md). The rewrite locks each table against reads and writes while it runs (20–25 s per million
 /// samples here), so it is an operator's task for a quiet hour, not something the server does by itself.
 /// </summary>
 public static class Maintenance
 {
-    public static async Task RunAsync(NpgsqlDataSource db, TextWriter progress, CancellationToken ct)
+    /// <summary>Every table in turn; a table in use is left as it was and the others still done. False if one was left.</summary>
+    public static async Task<bool> RunAsync(NpgsqlDataSource db, TextWriter progress, TextWriter problems, CancellationToken ct)
     {
+        var allDone = true;
         foreach (var layer in LayerCatalog.All)
         {
             var clock = Stopwatch.StartNew();
@@ -29,8 +31,9 @@ public static class Maintenance
                 try { await cluster.ExecuteNonQueryAsync(ct); }
                 catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
                 {
-                    throw new InvalidOperationException(
-                        $"{layer.Name} stayed in use for 10 s (an export, an upload or an open transaction); it was left as it was. Run maintain again in a quieter moment.", e);
+                    problems.WriteLine($"error: {layer.Name} stayed in use for 10 s (an export, an upload or an open transaction); it was left as it was. Run maintain again in a quieter moment.");
+                    allDone = false;
+                    continue;
                 }
                 await tx.CommitAsync(ct);
             }
@@ -40,5 +43,6 @@ public static class Maintenance
             progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{layer.Name}: {rows:N0} rows stored in the order of their locations, statistics refreshed ({clock.Elapsed.TotalSeconds:0.0} s)"));
         }
+        return allDone;
     }
 }

@@ -35,10 +35,18 @@ public static class FeaturesCli
             var parameters = new NpgsqlCommand().Parameters;
             var statement = FeatureReader.PageSql(query, parameters);
             for (var i = 0; i < parameters.Count; i++)
-                Console.WriteLine($"-- ${(i + 1).ToString(CultureInfo.InvariantCulture)} = {Convert.ToString(parameters[i].Value, CultureInfo.InvariantCulture)}");
+                Console.WriteLine($"-- ${(i + 1).ToString(CultureInfo.InvariantCulture)} = {Literal(parameters[i].Value)}");
             Console.WriteLine(statement);
             return 0;
         });
         return new Command("ogc", "OGC API – Features") { sql };
     }
+
+    /// <summary>A value as it can be pasted into EXPLAIN: instants in ISO 8601 with their offset, not month-first.</summary>
+    private static string? Literal(object? value) => value switch
+    {
+        DateTime t => t.ToString("o", CultureInfo.InvariantCulture),
+        DateTimeOffset t => t.ToString("o", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture),
+    };
 }

@@ -13,7 +13,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        var (status, title, detail) = Classify(exception);
+        var (status, title, detail) = Classify(exception, context.Request.Query);
         if (status >= 500)
             log.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
         context.Response.StatusCode = status;
@@ -24,10 +24,10 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         });
     }
 
-    private static (int Status, string Title, string Detail) Classify(Exception exception) => exception switch
+    private static (int Status, string Title, string Detail) Classify(Exception exception, IQueryCollection query) => exception switch
     {
-        BadHttpRequestException bad when BindFailure().Match(bad.Message) is { Success: true } m =>
-            (400, "Invalid query parameter", $"{Lowered(m.Groups["name"].Value)}: '{m.Groups["value"].Value}' is not {Kind(m.Groups["type"].Value)}."),
+        BadHttpRequestException bad when BindFailure().Match(bad.Message) is { Success: true } m && AsWritten(query, m.Groups["name"].Value) is { } name =>
+            (400, "Invalid query parameter", $"{name}: '{m.Groups["value"].Value}' is not {Kind(m.Groups["type"].Value)}."),
         BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? "Request too large" : "Bad request", bad.Message),
         System.Text.Json.JsonException json => (400, "Malformed JSON", json.Message),
         PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg =>
@@ -60,7 +60,9 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     [System.Text.RegularExpressions.GeneratedRegex("""^Failed to bind parameter "(?:Nullable<)?(?<type>\w+)>? (?<name>\w+)" from "(?<value>.*)"\.$""", System.Text.RegularExpressions.RegexOptions.Singleline)]
     private static partial System.Text.RegularExpressions.Regex BindFailure();
 
-    private static string Lowered(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name[1..];
+    /// <summary>The query parameter the binder's C# name stands for (EpsM for eps_m), as the caller wrote it; null if none.</summary>
+    private static string? AsWritten(IQueryCollection query, string bound) =>
+        query.Keys.FirstOrDefault(k => string.Equals(k.Replace("_", "").Replace("-", ""), bound, StringComparison.OrdinalIgnoreCase));
 
     private static string Kind(string type) => type switch
     {

@@ -142,8 +142,9 @@ public sealed class CliTests(NapGeoServer server)
         const string sidesChanged = "SELECT count(*) FILTER (WHERE west <> previous) FROM (SELECT ST_X(geom) < 0 AS west, lag(ST_X(geom) < 0) OVER (ORDER BY ctid) AS previous FROM samples) s";
         Assert.Equal(199, await db.ScalarAsync<long>(sidesChanged));
 
-        // A reader holding the table for longer than the rewrite may wait: the table is left as it was, said in one line.
-        await using (var reader = db.CreateDataSource())
+        // A reader holding the table for longer than the rewrite may wait: the table is left as it was, said in one line,
+        // and the other tables are still done.
+        await using var reader = db.CreateDataSource();
         await using (var connection = await reader.OpenConnectionAsync())
         await using (var tx = await connection.BeginTransactionAsync())
         {
@@ -151,9 +152,28 @@ public sealed class CliTests(NapGeoServer server)
             var busy = await RunAsync(db.ConnectionString, "maintain");
             Assert.Equal(1, busy.Code);
             Assert.Equal("error: samples stayed in use for 10 s (an export, an upload or an open transaction); it was left as it was. Run maintain again in a quieter moment.", busy.Error.Trim());
+            Assert.Contains("sites: 0 rows stored in the order of their locations", busy.Output);
+            Assert.Contains("hotspots: 0 rows stored in the order of their locations", busy.Output);
         }
         Assert.Equal(199, await db.ScalarAsync<long>(sidesChanged));
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE indexname LIKE '%cluster_order'"));
+
+        // A transaction that read the table, then writes it while maintain waits for it (an upload's commit does so):
+        // the write goes through and maintain follows, instead of one of them being ended as a deadlock.
+        await using (var connection = await reader.OpenConnectionAsync())
+        await using (var tx = await connection.BeginTransactionAsync())
+        {
+            await using (var read = new Npgsql.NpgsqlCommand("SELECT count(*) FROM samples", connection, tx)) await read.ExecuteScalarAsync();
+            var maintaining = RunAsync(db.ConnectionString, "maintain");
+            for (var i = 0; i < 200 && await db.ScalarAsync<long>("SELECT count(*) FROM pg_locks WHERE relation = 'samples'::regclass AND NOT granted") == 0; i++)
+                await Task.Delay(50);
+            await using (var write = new Npgsql.NpgsqlCommand("UPDATE samples SET notes = 'checked' WHERE external_id = 'M-1'", connection, tx))
+                Assert.Equal(1, await write.ExecuteNonQueryAsync());
+            await tx.CommitAsync();
+            var (waitedCode, _, waitedError) = await maintaining;
+            Assert.True(waitedCode == 0, waitedError);
+        }
+        Assert.Equal("checked", await db.ScalarAsync<string>("SELECT notes FROM samples WHERE external_id = 'M-1'"));
 
         var (code, output, _) = await RunAsync(db.ConnectionString, "maintain");
         Assert.Equal(0, code);

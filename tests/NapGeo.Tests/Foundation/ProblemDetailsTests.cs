@@ -81,6 +81,13 @@ public sealed class ProblemDetailsTests(NapGeoServer server)
         Assert.Equal(detail, problem["detail"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task A_query_value_of_the_wrong_type_is_named_as_written_when_it_differs_from_the_handlers_name()
+    {
+        var problem = await AssertProblem(await server.Editor().PostAsync("/api/hotspots/derive?eps_m=abc", null), HttpStatusCode.BadRequest);
+        Assert.Equal("eps_m: 'abc' is not a number.", problem["detail"]!.GetValue<string>());
+    }
+
     /// <summary>A parameter the list does not take was ignored: ?stauts=active (misspelt), ?matrix=soil on sites (another
     /// layer's filter) and ?crs= (a write option) answered the whole layer, numberMatched and all, as if filtered.</summary>
     [Theory]
