@@ -175,7 +175,9 @@ public static partial class ColumnMapping
         if (map.Fields.TryGetValue("value", out var valueColumn))
             map.UnitFromHeader = UnitInBrackets().Match(columns[valueColumn]) is { Success: true } unit ? unit.Groups[1].Value.Trim() : TrailingUnit(columns[valueColumn]);
 
-        for (var i = 0; i < columns.Count; i++) if (!used.Contains(i)) map.Ignored.Add(columns[i]);
+        // A column without a header is named by its place, or the warning would list an empty name.
+        for (var i = 0; i < columns.Count; i++)
+            if (!used.Contains(i)) map.Ignored.Add(string.IsNullOrWhiteSpace(columns[i]) ? $"column {i + 1} (no header)" : columns[i]);
         return map;
 
         int? Pick(string[] all, HashSet<int> taken, IEnumerable<string> candidates)

@@ -183,8 +183,19 @@ public static partial class SourceReaders
             using var first = XlsxRows(path).GetEnumerator();
             if (!first.MoveNext()) throw new UploadFileException(422, "Empty file", "The spreadsheet's first sheet is empty.");
             header = first.Current.Values.Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)?.Trim() ?? "").ToList();
+            // The sheet's width is its formatted range: columns right of the header that hold nothing are not columns.
+            var lastWithValue = header.FindLastIndex(h => h.Length > 0);
             while (first.MoveNext())
+            {
                 if (++total > limits.MaxRows) throw TooManyRows(limits);
+                var i = 0;
+                foreach (var value in first.Current.Values)
+                {
+                    if (i > lastWithValue && value is not null && !(value is string s && s.Trim().Length == 0)) lastWithValue = i;
+                    i++;
+                }
+            }
+            header = header.Take(lastWithValue + 1).ToList();
         }
         catch (Exception e) when (e is not UploadFileException)
         {

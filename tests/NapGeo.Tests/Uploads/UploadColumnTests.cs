@@ -19,6 +19,36 @@ public sealed class UploadColumnTests(NapGeoServer server)
 
     private static string Mapped(JsonObject body, string field) => body["mapping"]![field]?.GetValue<string>() ?? "(none)";
 
+    /// <summary>A note typed right of the header ("re-run, value doubtful") was reported as an ignored column named "";
+    /// a formatted but empty column there was reported the same way.</summary>
+    [Fact]
+    public async Task A_spreadsheet_column_without_a_header_is_named_by_its_place_and_an_empty_one_is_not_a_column()
+    {
+        async Task<JsonObject> DryRunAsync(string? note)
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"napgeo-unheaded-{Guid.NewGuid():N}.xlsx");
+            var rows = new List<Dictionary<string, object?>>
+            {
+                new() { ["A"] = "sample_id", ["B"] = "matrix", ["C"] = "value", ["D"] = "unit", ["E"] = "latitude", ["F"] = "longitude", ["G"] = null, ["H"] = null },
+                new() { ["A"] = "U1", ["B"] = "soil", ["C"] = 1.5, ["D"] = "mg/kg", ["E"] = 5.3, ["F"] = -1.9, ["G"] = note, ["H"] = null },
+            };
+            MiniExcelLibs.MiniExcel.SaveAs(path, rows, printHeader: false);
+            try
+            {
+                var (status, body) = await UploadSamplesAsync(server.Editor(), await File.ReadAllBytesAsync(path), "unheaded.xlsx", ("campaign", "UNHEADED"), ("mode", "dry-run"));
+                Assert.True(status == HttpStatusCode.OK, body.ToJsonString());
+                return body;
+            }
+            finally { File.Delete(path); }
+        }
+        var noted = await DryRunAsync("re-run, value doubtful");
+        Assert.Equal("column 7 (no header)", noted["warnings"]!.AsArray().Single(w => w!["kind"]!.GetValue<string>() == "ignored_columns")!["column"]!.GetValue<string>());
+        Assert.Equal(["sample_id", "matrix", "value", "unit", "latitude", "longitude", ""], noted["columns"]!.AsArray().Select(c => c!.GetValue<string>()));
+        var empty = await DryRunAsync(null);
+        Assert.DoesNotContain(empty["warnings"]!.AsArray(), w => w!["kind"]!.GetValue<string>() == "ignored_columns");
+        Assert.Equal(6, empty["columns"]!.AsArray().Count);
+    }
+
     [Fact]
     public async Task The_option_columns_of_a_kobo_multiple_choice_question_are_never_mapped()
     {
