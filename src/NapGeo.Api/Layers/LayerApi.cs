@@ -82,8 +82,7 @@ public static class LayerApi
         using var body = await FeatureInput.ParseBodyAsync(request.Body, ct);
         var draft = await input.ReadAsync(body.RootElement, definition, null, options.Crs, options.Repair ?? false, errors, ct);
         if (draft is null) return Problems.Invalid(errors.ToDictionary());
-        var id = await store.InsertAsync(definition, draft, request.HttpContext.User.ActorName(), ct);
-        var (json, version) = (await store.RenderAsync(definition, id, ct))!.Value;
+        var (id, json, version) = await store.InsertAsync(definition, draft, request.HttpContext.User.ActorName(), ct);
         return new FeatureResult(201, json, version, $"{request.PathBase}/api/{definition.Name}/{id}");
     }
 
@@ -111,13 +110,13 @@ public static class LayerApi
         using var body = await FeatureInput.ParseBodyAsync(request.Body, ct);
         var draft = await input.ReadAsync(body.RootElement, layer, patch ? stored : null, options.Crs, options.Repair ?? false, errors, ct);
         if (draft is null) return Problems.Invalid(errors.ToDictionary());
-        switch (await store.UpdateAsync(layer, id, expected, draft, request.HttpContext.User.ActorName(), ct))
+        var (outcome, json, version) = await store.UpdateAsync(layer, id, expected, draft, request.HttpContext.User.ActorName(), ct);
+        return outcome switch
         {
-            case WriteOutcome.NotFound: return Problems.NotFound($"{layer.Noun} {id}");
-            case WriteOutcome.VersionMismatch: return Stale(layer, id, null);
-        }
-        var (json, version) = (await store.RenderAsync(layer, id, ct))!.Value;
-        return new FeatureResult(200, json, version);
+            WriteOutcome.NotFound => Problems.NotFound($"{layer.Noun} {id}"),
+            WriteOutcome.VersionMismatch => Stale(layer, id, null),
+            _ => new FeatureResult(200, json, version),
+        };
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpRequest request, LayerStore store, EndpointLayer layer, CancellationToken ct)

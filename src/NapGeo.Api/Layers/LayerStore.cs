@@ -39,7 +39,13 @@ public sealed class LayerStore(NpgsqlDataSource db)
     /// <summary>One feature as GeoJSON bytes with its version, for a response with an ETag.</summary>
     public async Task<(byte[] Json, int Version)?> RenderAsync(LayerDefinition layer, Guid id, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(Sql(layer).Select + " WHERE id = $1");
+        await using var cmd = db.CreateCommand();
+        return await RenderAsync(layer, id, cmd, ct);
+    }
+
+    private async Task<(byte[] Json, int Version)?> RenderAsync(LayerDefinition layer, Guid id, NpgsqlCommand cmd, CancellationToken ct)
+    {
+        cmd.CommandText = Sql(layer).Select + " WHERE id = $1";
         cmd.Parameters.Add(new() { Value = id });
         await using var row = await cmd.ExecuteReaderAsync(ct);
         if (!await row.ReadAsync(ct)) return null;
@@ -76,26 +82,36 @@ public sealed class LayerStore(NpgsqlDataSource db)
         return count;
     }
 
-    public async Task<Guid> InsertAsync(LayerDefinition layer, FeatureDraft draft, string actor, CancellationToken ct)
+    /// <summary>
+    /// Inserts the feature and renders it as stored (defaults, triggers' values, version) in the same transaction: a
+    /// delete committed right after cannot take the created feature from the answer.
+    /// </summary>
+    public async Task<(Guid Id, byte[] Json, int Version)> InsertAsync(LayerDefinition layer, FeatureDraft draft, string actor, CancellationToken ct)
     {
         await using var tx = await WriteTransaction.BeginAsync(db, actor, ct);
         await using var cmd = tx.Command(Sql(layer).Insert);
         AddValues(cmd, Sql(layer), draft);
         var id = (Guid)(await cmd.ExecuteScalarAsync(ct))!;
+        await using var render = tx.Command("");
+        var (json, version) = (await RenderAsync(layer, id, render, ct))!.Value;
         await tx.CommitAsync(ct);
-        return id;
+        return (id, json, version);
     }
 
-    public async Task<WriteOutcome> UpdateAsync(LayerDefinition layer, Guid id, int expectedVersion, FeatureDraft draft, string actor, CancellationToken ct)
+    /// <summary>Updates the feature if it is still at <paramref name="expectedVersion"/>; when done, the feature as stored, rendered in the same transaction.</summary>
+    public async Task<(WriteOutcome Outcome, byte[] Json, int Version)> UpdateAsync(
+        LayerDefinition layer, Guid id, int expectedVersion, FeatureDraft draft, string actor, CancellationToken ct)
     {
         await using var tx = await WriteTransaction.BeginAsync(db, actor, ct);
         await using var cmd = tx.Command(Sql(layer).Update);
         AddValues(cmd, Sql(layer), draft);
         cmd.Parameters.Add(new() { Value = id });
         cmd.Parameters.Add(new() { Value = expectedVersion });
-        if (await cmd.ExecuteScalarAsync(ct) is null) return await MissOutcomeAsync(layer, id, ct);
+        if (await cmd.ExecuteScalarAsync(ct) is null) return (await MissOutcomeAsync(layer, id, ct), [], 0);
+        await using var render = tx.Command("");
+        var (json, version) = (await RenderAsync(layer, id, render, ct))!.Value;
         await tx.CommitAsync(ct);
-        return WriteOutcome.Done;
+        return (WriteOutcome.Done, json, version);
     }
 
     public async Task<WriteOutcome> DeleteAsync(LayerDefinition layer, Guid id, int? expectedVersion, string actor, CancellationToken ct)

@@ -85,6 +85,49 @@ public sealed class ConcurrencyTests(NapGeoServer server)
         Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM sites WHERE id = $1", id));
     }
 
+    /// <summary>A create or change answered with a re-read after its commit: a delete landing between the two made the
+    /// re-read find nothing, and the write that had succeeded was answered 500. The answer now comes from the write's own
+    /// transaction. A deleter removes every feature of the test as soon as it is committed.</summary>
+    [Fact]
+    public async Task A_write_deleted_right_after_its_commit_is_still_answered_with_what_was_written()
+    {
+        var client = server.Editor();
+        var name = Unique("Race");
+        using var stop = new CancellationTokenSource();
+        await using var db = server.Database.CreateDataSource();
+        var deleter = Task.Run(async () =>
+        {
+            await using var delete = db.CreateCommand("DELETE FROM sites WHERE name = $1");
+            delete.Parameters.Add(new() { Value = name });
+            var deleted = 0;
+            while (!stop.IsCancellationRequested) deleted += await delete.ExecuteNonQueryAsync();
+            return deleted;
+        });
+        try
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                var named = Site();
+                named["properties"]!["name"] = name;
+                var created = await client.SendAsync(HttpMethod.Post, "/api/sites", named);
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+                Assert.Equal(name, (await created.JsonAsync())["properties"]!["name"]!.GetValue<string>());
+
+                var (id, etag, _) = await client.CreateAsync("sites", Site());
+                var renamed = await client.SendAsync(HttpMethod.Patch, $"/api/sites/{id}", Rename(name), etag);
+                Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+                Assert.Equal("\"v2\"", renamed.Headers.ETag!.Tag);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+        var deleted = await deleter;
+        Assert.Equal(80, deleted + await server.Database.ScalarAsync<long>("SELECT count(*) FROM sites WHERE name = $1", name));
+        Assert.True(deleted > 40, $"the deleter removed only {deleted} of the 80 features while they were written");
+    }
+
     [Fact]
     public async Task Changing_a_missing_feature_is_404()
     {
