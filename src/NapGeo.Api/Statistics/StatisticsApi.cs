@@ -60,8 +60,8 @@ public static class StatisticsApi
         // The format may come from Accept: a cache that keyed on the URL alone would hand JSON to a GeoJSON client.
         request.HttpContext.Response.Headers.Append(HeaderNames.Vary, HeaderNames.Accept);
 
-        var areas = (await store.AreasAsync(country, ct)).Where(a => level == "all" || a.Level == level).ToList();
-        var unassigned = country is null ? await store.UnassignedSamplesAsync(ct) : null;
+        var (allAreas, unassigned) = await store.ReadAsync(country, withUnassigned: country is null, ct);
+        var areas = allAreas.Where(a => level == "all" || a.Level == level).ToList();
         using var buffer = new MemoryStream();
         await using (var json = new Utf8JsonWriter(buffer, FeatureJson.WriterOptions))
         {
@@ -88,9 +88,24 @@ public sealed record AreaBaseline(
 
 public sealed class BaselineStore(NpgsqlDataSource db)
 {
-    public async Task<IReadOnlyList<AreaBaseline>> AreasAsync(string? country, CancellationToken ct)
+    /// <summary>
+    /// The areas' figures and, when asked, the samples linked to no site, from one snapshot: a sample linked to a site
+    /// between two separate reads would be counted twice or not at all.
+    /// </summary>
+    public async Task<(IReadOnlyList<AreaBaseline> Areas, IReadOnlyDictionary<string, long>? Unassigned)> ReadAsync(
+        string? country, bool withUnassigned, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(SqlResource.Load("Statistics.Sql.baseline.sql"));
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var areas = await AreasAsync(connection, country, ct);
+        var unassigned = withUnassigned ? await UnassignedSamplesAsync(connection, ct) : null;
+        await snapshot.CommitAsync(ct);
+        return (areas, unassigned);
+    }
+
+    private static async Task<IReadOnlyList<AreaBaseline>> AreasAsync(NpgsqlConnection connection, string? country, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(SqlResource.Load("Statistics.Sql.baseline.sql"), connection);
         cmd.Parameters.Add(new() { Value = (object?)country ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await using var row = await cmd.ExecuteReaderAsync(ct);
         var statuses = SitesLayer.Definition.Find("status")!.Allowed!;
@@ -115,9 +130,9 @@ public sealed class BaselineStore(NpgsqlDataSource db)
     /// <summary>Sums of estimates, to the gram: more digits would only show floating-point noise.</summary>
     private static double Kilograms(object value) => Math.Round(Convert.ToDouble(value, CultureInfo.InvariantCulture), 3);
 
-    public async Task<IReadOnlyDictionary<string, long>> UnassignedSamplesAsync(CancellationToken ct)
+    private static async Task<IReadOnlyDictionary<string, long>> UnassignedSamplesAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(SqlResource.Load("Statistics.Sql.unassigned_samples.sql"));
+        await using var cmd = new NpgsqlCommand(SqlResource.Load("Statistics.Sql.unassigned_samples.sql"), connection);
         await using var row = await cmd.ExecuteReaderAsync(ct);
         var counts = Units.Matrices.ToDictionary(m => m, _ => 0L);
         while (await row.ReadAsync(ct)) counts[row.GetString(0)] = row.GetInt64(1);
