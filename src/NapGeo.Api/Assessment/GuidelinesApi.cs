@@ -14,7 +14,8 @@ public static partial class GuidelinesApi
         "A sample is compared with the default guideline for its matrix and normalized unit in the set of its site's country " +
         "(a national set named by the ISO 3166-1 alpha-3 code); when that set has none, or the sample has no site, the 'default' " +
         "(international) set applies. Classes: below (ratio ≤ 1), above (> 1), high (≥ high_multiplier), critical (≥ critical_multiplier); " +
-        "a below-detection sample is always below and has no ratio.";
+        "a below-detection sample has no ratio, and is below when its detection limit is at or under the guideline; when the limit " +
+        "is above it, the sample cannot tell and has no class.";
 
     public sealed record Overview(double HighMultiplier, double CriticalMultiplier, string Rule, IReadOnlyList<GuidelineSet> Sets);
 
