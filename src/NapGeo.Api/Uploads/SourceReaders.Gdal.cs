@@ -20,8 +20,8 @@ public static partial class SourceReaders
         ["shapefile"] = ["ESRI Shapefile"],
     };
 
-    /// <summary>A layer of a GDAL source, and whether it says its CRS.</summary>
-    private sealed record GdalLayer(string Name, bool HasCrs);
+    /// <summary>A layer of a GDAL source, whether it says its CRS, and whether it has geometries at all.</summary>
+    private sealed record GdalLayer(string Name, bool HasCrs, bool HasGeometry = true);
 
     /// <summary>
     /// Converts each layer to GeoJSON lines in EPSG:4326 with ogr2ogr, then reads those. GPX contributes its waypoints
@@ -30,7 +30,10 @@ public static partial class SourceReaders
     private static SourceData Gdal(string path, string format, string? crs, string workFolder, UploadOptions limits)
     {
         var found = Inspect(path, format, limits);
-        var layers = format == "gpx" ? [new GdalLayer("waypoints", true)] : found;
+        // A GeoPackage's tables without geometry (QGIS saves its layer styles in one, "layer_styles") are not features:
+        // read, each row failed as "no geometry" and the whole file was refused. Skipped, and said so, beside spatial layers.
+        var skipped = found.Any(l => l.HasGeometry) ? found.Where(l => !l.HasGeometry).Select(l => l.Name).ToList() : [];
+        var layers = format == "gpx" ? [new GdalLayer("waypoints", true)] : found.Where(l => !skipped.Contains(l.Name)).ToList();
         var outputs = new List<string>();
         foreach (var layer in layers)
         {
@@ -66,9 +69,10 @@ public static partial class SourceReaders
             }
             ranges.Add(total >= first ? $"'{layer.Name}' rows {first}–{total}" : $"'{layer.Name}' no rows");
         }
+        ranges.AddRange(skipped.Select(name => $"'{name}' not read (a table without geometry)"));
         return new SourceData(columns, total, GdalRecords(outputs, columns))
         {
-            LayerRows = layers.Count > 1 ? string.Join(", ", ranges) : null,
+            LayerRows = ranges.Count > 1 ? string.Join(", ", ranges) : null,
             HasGeometry = true,
             Crs = "EPSG:4326",
             Reprojected = true,
@@ -114,10 +118,13 @@ public static partial class SourceReaders
             // ogr2ogr would read a layer called "-sql" as an option, and it has no "--" to end them.
             if (name.StartsWith('-'))
                 throw new UploadFileException(422, "Unsupported layer name", $"The layer '{name}' starts with '-', which GDAL's tools would read as an option; rename it.");
-            var hasCrs = false;
+            var (hasCrs, hasGeometry) = (false, true);
             for (var j = i + 1; j < lines.Length && !lines[j].StartsWith("Layer name: ", StringComparison.Ordinal); j++)
+            {
                 if (lines[j].StartsWith("Layer SRS WKT:", StringComparison.Ordinal) && j + 1 < lines.Length && lines[j + 1].Trim() != "(unknown)") hasCrs = true;
-            layers.Add(new GdalLayer(name, hasCrs));
+                if (lines[j].TrimEnd() == "Geometry: None") hasGeometry = false;
+            }
+            layers.Add(new GdalLayer(name, hasCrs, hasGeometry));
         }
         if (layers.Count == 0) throw new UploadFileException(422, "No layers", "GDAL found no layer with features in the file.");
         return layers;

@@ -50,7 +50,7 @@ public static partial class SourceReaders
     // ------------------------------------------------------------------ CSV
     private static SourceData Csv(string path, UploadOptions limits)
     {
-        var encoding = IsUtf8(path) ? new UTF8Encoding(false) : Windows1252;
+        var encoding = Utf8OrWindows1252(path);
         var total = 0;
         string[] header;
         char separator;
@@ -78,7 +78,7 @@ public static partial class SourceReaders
         if (header.Length == 0) throw new UploadFileException(422, "Empty file", "The CSV file has no header row.");
         return new SourceData(header, total, CsvRows(path, encoding, header.Length))
         {
-            Note = $"CSV, {(encoding is UTF8Encoding ? "UTF-8" : "Windows-1252")}, separator '{(separator == '\t' ? "\\t" : separator.ToString())}'",
+            Note = $"CSV, {(encoding is UTF8Encoding ? "UTF-8" : encoding.CodePage == 1252 ? "Windows-1252" : "UTF-16")}, separator '{(separator == '\t' ? "\\t" : separator.ToString())}'",
         };
     }
 
@@ -148,29 +148,6 @@ public static partial class SourceReaders
         }
     }
 
-    /// <summary>
-    /// What Excel on Windows writes for "CSV" in western locales. Latin-1 reads the same letters (é, ç) but turns Word's
-    /// quotes and dashes (’ – “ ”, 0x80–0x9F) into control characters. The code pages ship in the shared framework.
-    /// </summary>
-    private static readonly Encoding Windows1252 = CodePagesEncodingProvider.Instance.GetEncoding(1252)!;
-
-    /// <summary>Field teams' spreadsheets are UTF-8 or, from older Excel, Windows-1252; a strict decode tells them apart.</summary>
-    private static bool IsUtf8(string path)
-    {
-        var decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();
-        var bytes = new byte[65536];
-        var chars = new char[65536 + 4];
-        using var stream = File.OpenRead(path);
-        int read;
-        try
-        {
-            while ((read = stream.Read(bytes)) > 0) decoder.GetChars(bytes, 0, read, chars, 0, flush: false);
-            decoder.GetChars([], 0, 0, chars, 0, flush: true);
-            return true;
-        }
-        catch (DecoderFallbackException) { return false; }
-    }
-
     // ------------------------------------------------------------------ XLSX
     private static SourceData Xlsx(string path, UploadOptions limits)
     {
@@ -202,13 +179,29 @@ public static partial class SourceReaders
             throw new UploadFileException(422, "Unreadable spreadsheet", $"The XLSX file could not be read: {e.Message}");
         }
         var width = header.Count;
-        return new SourceData(header, total, XlsxRecords(path, width)) { Note = "XLSX, first sheet" };
+        var date1904 = UsesDate1904(path);
+        return new SourceData(header, total, XlsxRecords(path, width, date1904)) { Note = "XLSX, first sheet" + (date1904 ? ", 1904 date system" : "") };
+    }
+
+    /// <summary>
+    /// Whether the workbook counts its dates from 1904 (Excel for Mac before 2011, and workbooks descended from one). MiniExcel
+    /// reads every date serial from 1900, so such a workbook's dates came out 1,462 days (four years and a day) early.
+    /// </summary>
+    private static bool UsesDate1904(string path)
+    {
+        using var archive = System.IO.Compression.ZipFile.OpenRead(path);
+        if (archive.GetEntry("xl/workbook.xml") is not { } entry) return false;
+        using var reader = System.Xml.XmlReader.Create(entry.Open(), new System.Xml.XmlReaderSettings { DtdProcessing = System.Xml.DtdProcessing.Prohibit });
+        while (reader.Read())
+            if (reader.NodeType == System.Xml.XmlNodeType.Element && reader.LocalName == "workbookPr")
+                return reader.GetAttribute("date1904") is "1" or "true";
+        return false;
     }
 
     private static IEnumerable<IDictionary<string, object?>> XlsxRows(string path) =>
         MiniExcel.Query(path, useHeaderRow: false, excelType: ExcelType.XLSX).Cast<IDictionary<string, object?>>();
 
-    private static IEnumerable<SourceRecord> XlsxRecords(string path, int width)
+    private static IEnumerable<SourceRecord> XlsxRecords(string path, int width, bool date1904)
     {
         var row = 1;
         foreach (var cells in XlsxRows(path).Skip(1))
@@ -219,7 +212,12 @@ public static partial class SourceReaders
             foreach (var value in cells.Values)
             {
                 if (i >= width) break;
-                values[i++] = value is string s && s.Trim().Length == 0 ? null : value;
+                values[i++] = value switch
+                {
+                    string s when s.Trim().Length == 0 => null,
+                    DateTime date when date1904 => date.AddDays(1462),
+                    _ => value,
+                };
             }
             if (values.All(v => v is null)) continue; // trailing formatted-but-empty rows
             yield return new SourceRecord(row, values, null);

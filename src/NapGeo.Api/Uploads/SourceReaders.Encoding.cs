@@ -1,0 +1,76 @@
+using System.Text;
+
+namespace NapGeo.Uploads;
+
+/// <summary>Which text encoding a CSV file is in: UTF-8, or Windows-1252 from older Excel; never a mix of the two.</summary>
+public static partial class SourceReaders
+{
+    /// <summary>
+    /// What Excel on Windows writes for "CSV" in western locales. Latin-1 reads the same letters (é, ç) but turns Word's
+    /// quotes and dashes (’ – “ ”, 0x80–0x9F) into control characters. The code pages ship in the shared framework.
+    /// </summary>
+    private static readonly Encoding Windows1252 = CodePagesEncodingProvider.Instance.GetEncoding(1252)!;
+
+    /// <summary>
+    /// Field teams' spreadsheets are UTF-8 or, from older Excel, Windows-1252; a strict decode tells them apart. A file
+    /// with both (rows typed on one machine, then added on another) would read one part wrong whichever is chosen, so it
+    /// is refused, naming a line of each.
+    /// </summary>
+    private static Encoding Utf8OrWindows1252(string path)
+    {
+        var start = new byte[2];
+        using (var file = File.OpenRead(path)) file.ReadExactly(start, 0, (int)Math.Min(2, file.Length));
+        // UTF-16 says so with its byte order mark (the reader follows it); its bytes are neither UTF-8 nor Windows-1252.
+        if (start is [0xFF, 0xFE]) return Encoding.Unicode;
+        if (start is [0xFE, 0xFF]) return Encoding.BigEndianUnicode;
+        var scan = ScanUtf8(path);
+        if (scan.FirstInvalidLine is not { } invalid) return new UTF8Encoding(false);
+        if (scan.FirstUtf8Line is { } utf8)
+            throw new UploadFileException(422, "Mixed text encodings",
+                $"The file mixes two text encodings: line {utf8.ToString(System.Globalization.CultureInfo.InvariantCulture)} is UTF-8, but line " +
+                $"{invalid.ToString(System.Globalization.CultureInfo.InvariantCulture)} holds byte 0x{scan.InvalidByte:X2}, which UTF-8 text cannot " +
+                "(a letter saved by an older program as Windows-1252?). Read either way, one part's accented letters would be stored wrong: " +
+                "retype that line's letters and save the file as UTF-8.");
+        return Windows1252;
+    }
+
+    private static bool IsUtf8(string path) => ScanUtf8(path).FirstInvalidLine is null;
+
+    /// <summary>The first line holding a byte UTF-8 cannot have (and that byte), and the first with a multi-byte UTF-8 letter.</summary>
+    private sealed record Utf8Scan(int? FirstInvalidLine, byte InvalidByte, int? FirstUtf8Line);
+
+    private static Utf8Scan ScanUtf8(string path)
+    {
+        const int chunk = 65536;
+        var buffer = new byte[chunk + 4];
+        using var stream = File.OpenRead(path);
+        int carried = 0, line = 1;
+        int? invalid = null, utf8 = null;
+        byte bad = 0;
+        while (true)
+        {
+            var read = stream.Read(buffer, carried, chunk);
+            var atEnd = read == 0;
+            var span = buffer.AsSpan(0, carried + read);
+            var i = 0;
+            while (i < span.Length)
+            {
+                if (span[i] < 0x80)
+                {
+                    if (span[i] == (byte)'\n') line++;
+                    i++;
+                    continue;
+                }
+                var status = Rune.DecodeFromUtf8(span[i..], out _, out var consumed);
+                if (status == System.Buffers.OperationStatus.NeedMoreData && !atEnd) break; // the letter goes on in the next chunk
+                if (status == System.Buffers.OperationStatus.Done) utf8 ??= line;
+                else if (invalid is null) (invalid, bad) = (line, span[i]);
+                if (invalid is not null && utf8 is not null) return new Utf8Scan(invalid, bad, utf8);
+                i += Math.Max(consumed, 1);
+            }
+            if (atEnd) return new Utf8Scan(invalid, bad, utf8);
+            carried = span.Length - i;
+            span[i..].CopyTo(buffer);
+        }
+    }
+}

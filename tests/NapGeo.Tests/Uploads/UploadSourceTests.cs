@@ -1,0 +1,85 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using MiniExcelLibs;
+using NapGeo.Tests.Infrastructure;
+using static NapGeo.Tests.Infrastructure.Features;
+using static NapGeo.Tests.Uploads.UploadFiles;
+
+namespace NapGeo.Tests.Uploads;
+
+/// <summary>What the readers make of files as field tools and older programs write them.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class UploadSourceTests(NapGeoServer server)
+{
+    private Task<long> CountAsync(string campaign) => server.Database.ScalarAsync<long>("SELECT count(*) FROM samples WHERE campaign = $1", campaign);
+
+    /// <summary>QGIS saves layer styles in a GeoPackage as a table without geometry: its rows were read as samples without
+    /// a location, and the whole file was refused.</summary>
+    [Fact]
+    public async Task A_geopackage_table_without_geometry_is_left_out_and_named()
+    {
+        var folder = Folder();
+        var campaign = Unique("STYLED");
+        var file = Path.Combine(folder, "samples.gpkg");
+        Ogr2Ogr("-f", "GPKG", file, SamplesGeoJson(folder, campaign), "-nln", "samples");
+        var styles = Path.Combine(folder, "layer_styles.csv");
+        File.WriteAllText(styles, "f_table_name,stylename,styleqml\nsamples,default,<qgis/>\n");
+        Ogr2Ogr("-f", "GPKG", "-update", file, styles, "-nln", "layer_styles");
+
+        var response = await PostAsync(server.Editor(), file, ("target", "samples"), ("campaign", campaign));
+        var upload = await response.JsonAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, upload.ToJsonString());
+        Assert.Equal(2L, await CountAsync(campaign));
+        var layers = upload["warnings"]!.AsArray().Single(w => w!["kind"]?.GetValue<string>() == "layers")!;
+        Assert.Contains("'samples' rows 1–2, 'layer_styles' not read (a table without geometry)", layers["reason"]!.GetValue<string>());
+    }
+
+    /// <summary>One Windows-1252 byte made the whole file Windows-1252, and every UTF-8 letter elsewhere was stored as two
+    /// wrong ones ("près" as "prÃ¨s"), without a word.</summary>
+    [Fact]
+    public async Task A_csv_mixing_utf8_and_windows_1252_is_refused_naming_a_line_of_each()
+    {
+        var campaign = Unique("MIXED");
+        var bytes = Encoding.UTF8.GetBytes("sample_id,matrix,latitude,longitude,Hg (mg/kg),notes\nMX-1,soil,5.31,-1.95,0.5,près du puits\n")
+            .Concat(Encoding.Latin1.GetBytes("MX-2,soil,5.32,-1.96,0.7,près de la rivière\n")).ToArray();
+        var (status, body) = await UploadSamplesAsync(server.Editor(), bytes, "mixed.csv", ("campaign", campaign));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal("Mixed text encodings", body["title"]!.GetValue<string>());
+        Assert.StartsWith("The file mixes two text encodings: line 2 is UTF-8, but line 3 holds byte 0xE8,", body["detail"]!.GetValue<string>());
+        Assert.Equal(0L, await CountAsync(campaign));
+    }
+
+    /// <summary>A workbook with the 1904 date system (Excel for Mac before 2011) had every date read 1,462 days early.</summary>
+    [Fact]
+    public async Task Dates_of_a_1904_workbook_are_counted_from_1904()
+    {
+        var folder = Folder();
+        var campaign = Unique("MAC");
+        var path = Path.Combine(folder, "mac.xlsx");
+        MiniExcel.SaveAs(path, new[]
+        {
+            new Dictionary<string, object> { ["sample_id"] = "M-1", ["matrix"] = "soil", ["latitude"] = 5.31, ["longitude"] = -1.95, ["Hg (mg/kg)"] = 0.5, ["date"] = new DateTime(2020, 5, 1) },
+        });
+        var plain = await UploadSamplesAsync(server.Editor(), File.ReadAllBytes(path), "plain.xlsx", ("campaign", campaign), ("mode", "dry-run"));
+        Assert.Equal("2020-05-01T00:00:00Z", plain.Body["preview"]!["features"]![0]!["properties"]!["sampled_at"]!.GetValue<string>());
+
+        // The same serial number in a 1904 workbook: Excel shows it 1,462 days later.
+        using (var archive = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            var entry = archive.GetEntry("xl/workbook.xml")!;
+            string xml;
+            using (var reader = new StreamReader(entry.Open())) xml = reader.ReadToEnd();
+            var withPr = System.Text.RegularExpressions.Regex.Replace(xml, "<workbookPr[^>]*/>", "");
+            var marked = System.Text.RegularExpressions.Regex.Replace(withPr, "(<(?:x:)?sheets)", m => (m.Value.StartsWith("<x:") ? "<x:workbookPr date1904=\"1\"/>" : "<workbookPr date1904=\"1\"/>") + m.Value);
+            Assert.Contains("date1904", marked);
+            entry.Delete();
+            using var writer = new StreamWriter(archive.CreateEntry("xl/workbook.xml").Open());
+            writer.Write(marked);
+        }
+        var (status, body) = await UploadSamplesAsync(server.Editor(), File.ReadAllBytes(path), "mac.xlsx", ("campaign", campaign));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal("2024-05-02", await server.Database.ScalarAsync<string>("SELECT sampled_at::date::text FROM samples WHERE campaign = $1", campaign));
+    }
+}
