@@ -121,6 +121,8 @@ public sealed class UploadService(
         var coordinatesCrs = data.Reprojected ? data.Crs : request.Crs ?? data.Crs;
         var converter = new RowConverter(layer, map, data.Columns, request.Campaign, coordinatesCrs);
         var checks = new RowChecks(layer);
+        // Set when the file lacks some fields: its rows that match stored ones keep those fields' stored values.
+        await using var stored = StoredRows.For(layer, sql, map, request.Campaign, db);
         var counts = record.Counts;
         var issues = 0;
         void Report(UploadIssue issue, List<UploadIssue> list)
@@ -143,10 +145,11 @@ public sealed class UploadService(
             // Reading and validating (here, one core) overlaps with serializing rows into the COPY stream (the caller's thread).
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var channel = Channel.CreateBounded<RowOutcome>(new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
-            var producer = Task.Run(() => ValidateAsync(data, converter, layer, channel.Writer, stop.Token), stop.Token);
+            var validator = new RowValidator(input, layer, converter, stored);
+            var producer = Task.Run(() => validator.RunAsync(data, channel.Writer, stop.Token), stop.Token);
             try
             {
-                await foreach (var (source, draft, rowErrors) in channel.Reader.ReadAllAsync(ct))
+                await foreach (var (source, draft, rowErrors, baseVersion) in channel.Reader.ReadAllAsync(ct))
                 {
                     counts.Rows++;
                     if (draft is null)
@@ -161,6 +164,8 @@ public sealed class UploadService(
                         // Synchronous writes: they only fill Npgsql's buffer, and the async ones cost more than the row itself.
                         copy.StartRow();
                         copy.Write(source.Row, NpgsqlTypes.NpgsqlDbType.Integer);
+                        if (baseVersion is { } version) copy.Write(version, NpgsqlTypes.NpgsqlDbType.Integer);
+                        else copy.WriteNull();
                         copy.Write(Guid.NewGuid(), NpgsqlTypes.NpgsqlDbType.Uuid);
                         copy.Write(draft.Geometry, NpgsqlTypes.NpgsqlDbType.Geometry);
                         foreach (var field in sql.Stored)
@@ -210,6 +215,7 @@ public sealed class UploadService(
         }
         log.LogInformation("Upload {Id} ({Target}): {Rows} rows read, validated and staged in {Read} ms, merged in {Merge} ms",
             record.Id, layer.Name, counts.Rows, readMs, phase.ElapsedMilliseconds);
+        if (stored is not null) await stored.RefuseMovedAsync(tx, record.Id, ct);
         await CountChangesAsync(tx, record, ct);
         if (layer.Name == "samples") await FarFromSitesAsync(tx, sql, record, Warn, ct);
 
@@ -232,48 +238,6 @@ public sealed class UploadService(
         }
         await store.FinishAsync(record, tx, ct);
         await tx.CommitAsync(ct);
-    }
-
-    private sealed record RowOutcome(SourceRecord Source, FeatureDraft? Draft, List<UploadIssue>? Errors);
-
-    private async Task ValidateAsync(
-        SourceData data, RowConverter converter, LayerDefinition layer, ChannelWriter<RowOutcome> output, CancellationToken ct)
-    {
-        try
-        {
-            foreach (var source in data.Records)
-            {
-                ct.ThrowIfCancellationRequested();
-                var converted = converter.Convert(source);
-                var errors = new ValidationErrors();
-                FeatureDraft? draft;
-                using (var feature = JsonDocument.Parse(converted.Feature))
-                    draft = await input.ReadAsync(feature.RootElement, layer, null, converted.Crs, repair: false, errors, ct);
-                var outcome = converted.Issues.Count == 0 && draft is not null
-                    ? new RowOutcome(source, draft, null)
-                    : new RowOutcome(source, null, converted.Issues.Concat(Describe(errors, source, converter, converted.CoordinatesReported)).ToList());
-                await output.WriteAsync(outcome, ct);
-            }
-            output.Complete();
-        }
-        catch (Exception e)
-        {
-            output.Complete(e);
-            throw;
-        }
-    }
-
-    /// <summary>FeatureInput's messages (keyed "properties.unit", "geometry", "crs") pointed back at the file's cells.</summary>
-    private static IEnumerable<UploadIssue> Describe(ValidationErrors errors, SourceRecord source, RowConverter converter, bool coordinatesReported)
-    {
-        foreach (var (path, messages) in errors.ToDictionary())
-        {
-            if (coordinatesReported && path == "geometry") continue;
-            var field = path.StartsWith("properties.", StringComparison.Ordinal) ? path["properties.".Length..] : path;
-            var (column, value) = field is "geometry" or "crs" ? converter.GeometrySource(source) : converter.Source(field, source);
-            foreach (var message in messages)
-                yield return new UploadIssue(source.Row, column, value, field is "crs" ? "geometry" : field, message);
-        }
     }
 
     private static async Task CountChangesAsync(WriteTransaction tx, UploadRecord record, CancellationToken ct)

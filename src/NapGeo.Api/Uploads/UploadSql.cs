@@ -17,8 +17,9 @@ public sealed class UploadSql
         var columns = string.Join(", ", Stored.Select(f => f.Name));
         var t = Table;
         // The staging geometry is untyped: GPS and KML positions often carry a height, which the 2D columns drop (ST_Force2D).
-        CreateStaging = $"CREATE TEMP TABLE upload_rows ON COMMIT DROP AS SELECT 0::integer AS row_no, id, geom::geometry AS geom, {columns} FROM {t} WITH NO DATA";
-        Copy = $"COPY upload_rows (row_no, id, geom, {columns}) FROM STDIN (FORMAT BINARY)";
+        // base_version: the version of the stored row a row was merged with before validation (StoredRows), else null.
+        CreateStaging = $"CREATE TEMP TABLE upload_rows ON COMMIT DROP AS SELECT 0::integer AS row_no, NULL::integer AS base_version, id, geom::geometry AS geom, {columns} FROM {t} WITH NO DATA";
+        Copy = $"COPY upload_rows (row_no, base_version, id, geom, {columns}) FROM STDIN (FORMAT BINARY)";
         // Text is stored composed (LayerSql.Composed); rows that already are (nearly all) are only looked at.
         var text = Stored.Where(f => f.Kind == FieldKind.Text).Select(f => f.Name).ToList();
         ComposeStaged = $"UPDATE upload_rows SET {string.Join(", ", text.Select(c => $"{c} = {LayerSql.Composed(c)}"))} " +
@@ -55,6 +56,22 @@ public sealed class UploadSql
             FROM merged m JOIN src ON {keyMatch("src", "m")} LEFT JOIN old o ON o.id = m.id
             """;
         MatchStored = $"SELECT u.row_no, x.id FROM upload_rows u JOIN {t} x ON {keyMatch("x", "u")}";
+        // The stored rows named by arrays of key parts ($1, $2 …), with each key's place; the fields where FeatureJson.ReadValues
+        // reads them. Stored text is composed (NFC), so the keys are too, as the staged rows will be.
+        var parts = string.Join(", ", Key.Select((_, i) => $"${i + 1}::text[]"));
+        var padding = string.Concat(Enumerable.Repeat(", NULL", LayerSql.FirstFieldOrdinal - 2));
+        SelectStored = $"""
+            SELECT k.ord::integer, x.version{padding}, {string.Join(", ", layer.Fields.Select(f => "x." + f.Name))}
+            FROM unnest({parts}) WITH ORDINALITY AS k({key}, ord)
+            JOIN {t} x ON {string.Join(" AND ", Key.Select(k => $"x.{k} = {LayerSql.Composed("k." + k)}"))}
+            """;
+        // The merge leaves a new row at version 1 and an updated one at one more than the version it replaced (napgeo_touch_row),
+        // which ON CONFLICT reads as committed at that moment, after any concurrent change: any other version means the row
+        // was not the one read (changed, deleted, or inserted since), and the fields the file lacks came from before.
+        Moved = $"""
+            SELECT u.row_no FROM upload_changes c JOIN upload_rows u ON u.row_no = c.row_no
+            WHERE c.upload_id = $1 AND c.version_after <> coalesce(u.base_version, 0) + 1 ORDER BY u.row_no
+            """;
     }
 
     public string Table { get; }
@@ -67,6 +84,10 @@ public sealed class UploadSql
     public string Merge { get; }
     /// <summary>Each staged row with the id of the stored row it became (row_no, id).</summary>
     public string MatchStored { get; }
+    /// <summary>Keyed layers: (key's place from 1, version, …, the fields at <see cref="LayerSql.FirstFieldOrdinal"/>) per stored row.</summary>
+    public string SelectStored { get; } = "";
+    /// <summary>Keyed layers, $1 = upload id: the rows whose stored row changed between its read and the merge.</summary>
+    public string Moved { get; } = "";
 
     public string Conflicts => $"""
         SELECT c.row_no, c.row_id, x.version, c.version_after, a.actor, a.at
