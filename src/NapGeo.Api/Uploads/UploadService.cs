@@ -211,7 +211,8 @@ public sealed class UploadService(
         {
             merge.Parameters.Add(new() { Value = record.Id });
             merge.CommandTimeout = 0;
-            await merge.ExecuteNonQueryAsync(ct);
+            // A key twice in the file: only its last row is merged (README: duplicate_id, the later row wins).
+            counts.Superseded = counts.Valid - (int)(await merge.ExecuteScalarAsync(ct))!;
         }
         log.LogInformation("Upload {Id} ({Target}): {Rows} rows read, validated and staged in {Read} ms, merged in {Merge} ms",
             record.Id, layer.Name, counts.Rows, readMs, phase.ElapsedMilliseconds);
@@ -248,7 +249,7 @@ public sealed class UploadService(
         while (await row.ReadAsync(ct))
             if (row.GetString(0) == "insert") record.Counts.Inserted = row.GetInt32(1);
             else record.Counts.Updated = row.GetInt32(1);
-        record.Counts.Unchanged = record.Counts.Valid - record.Counts.Inserted - record.Counts.Updated;
+        record.Counts.Unchanged = record.Counts.Valid - record.Counts.Inserted - record.Counts.Updated - record.Counts.Superseded;
     }
 
     /// <summary>After the merge the samples trigger has linked each sample to its site (containing, else within 5 km): no site means far from all.</summary>

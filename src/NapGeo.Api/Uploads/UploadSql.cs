@@ -30,8 +30,9 @@ public sealed class UploadSql
         {
             // No natural key (hotspots): every row is new; the staging id links a new row to its file row.
             Merge = $"""
-                WITH merged AS (INSERT INTO {t} (id, geom, {columns}) SELECT id, ST_Force2D(geom), {columns} FROM upload_rows ORDER BY row_no RETURNING id, version)
-                {record}SELECT $1, '{t}', m.id, 'insert', NULL, NULL, m.version, u.row_no FROM merged m JOIN upload_rows u ON u.id = m.id
+                WITH merged AS (INSERT INTO {t} (id, geom, {columns}) SELECT id, ST_Force2D(geom), {columns} FROM upload_rows ORDER BY row_no RETURNING id, version),
+                recorded AS ({record}SELECT $1, '{t}', m.id, 'insert', NULL, NULL, m.version, u.row_no FROM merged m JOIN upload_rows u ON u.id = m.id)
+                SELECT count(*)::integer FROM upload_rows
                 """;
             MatchStored = $"SELECT u.row_no, x.id FROM upload_rows u JOIN {t} x ON x.id = u.id";
             return;
@@ -50,10 +51,11 @@ public sealed class UploadSql
                 INSERT INTO {t} AS x (id, geom, {columns}) SELECT id, ST_Force2D(geom), {columns} FROM src
                 ON CONFLICT ({key}) DO UPDATE SET {set}
                 WHERE ({mine}) IS DISTINCT FROM ({theirs})
-                RETURNING x.id, x.version, {string.Join(", ", Key.Select(k => "x." + k))})
-            {record}SELECT $1, '{t}', m.id, CASE WHEN o.id IS NULL THEN 'insert' ELSE 'update' END,
+                RETURNING x.id, x.version, {string.Join(", ", Key.Select(k => "x." + k))}),
+            recorded AS ({record}SELECT $1, '{t}', m.id, CASE WHEN o.id IS NULL THEN 'insert' ELSE 'update' END,
                    CASE WHEN o.id IS NULL THEN NULL ELSE to_jsonb(o) - 'geom' END, o.geom, m.version, src.row_no
-            FROM merged m JOIN src ON {keyMatch("src", "m")} LEFT JOIN old o ON o.id = m.id
+                FROM merged m JOIN src ON {keyMatch("src", "m")} LEFT JOIN old o ON o.id = m.id)
+            SELECT count(*)::integer FROM src
             """;
         MatchStored = $"SELECT u.row_no, x.id FROM upload_rows u JOIN {t} x ON {keyMatch("x", "u")}";
         // The stored rows named by arrays of key parts ($1, $2 …), with each key's place; the fields where FeatureJson.ReadValues
@@ -80,7 +82,10 @@ public sealed class UploadSql
     public string CreateStaging { get; }
     public string Copy { get; }
     public string ComposeStaged { get; }
-    /// <summary>$1 = upload id. Inserts or updates, and records each change with its before-image.</summary>
+    /// <summary>
+    /// $1 = upload id. Inserts or updates, records each change with its before-image, and answers the number of staged rows
+    /// it merged: one per key, so the staged rows beyond it were superseded by a later row with the same key.
+    /// </summary>
     public string Merge { get; }
     /// <summary>Each staged row with the id of the stored row it became (row_no, id).</summary>
     public string MatchStored { get; }

@@ -135,4 +135,17 @@ public sealed class UploadMergeTests(NapGeoServer server)
         var (_, again) = await UploadAsync(values, "values.csv", ("target", "samples"), ("campaign", campaign));
         Assert.Equal("valid 2,invalid 0,inserted 0,updated 0,unchanged 2", Counts(again));
     }
+
+    [Fact]
+    public async Task Rows_superseded_by_a_later_row_with_the_same_key_are_counted_as_such_not_as_unchanged()
+    {
+        var campaign = Unique("DUP");
+        var (_, upload) = await UploadAsync("sample_id,matrix,lat,lon,value,unit\nDUP1,soil,5.31,-1.95,0.5,mg/kg\nDUP1,soil,5.31,-1.95,9.5,mg/kg\n",
+            "dup.csv", ("target", "samples"), ("campaign", campaign));
+        Assert.Equal("valid 2,invalid 0,inserted 1,updated 0,unchanged 0", Counts(upload));
+        Assert.Equal(1, upload["counts"]!["superseded"]!.GetValue<int>());
+        Assert.Equal(["3|sample_id|DUP1|external_id|the same external_id is also on row 2; the later row wins (a file should name each sample once)."],
+            Lines(upload, "warnings").Where(w => w.Contains("row 2")));
+        Assert.Equal(9.5, await server.Database.ScalarAsync<double>("SELECT value FROM samples WHERE campaign = $1", campaign));
+    }
 }
