@@ -85,7 +85,7 @@ public sealed class UploadService(
                 if (await store.FindSameFileAsync(record.Sha256, layer.Name, ct) is { } same)
                     record.Warnings.Add(new(null, null, null, null,
                         $"this file (SHA-256 {record.Sha256[..12]}…) was already uploaded on {FeatureJson.Timestamp(same.At)} by {same.Actor} " +
-                        $"as upload {same.Id}; its rows are matched by their ids and updated, not duplicated.", "same_file"));
+                        $"as upload {same.Id}; {SameFileOutcome(layer, map, request.Campaign, same)}", "same_file"));
                 if (!request.DryRun) await store.DescribeAsync(record, ct);
                 await ProcessAsync(tx, request, layer, data, map, record, progress, ct);
             }
@@ -240,6 +240,20 @@ public sealed class UploadService(
         await store.FinishAsync(record, tx, ct);
         await tx.CommitAsync(ct);
     }
+
+    /// <summary>What uploading a file again does, which depends on how the layer's rows are keyed (UploadSql.Key).</summary>
+    private static string SameFileOutcome(LayerDefinition layer, ColumnMap map, string? campaign, (Guid Id, DateTime At, string Actor, string? Campaign) same) =>
+        layer.Name switch
+        {
+            "sites" => "its rows are matched on site_code: the sites stored already are updated, not duplicated.",
+            // A file without a campaign column takes its campaign from the request: under another one its rows are new samples.
+            "samples" when !map.Fields.ContainsKey("campaign") && campaign != same.Campaign =>
+                $"its rows are matched on campaign and external_id, but that upload was given campaign '{same.Campaign}' and this one " +
+                $"'{campaign}', so its rows are new samples of '{campaign}', not updates of that upload's.",
+            "samples" => "its rows are matched on campaign and external_id: the samples stored already are updated, not duplicated.",
+            _ => $"{layer.Noun}s have no key to match rows on, so its rows become new {layer.Noun}s beside that upload's " +
+                 $"(DELETE /api/uploads/{same.Id} rolls that upload back).",
+        };
 
     private static async Task CountChangesAsync(WriteTransaction tx, UploadRecord record, CancellationToken ct)
     {

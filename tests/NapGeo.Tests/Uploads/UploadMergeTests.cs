@@ -148,4 +148,32 @@ public sealed class UploadMergeTests(NapGeoServer server)
             Lines(upload, "warnings").Where(w => w.Contains("row 2")));
         Assert.Equal(9.5, await server.Database.ScalarAsync<double>("SELECT value FROM samples WHERE campaign = $1", campaign));
     }
+
+    [Fact]
+    public async Task The_same_file_again_is_said_to_update_or_to_insert_its_rows_as_its_layer_keys_them()
+    {
+        var name = Unique("TWICE");
+        var file = $$$"""{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[-1.95,5.31]},"properties":{"name":"{{{name}}}"}}]}""";
+        var (_, first) = await UploadAsync(file, "hotspots.geojson", ("target", "hotspots"));
+        var (_, second) = await UploadAsync(file, "hotspots.geojson", ("target", "hotspots"));
+        Assert.Equal("valid 1,invalid 0,inserted 1,updated 0,unchanged 0", Counts(second));
+        Assert.Equal(2L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM hotspots WHERE name = $1", name));
+        Assert.EndsWith($"as upload {first["id"]}; hotspots have no key to match rows on, so its rows become new hotspots beside that upload's " +
+                        $"(DELETE /api/uploads/{first["id"]} rolls that upload back).", SameFile(second));
+
+        // Samples are keyed by campaign and external_id: a file without a campaign column is new samples under another campaign.
+        var (campaign, other) = (Unique("TWICE"), Unique("OTHER"));
+        var samples = $"sample_id,matrix,lat,lon,value,unit\n{name},soil,5.31,-1.95,1.5,mg/kg\n";
+        var (_, original) = await UploadAsync(samples, "samples.csv", ("target", "samples"), ("campaign", campaign));
+        var (_, again) = await UploadAsync(samples, "samples.csv", ("target", "samples"), ("campaign", campaign));
+        Assert.Equal("valid 1,invalid 0,inserted 0,updated 0,unchanged 1", Counts(again));
+        Assert.EndsWith($"as upload {original["id"]}; its rows are matched on campaign and external_id: the samples stored already are updated, not duplicated.", SameFile(again));
+        var (_, elsewhere) = await UploadAsync(samples, "samples.csv", ("target", "samples"), ("campaign", other));
+        Assert.Equal("valid 1,invalid 0,inserted 1,updated 0,unchanged 0", Counts(elsewhere));
+        Assert.EndsWith($"as upload {again["id"]}; its rows are matched on campaign and external_id, but that upload was given campaign '{campaign}' " +
+                        $"and this one '{other}', so its rows are new samples of '{other}', not updates of that upload's.", SameFile(elsewhere));
+
+        static string SameFile(JsonObject upload) =>
+            upload["warnings"]!.AsArray().Single(w => w!["kind"]!.GetValue<string>() == "same_file")!["reason"]!.GetValue<string>();
+    }
 }
