@@ -196,6 +196,7 @@ public sealed class UploadService(
         if (!request.DryRun) await store.ProgressAsync(record.Id, counts.Rows, ct);
         var readMs = phase.ElapsedMilliseconds;
         phase.Restart();
+        await DanglingReferencesAsync(tx, sql, record, Report, ct);
 
         var rejected = counts.Invalid > 0 && request.OnError == OnError.RejectAll;
         if (rejected && !request.DryRun)
@@ -239,6 +240,30 @@ public sealed class UploadService(
         }
         await store.FinishAsync(record, tx, ct);
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Rows whose reference (a hotspot's site_id) names no stored row are row errors like any other, found before anything
+    /// is written: skip-invalid loads the other rows, reject-all lists them. (The merge would otherwise fail as a whole.)
+    /// </summary>
+    private static async Task DanglingReferencesAsync(WriteTransaction tx, UploadSql sql, UploadRecord record, Action<UploadIssue, List<UploadIssue>> report, CancellationToken ct)
+    {
+        var found = false;
+        foreach (var (field, check) in sql.References)
+        {
+            var column = record.Mapping.GetValueOrDefault(field.Name);
+            var noun = LayerCatalog.Find(field.References!)!.Noun;
+            await using var cmd = tx.Command(check);
+            await using var row = await cmd.ExecuteReaderAsync(ct);
+            while (await row.ReadAsync(ct))
+            {
+                found = true;
+                record.Counts.Valid--;
+                record.Counts.Invalid++;
+                report(new(row.GetInt32(0), column, row.GetString(1), field.Name, $"does not refer to an existing {noun}."), record.Errors);
+            }
+        }
+        if (found) record.Errors = [.. record.Errors.OrderBy(e => e.Row)];
     }
 
     /// <summary>What uploading a file again does, which depends on how the layer's rows are keyed (UploadSql.Key).</summary>

@@ -25,6 +25,15 @@ public sealed class UploadSql
         ComposeStaged = $"UPDATE upload_rows SET {string.Join(", ", text.Select(c => $"{c} = {LayerSql.Composed(c)}"))} " +
                         $"WHERE {string.Join(" OR ", text.Select(c => $"{c} IS NOT NFC NORMALIZED"))}";
 
+        // The foreign keys a file can break (hotspots.site_id; samples.site_id is the trigger's): the staged rows naming no row
+        // are taken out and reported as row errors, instead of the merge failing as a whole without naming one. The rows that
+        // are named are locked as the foreign key check would (FOR KEY SHARE), so none can be deleted before the merge.
+        References = Stored.Where(f => f.References is not null).Select(f => (f, $"""
+            WITH named AS (SELECT id FROM {f.References} WHERE id IN (SELECT {f.Name} FROM upload_rows) FOR KEY SHARE)
+            DELETE FROM upload_rows u WHERE u.{f.Name} IS NOT NULL AND u.{f.Name} NOT IN (SELECT id FROM named)
+            RETURNING u.row_no, u.{f.Name}::text
+            """)).ToList();
+
         const string record = "INSERT INTO upload_changes (upload_id, table_name, row_id, action, before, before_geom, version_after, row_no) ";
         if (Key.Count == 0)
         {
@@ -82,6 +91,8 @@ public sealed class UploadSql
     public string CreateStaging { get; }
     public string Copy { get; }
     public string ComposeStaged { get; }
+    /// <summary>Per field with a foreign key: removes the staged rows whose value names no row, answering (row_no, value).</summary>
+    public IReadOnlyList<(Field Field, string Sql)> References { get; }
     /// <summary>
     /// $1 = upload id. Inserts or updates, records each change with its before-image, and answers the number of staged rows
     /// it merged: one per key, so the staged rows beyond it were superseded by a later row with the same key.

@@ -176,4 +176,31 @@ public sealed class UploadMergeTests(NapGeoServer server)
         static string SameFile(JsonObject upload) =>
             upload["warnings"]!.AsArray().Single(w => w!["kind"]!.GetValue<string>() == "same_file")!["reason"]!.GetValue<string>();
     }
+
+    [Fact]
+    public async Task A_hotspot_naming_a_site_that_does_not_exist_is_a_row_error()
+    {
+        var name = Unique("FK");
+        var (site, _, _) = await server.Editor().CreateAsync("sites", Site());
+        var missing = Guid.NewGuid();
+        var csv = $"name;site_id;wkt\n{name};{site};POINT(-1.95 5.31)\n{name};{missing};POINT(-1.95 5.32)\n";
+        var error = $"3|site_id|{missing}|site_id|does not refer to an existing site.";
+        Task<long> CountAsync() => server.Database.ScalarAsync<long>("SELECT count(*) FROM hotspots WHERE name = $1", name);
+
+        var (dryStatus, dry) = await UploadAsync(csv, "hotspots.csv", ("target", "hotspots"), ("mode", "dry-run"));
+        Assert.True(dryStatus == HttpStatusCode.OK, dry.ToJsonString());
+        Assert.Equal([error], Lines(dry, "errors"));
+        Assert.Equal("valid 1,invalid 1,inserted 1,updated 0,unchanged 0", Counts(dry));
+
+        var (rejectedStatus, rejected) = await UploadAsync(csv, "hotspots.csv", ("target", "hotspots"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, rejectedStatus);
+        Assert.Equal([error], Lines(rejected, "errors"));
+        Assert.Equal(0L, await CountAsync());
+
+        var (skippedStatus, skipped) = await UploadAsync(csv, "hotspots.csv", ("target", "hotspots"), ("on_error", "skip-invalid"));
+        Assert.Equal(HttpStatusCode.Created, skippedStatus);
+        Assert.Equal([error], Lines(skipped, "errors"));
+        Assert.Equal("valid 1,invalid 1,inserted 1,updated 0,unchanged 0", Counts(skipped));
+        Assert.Equal(site.ToString(), await server.Database.ScalarAsync<string>("SELECT string_agg(site_id::text, ',') FROM hotspots WHERE name = $1", name));
+    }
 }
