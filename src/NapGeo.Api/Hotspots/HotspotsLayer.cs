@@ -17,7 +17,7 @@ public static class HotspotsLayer
         Time = new("first_observed", "last_observed"),
         Fields =
         [
-            new("site_id", FieldKind.Uuid, "The site this hotspot belongs to, if any") { Filterable = true },
+            new("site_id", FieldKind.Uuid, "The site this hotspot belongs to, if any") { Filterable = true, References = "sites" },
             new("name", FieldKind.Text, "Hotspot name") { Required = true, MaxLength = 200 },
             new("kind", FieldKind.Text, "What makes it a hotspot")
                 { Allowed = ["amalgam_burning", "ore_processing", "tailings", "gold_shop", "river_sediment", "other"], Filterable = true, Default = "other" },

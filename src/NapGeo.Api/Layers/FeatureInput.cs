@@ -65,9 +65,13 @@ public sealed class FeatureInput(GeometryInput geometries)
         }
     }
 
+    /// <param name="start">
+    /// For a create: the values that properties left out keep, instead of the defaults (an upload row that updates a stored
+    /// row whose file lacks some columns). Unlike a patch base, it gives no geometry: the feature must still have one.
+    /// </param>
     public async Task<FeatureDraft?> ReadAsync(
         JsonElement feature, LayerDefinition layer, StoredFeature? patchBase, string? crsParameter, bool repair,
-        ValidationErrors errors, CancellationToken ct)
+        ValidationErrors errors, CancellationToken ct, IReadOnlyDictionary<string, object?>? start = null)
     {
         // A merge patch (RFC 7396) may leave out what it does not change, the type included.
         var typeGiven = feature.ValueKind == JsonValueKind.Object && feature.TryGetProperty("type", out _);
@@ -78,9 +82,9 @@ public sealed class FeatureInput(GeometryInput geometries)
             return null;
         }
 
-        var values = patchBase is null
-            ? layer.Fields.ToDictionary(f => f.Name, f => f.ReadOnly ? null : f.Default)
-            : new Dictionary<string, object?>(patchBase.Values);
+        var values = patchBase is not null ? new Dictionary<string, object?>(patchBase.Values)
+            : start is not null ? new Dictionary<string, object?>(start)
+            : layer.Fields.ToDictionary(f => f.Name, f => f.ReadOnly ? null : f.Default);
         if (feature.TryGetProperty("properties", out var properties) && properties.ValueKind != JsonValueKind.Null)
         {
             if (properties.ValueKind != JsonValueKind.Object) errors.Add("properties", "must be an object.");

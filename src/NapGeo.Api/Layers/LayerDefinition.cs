@@ -42,6 +42,8 @@ public sealed record Field(string Name, FieldKind Kind, string Description)
     public int MaxLength { get; init; } = 4000;
     /// <summary>Value used when a create omits the field (matches the column default).</summary>
     public object? Default { get; init; }
+    /// <summary>A uuid field with a foreign key: the layer (table) whose id it holds.</summary>
+    public string? References { get; init; }
 }
 
 /// <summary>A feature's time: one date or timestamp field (an instant), or a start and an optional end field.</summary>

@@ -30,7 +30,7 @@ public static class SamplesLayer
             new("method", FieldKind.Text, "Analytical method or instrument"),
             new("laboratory", FieldKind.Text, "Laboratory"),
             new("sampled_at", FieldKind.Timestamp, "When the sample was taken"),
-            new("site_id", FieldKind.Uuid, "The site containing the point, else the nearest within 5 km") { Source = FieldSource.Database, Filterable = true },
+            new("site_id", FieldKind.Uuid, "The site containing the point, else the nearest within 5 km") { Source = FieldSource.Database, Filterable = true, References = "sites" },
             new("notes", FieldKind.Text, "Free notes"),
             // The assessment (issue 6): computed by a trigger from the guideline set of the sample's country, so every write path agrees.
             new("guideline_id", FieldKind.Text, "The guideline the sample was compared with (see /api/guidelines); null when none applies") { Source = FieldSource.Database },

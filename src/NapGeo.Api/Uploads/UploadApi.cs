@@ -35,7 +35,7 @@ public static class UploadApi
                              "Fields may also be sent as query parameters.")
             .DisableAntiforgery()
             .Produces<UploadRecord>(200).Produces<UploadRecord>(201).Produces<UploadRecord>(422)
-            .ProducesProblem(400).ProducesProblem(413).ProducesProblem(415);
+            .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
         // Reports name the uploading key and quote the teams' own cells: for editors, not the public.
         group.MapGet("", List).RequireAuthorization(ApiKeyAuthentication.EditPolicy)
             .WithName("ListUploads").WithSummary("Uploads, newest first (without row issues)");

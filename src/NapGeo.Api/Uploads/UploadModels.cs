@@ -23,6 +23,9 @@ public sealed record UploadCounts
     public int Invalid { get; set; }
     public int Inserted { get; set; }
     public int Updated { get; set; }
+    /// <summary>Valid rows replaced by a later row of the file with the same key (each has a duplicate_id warning); not written.</summary>
+    public int Superseded { get; set; }
+    /// <summary>Valid rows equal to the stored row they match: nothing written.</summary>
     public int Unchanged { get; set; }
     public int Warnings { get; set; }
 }

@@ -85,7 +85,7 @@ public sealed class UploadService(
                 if (await store.FindSameFileAsync(record.Sha256, layer.Name, ct) is { } same)
                     record.Warnings.Add(new(null, null, null, null,
                         $"this file (SHA-256 {record.Sha256[..12]}…) was already uploaded on {FeatureJson.Timestamp(same.At)} by {same.Actor} " +
-                        $"as upload {same.Id}; its rows are matched by their ids and updated, not duplicated.", "same_file"));
+                        $"as upload {same.Id}; {SameFileOutcome(layer, map, request.Campaign, same)}", "same_file"));
                 if (!request.DryRun) await store.DescribeAsync(record, ct);
                 await ProcessAsync(tx, request, layer, data, map, record, progress, ct);
             }
@@ -121,6 +121,8 @@ public sealed class UploadService(
         var coordinatesCrs = data.Reprojected ? data.Crs : request.Crs ?? data.Crs;
         var converter = new RowConverter(layer, map, data.Columns, request.Campaign, coordinatesCrs);
         var checks = new RowChecks(layer);
+        // Set when the file lacks some fields: its rows that match stored ones keep those fields' stored values.
+        await using var stored = StoredRows.For(layer, sql, map, request.Campaign, db);
         var counts = record.Counts;
         var issues = 0;
         void Report(UploadIssue issue, List<UploadIssue> list)
@@ -143,10 +145,11 @@ public sealed class UploadService(
             // Reading and validating (here, one core) overlaps with serializing rows into the COPY stream (the caller's thread).
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var channel = Channel.CreateBounded<RowOutcome>(new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
-            var producer = Task.Run(() => ValidateAsync(data, converter, layer, channel.Writer, stop.Token), stop.Token);
+            var validator = new RowValidator(input, layer, converter, stored);
+            var producer = Task.Run(() => validator.RunAsync(data, channel.Writer, stop.Token), stop.Token);
             try
             {
-                await foreach (var (source, draft, rowErrors) in channel.Reader.ReadAllAsync(ct))
+                await foreach (var (source, draft, rowErrors, baseVersion) in channel.Reader.ReadAllAsync(ct))
                 {
                     counts.Rows++;
                     if (draft is null)
@@ -161,6 +164,8 @@ public sealed class UploadService(
                         // Synchronous writes: they only fill Npgsql's buffer, and the async ones cost more than the row itself.
                         copy.StartRow();
                         copy.Write(source.Row, NpgsqlTypes.NpgsqlDbType.Integer);
+                        if (baseVersion is { } version) copy.Write(version, NpgsqlTypes.NpgsqlDbType.Integer);
+                        else copy.WriteNull();
                         copy.Write(Guid.NewGuid(), NpgsqlTypes.NpgsqlDbType.Uuid);
                         copy.Write(draft.Geometry, NpgsqlTypes.NpgsqlDbType.Geometry);
                         foreach (var field in sql.Stored)
@@ -191,6 +196,7 @@ public sealed class UploadService(
         if (!request.DryRun) await store.ProgressAsync(record.Id, counts.Rows, ct);
         var readMs = phase.ElapsedMilliseconds;
         phase.Restart();
+        await DanglingReferencesAsync(tx, sql, record, Report, ct);
 
         var rejected = counts.Invalid > 0 && request.OnError == OnError.RejectAll;
         if (rejected && !request.DryRun)
@@ -206,10 +212,12 @@ public sealed class UploadService(
         {
             merge.Parameters.Add(new() { Value = record.Id });
             merge.CommandTimeout = 0;
-            await merge.ExecuteNonQueryAsync(ct);
+            // A key twice in the file: only its last row is merged (README: duplicate_id, the later row wins).
+            counts.Superseded = counts.Valid - (int)(await merge.ExecuteScalarAsync(ct))!;
         }
         log.LogInformation("Upload {Id} ({Target}): {Rows} rows read, validated and staged in {Read} ms, merged in {Merge} ms",
             record.Id, layer.Name, counts.Rows, readMs, phase.ElapsedMilliseconds);
+        if (stored is not null) await stored.RefuseMovedAsync(tx, record.Id, ct);
         await CountChangesAsync(tx, record, ct);
         if (layer.Name == "samples") await FarFromSitesAsync(tx, sql, record, Warn, ct);
 
@@ -234,47 +242,43 @@ public sealed class UploadService(
         await tx.CommitAsync(ct);
     }
 
-    private sealed record RowOutcome(SourceRecord Source, FeatureDraft? Draft, List<UploadIssue>? Errors);
-
-    private async Task ValidateAsync(
-        SourceData data, RowConverter converter, LayerDefinition layer, ChannelWriter<RowOutcome> output, CancellationToken ct)
+    /// <summary>
+    /// Rows whose reference (a hotspot's site_id) names no stored row are row errors like any other, found before anything
+    /// is written: skip-invalid loads the other rows, reject-all lists them. (The merge would otherwise fail as a whole.)
+    /// </summary>
+    private static async Task DanglingReferencesAsync(WriteTransaction tx, UploadSql sql, UploadRecord record, Action<UploadIssue, List<UploadIssue>> report, CancellationToken ct)
     {
-        try
+        var found = false;
+        foreach (var (field, check) in sql.References)
         {
-            foreach (var source in data.Records)
+            var column = record.Mapping.GetValueOrDefault(field.Name);
+            var noun = LayerCatalog.Find(field.References!)!.Noun;
+            await using var cmd = tx.Command(check);
+            await using var row = await cmd.ExecuteReaderAsync(ct);
+            while (await row.ReadAsync(ct))
             {
-                ct.ThrowIfCancellationRequested();
-                var converted = converter.Convert(source);
-                var errors = new ValidationErrors();
-                FeatureDraft? draft;
-                using (var feature = JsonDocument.Parse(converted.Feature))
-                    draft = await input.ReadAsync(feature.RootElement, layer, null, converted.Crs, repair: false, errors, ct);
-                var outcome = converted.Issues.Count == 0 && draft is not null
-                    ? new RowOutcome(source, draft, null)
-                    : new RowOutcome(source, null, converted.Issues.Concat(Describe(errors, source, converter, converted.CoordinatesReported)).ToList());
-                await output.WriteAsync(outcome, ct);
+                found = true;
+                record.Counts.Valid--;
+                record.Counts.Invalid++;
+                report(new(row.GetInt32(0), column, row.GetString(1), field.Name, $"does not refer to an existing {noun}."), record.Errors);
             }
-            output.Complete();
         }
-        catch (Exception e)
-        {
-            output.Complete(e);
-            throw;
-        }
+        if (found) record.Errors = [.. record.Errors.OrderBy(e => e.Row)];
     }
 
-    /// <summary>FeatureInput's messages (keyed "properties.unit", "geometry", "crs") pointed back at the file's cells.</summary>
-    private static IEnumerable<UploadIssue> Describe(ValidationErrors errors, SourceRecord source, RowConverter converter, bool coordinatesReported)
-    {
-        foreach (var (path, messages) in errors.ToDictionary())
+    /// <summary>What uploading a file again does, which depends on how the layer's rows are keyed (UploadSql.Key).</summary>
+    private static string SameFileOutcome(LayerDefinition layer, ColumnMap map, string? campaign, (Guid Id, DateTime At, string Actor, string? Campaign) same) =>
+        layer.Name switch
         {
-            if (coordinatesReported && path == "geometry") continue;
-            var field = path.StartsWith("properties.", StringComparison.Ordinal) ? path["properties.".Length..] : path;
-            var (column, value) = field is "geometry" or "crs" ? converter.GeometrySource(source) : converter.Source(field, source);
-            foreach (var message in messages)
-                yield return new UploadIssue(source.Row, column, value, field is "crs" ? "geometry" : field, message);
-        }
-    }
+            "sites" => "its rows are matched on site_code: the sites stored already are updated, not duplicated.",
+            // A file without a campaign column takes its campaign from the request: under another one its rows are new samples.
+            "samples" when !map.Fields.ContainsKey("campaign") && campaign != same.Campaign =>
+                $"its rows are matched on campaign and external_id, but that upload was given campaign '{same.Campaign}' and this one " +
+                $"'{campaign}', so its rows are new samples of '{campaign}', not updates of that upload's.",
+            "samples" => "its rows are matched on campaign and external_id: the samples stored already are updated, not duplicated.",
+            _ => $"{layer.Noun}s have no key to match rows on, so its rows become new {layer.Noun}s beside that upload's " +
+                 $"(DELETE /api/uploads/{same.Id} rolls that upload back).",
+        };
 
     private static async Task CountChangesAsync(WriteTransaction tx, UploadRecord record, CancellationToken ct)
     {
@@ -284,7 +288,7 @@ public sealed class UploadService(
         while (await row.ReadAsync(ct))
             if (row.GetString(0) == "insert") record.Counts.Inserted = row.GetInt32(1);
             else record.Counts.Updated = row.GetInt32(1);
-        record.Counts.Unchanged = record.Counts.Valid - record.Counts.Inserted - record.Counts.Updated;
+        record.Counts.Unchanged = record.Counts.Valid - record.Counts.Inserted - record.Counts.Updated - record.Counts.Superseded;
     }
 
     /// <summary>After the merge the samples trigger has linked each sample to its site (containing, else within 5 km): no site means far from all.</summary>

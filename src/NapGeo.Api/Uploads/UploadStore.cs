@@ -150,14 +150,14 @@ public sealed class UploadStore(NpgsqlDataSource db)
     }
 
     /// <summary>A committed upload of the same file into the same layer, if any.</summary>
-    public async Task<(Guid Id, DateTime At, string Actor)?> FindSameFileAsync(string sha256, string target, CancellationToken ct)
+    public async Task<(Guid Id, DateTime At, string Actor, string? Campaign)?> FindSameFileAsync(string sha256, string target, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(
-            "SELECT id, created_at, actor FROM uploads WHERE sha256 = $1 AND target = $2 AND status = 'committed' ORDER BY created_at DESC LIMIT 1");
+            "SELECT id, created_at, actor, campaign FROM uploads WHERE sha256 = $1 AND target = $2 AND status = 'committed' ORDER BY created_at DESC LIMIT 1");
         cmd.Parameters.Add(new() { Value = sha256 });
         cmd.Parameters.Add(new() { Value = target });
         await using var row = await cmd.ExecuteReaderAsync(ct);
-        return await row.ReadAsync(ct) ? (row.GetGuid(0), row.GetDateTime(1), row.GetString(2)) : null;
+        return await row.ReadAsync(ct) ? (row.GetGuid(0), row.GetDateTime(1), row.GetString(2), row.IsDBNull(3) ? null : row.GetString(3)) : null;
     }
 
     /// <summary>

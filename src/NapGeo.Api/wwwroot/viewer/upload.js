@@ -147,7 +147,8 @@ function renderReport(container, answer, state) {
     el('div', {}, `${answer.file_name}: ${answer.format}, CRS ${answer.crs ?? 'lon/lat'} — ${answer.status}`),
     el('div', {}, `Rows ${counts.rows}: ${counts.valid} valid, `,
       el('span', { class: counts.invalid > 0 ? 'bad' : '' }, `${counts.invalid} invalid`),
-      answer.status === 'committed' ? `; ${counts.inserted} new, ${counts.updated} updated, ${counts.unchanged} unchanged` : '')));
+      answer.status === 'committed' ? `; ${counts.inserted} new, ${counts.updated} updated, ${counts.unchanged} unchanged` +
+        (counts.superseded > 0 ? `, ${counts.superseded} superseded by a later row with the same id` : '') : '')));
 
   const columns = answer.columns ?? Object.values(answer.mapping ?? {});
   const mapping = { ...(answer.mapping ?? {}), ...state.mapping };

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using NapGeo.Layers;
+
+namespace NapGeo.Uploads;
+
+/// <summary>A row of the file: a draft to stage, or its errors.</summary>
+/// <param name="BaseVersion">The version of the stored row the draft started from (<see cref="StoredRows"/>), else null.</param>
+public sealed record RowOutcome(SourceRecord Source, FeatureDraft? Draft, List<UploadIssue>? Errors, int? BaseVersion = null);
+
+/// <summary>
+/// Turns the file's rows into drafts or row errors: each row through <see cref="RowConverter"/> and <see cref="FeatureInput"/>
+/// (the REST API's rules and messages), from the defaults, or from its stored row's values when the file lacks some fields
+/// (<paramref name="stored"/>). It runs on one core while the caller serializes the drafts into the COPY stream.
+/// </summary>
+public sealed class RowValidator(FeatureInput input, LayerDefinition layer, RowConverter converter, StoredRows? stored)
+{
+    public async Task RunAsync(SourceData data, ChannelWriter<RowOutcome> output, CancellationToken ct)
+    {
+        try
+        {
+            if (stored is null)
+                foreach (var source in data.Records)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var converted = converter.Convert(source);
+                    using var feature = JsonDocument.Parse(converted.Feature);
+                    await output.WriteAsync(await ValidateAsync(source, converted, feature.RootElement, null, ct), ct);
+                }
+            else
+            {
+                // A batch's stored rows are read in one statement, while the batch before it is validated. The converter's
+                // buffer is reused, so each feature is copied.
+                Batch? previous = null;
+                try
+                {
+                    foreach (var records in data.Records.Chunk(StoredRows.BatchSize))
+                    {
+                        var batch = new Batch();
+                        try
+                        {
+                            foreach (var source in records)
+                            {
+                                ct.ThrowIfCancellationRequested();
+                                var converted = converter.Convert(source);
+                                batch.Rows.Add((source, converted, JsonDocument.Parse(converted.Feature.ToArray())));
+                            }
+                            if (previous is not null) await previous.Matches!; // one statement at a time on the connection
+                            batch.Matches = stored.LoadAsync(batch.Rows.Select(r => stored.Key(r.Feature.RootElement)).ToList(), ct);
+                        }
+                        catch
+                        {
+                            batch.Dispose();
+                            throw;
+                        }
+                        if (previous is not null) await WriteAsync(previous, output, ct);
+                        previous = batch;
+                    }
+                    if (previous is not null) await WriteAsync(previous, output, ct);
+                }
+                finally
+                {
+                    // On an error the read in flight must end before the connection is closed under it.
+                    if (previous?.Matches is { IsCompleted: false } reading)
+                        try { await reading; } catch (Exception) { }
+                    previous?.Dispose();
+                }
+            }
+            output.Complete();
+        }
+        catch (Exception e)
+        {
+            output.Complete(e);
+            throw;
+        }
+    }
+
+    /// <summary>Converted rows, each with its feature parsed, and the read of their stored rows.</summary>
+    private sealed class Batch : IDisposable
+    {
+        public List<(SourceRecord Source, ConvertedRow Converted, JsonDocument Feature)> Rows { get; } = new(StoredRows.BatchSize);
+        public Task<StoredRow?[]>? Matches { get; set; }
+
+        public void Dispose()
+        {
+            foreach (var row in Rows) row.Feature.Dispose();
+            Rows.Clear();
+        }
+    }
+
+    private async Task WriteAsync(Batch batch, ChannelWriter<RowOutcome> output, CancellationToken ct)
+    {
+        var matches = await batch.Matches!;
+        for (var i = 0; i < batch.Rows.Count; i++)
+            await output.WriteAsync(await ValidateAsync(batch.Rows[i].Source, batch.Rows[i].Converted, batch.Rows[i].Feature.RootElement, matches[i], ct), ct);
+        batch.Dispose();
+    }
+
+    /// <summary>One row through FeatureInput, from the defaults or from <paramref name="match"/>, the stored row it updates.</summary>
+    private async Task<RowOutcome> ValidateAsync(SourceRecord source, ConvertedRow converted, JsonElement feature, StoredRow? match, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        var start = match is null ? null : stored!.Start(match);
+        var draft = await input.ReadAsync(feature, layer, null, converted.Crs, repair: false, errors, ct, start);
+        return converted.Issues.Count == 0 && draft is not null
+            ? new RowOutcome(source, draft, null, match?.Version)
+            : new RowOutcome(source, null, converted.Issues.Concat(Describe(errors, source, converted.CoordinatesReported)).ToList());
+    }
+
+    /// <summary>FeatureInput's messages (keyed "properties.unit", "geometry", "crs") pointed back at the file's cells.</summary>
+    private IEnumerable<UploadIssue> Describe(ValidationErrors errors, SourceRecord source, bool coordinatesReported)
+    {
+        foreach (var (path, messages) in errors.ToDictionary())
+        {
+            if (coordinatesReported && path == "geometry") continue;
+            var field = path.StartsWith("properties.", StringComparison.Ordinal) ? path["properties.".Length..] : path;
+            var (column, value) = field is "geometry" or "crs" ? converter.GeometrySource(source) : converter.Source(field, source);
+            foreach (var message in messages)
+                yield return new UploadIssue(source.Row, column, value, field is "crs" ? "geometry" : field, message);
+        }
+    }
+}
