@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text.Json;
+using NapGeo.Geometry;
+using NapGeo.Samples;
+using NetTopologySuite.IO;
+
+namespace NapGeo.Uploads;
+
+/// <summary>Coordinates to a GeoJSON geometry: coordinate columns (degrees, or metres with a zone or crs=) and WKT.</summary>
+public sealed partial class RowConverter
+{
+    private static readonly JsonSerializerOptions GeoJson = new() { Converters = { new NetTopologySuite.IO.Converters.GeoJsonConverterFactory() } };
+    private readonly WKTReader _wkt = new(NetTopologySuite.NtsGeometryServices.Instance);
+
+    private bool WriteTableGeometry(Utf8JsonWriter writer, SourceRecord record, List<UploadIssue> issues, ref string? rowCrs)
+    {
+        if (map.Wkt is { } w)
+        {
+            var text = Text(record.Values[w]);
+            if (text is null) { issues.Add(new(record.Row, columns[w], null, "geometry", "the geometry is empty.")); return false; }
+            try
+            {
+                var geometry = _wkt.Read(text);
+                JsonSerializer.Serialize(writer, geometry, GeoJson);
+                return true;
+            }
+            catch (Exception e) when (e is ParseException or ArgumentException or FormatException)
+            {
+                issues.Add(new(record.Row, columns[w], Shorten(text), "geometry", $"is not WKT geometry: {e.Message}"));
+                return false;
+            }
+        }
+        // A feature format (GeoJSON, KML, GeoPackage …) has no coordinate columns: a feature without a geometry is a row error.
+        if (map.X is not { } xi || map.Y is not { } yi)
+        {
+            issues.Add(new(record.Row, "geometry", null, "geometry", "the feature has no geometry."));
+            return false;
+        }
+        var ok = true;
+        double x = 0, y = 0;
+        foreach (var (index, role) in new[] { (xi, map.Projected ? "easting" : "longitude"), (yi, map.Projected ? "northing" : "latitude") })
+        {
+            var raw = record.Values[index];
+            if (raw is null) { issues.Add(new(record.Row, columns[index], null, "geometry", $"the {role} is missing.")); ok = false; continue; }
+            if (!TryNumber(raw, out var number)) { issues.Add(new(record.Row, columns[index], Text(raw), "geometry", $"the {role} is not a number.")); ok = false; continue; }
+            // "5,304" is a latitude with a decimal comma: 5304 cannot be degrees. In metres either reading could be meant.
+            var degrees = !map.Projected && Math.Abs(number) <= (index == xi ? 180 : 90);
+            if (!degrees && Ambiguous(raw) is { } reason) { issues.Add(new(record.Row, columns[index], Text(raw), "geometry", reason)); ok = false; continue; }
+            // "Longitude (W)": the header gives the sign, so 1.98765 is 1.98765° W. Teams often sign the number as well
+            // (-1.98765 under the same header): that is the same hemisphere said twice, and stays as written.
+            if ((index == xi ? map.WestFromHeader : map.SouthFromHeader) && number > 0) number = -number;
+            if (index == xi) x = number; else y = number;
+        }
+        // A zone qualifies eastings and northings. Beside degrees (a Kobo form's latitude/longitude next to a zone the
+        // team also noted) it says nothing about them: reading degrees as UTM put points ~700 km away. Columns named
+        // x/y are told apart by their values, which cannot be both degrees and metres.
+        if (map.Zone is { } zi && (map.Projected || Math.Abs(x) > 180 || Math.Abs(y) > 90))
+        {
+            var zone = Text(record.Values[zi]);
+            if (zone is null) { if (crs is null) { issues.Add(new(record.Row, columns[zi], null, "geometry", "the UTM zone is missing.")); ok = false; } }
+            else if (UtmZone(zone, crs) is { } epsg) rowCrs = $"EPSG:{epsg}";
+            else { issues.Add(new(record.Row, columns[zi], zone, "geometry", "is not a UTM zone such as 30N or 31S.")); ok = false; }
+        }
+        if (ok && IsUtm(rowCrs) && (map.Projected || Math.Abs(x) > 180 || Math.Abs(y) > 90))
+        {
+            // Outside these a UTM coordinate is not a place: a misread number (609,812 as 609.812 m) or degrees. Eastings
+            // run past 900,000 m where a country is kept in one zone (eastern Ghana in zone 30N: ~943,000 m).
+            if (x is < 1_000 or > 999_000) ok = OutOfZone(xi, "easting", x, "1,000–999,000 m", rowCrs);
+            if (y is < 0 or > 10_000_000) ok = OutOfZone(yi, "northing", y, "0–10,000,000 m", rowCrs);
+        }
+        if (!ok) return false;
+        writer.WriteStartObject();
+        writer.WriteString("type", "Point");
+        writer.WriteStartArray("coordinates");
+        writer.WriteNumberValue(x);
+        writer.WriteNumberValue(y);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        return true;
+
+        bool OutOfZone(int index, string role, double metres, string range, string? zoneCrs)
+        {
+            issues.Add(new(record.Row, columns[index], Text(record.Values[index]), "geometry",
+                string.Create(CultureInfo.InvariantCulture, $"the {role} {metres:0.###} m is outside UTM's {range} ({zoneCrs}).")));
+            return false;
+        }
+    }
+
+    private static bool IsUtm(string? crs) => CrsName.TryParseSrid(crs, out var srid) && srid / 100 is 326 or 327;
+
+    /// <summary>
+    /// "30N", "30 N", "zone 31s" → EPSG:32630, 32731 (WGS 84 / UTM). GPS units write a latitude band instead of the
+    /// hemisphere (northern Ghana is 30P): C–M are south of the equator, N–X north, except S, which is read as "south"
+    /// as most sheets mean it (band S, 32–40° N, has little gold mining). A bare zone number (30) takes its hemisphere
+    /// from <paramref name="crs"/> when that is a UTM code (EPSG:327zz is south).
+    /// </summary>
+    public static int? UtmZone(string text, string? crs = null)
+    {
+        var folded = Units.Fold(text).Replace("zone", "").Replace(" ", "");
+        if (crs is not null && int.TryParse(folded, NumberStyles.None, CultureInfo.InvariantCulture, out var bare) && bare is >= 1 and <= 60 &&
+            CrsName.TryParseSrid(crs, out var srid) && srid / 100 is 326 or 327)
+            return srid / 100 * 100 + bare;
+        if (folded.Length < 2) return null;
+        var letter = folded[^1];
+        if (letter is < 'c' or > 'x' or 'i' or 'o' || !int.TryParse(folded[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var zone) || zone is < 1 or > 60)
+            return null;
+        return (letter is >= 'n' and not 's' ? 32600 : 32700) + zone;
+    }
+}
