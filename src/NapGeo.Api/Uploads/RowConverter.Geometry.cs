@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using NapGeo.Geometry;
@@ -11,6 +12,32 @@ public sealed partial class RowConverter
 {
     private static readonly JsonSerializerOptions GeoJson = new() { Converters = { new NetTopologySuite.IO.Converters.GeoJsonConverterFactory() } };
     private readonly WKTReader _wkt = new(NetTopologySuite.NtsGeometryServices.Instance);
+    private readonly ArrayBufferWriter<byte> _geometryBuffer = new(256);
+
+    private const string NonFiniteMeaning = "NaN, or beyond ±1.8e308: 1e400 is read as infinity";
+
+    /// <summary>Why a geometry's first coordinate that is NaN or infinite is not a place, or null. A height may be
+    /// absent (NaN in NTS) but not infinite: it is dropped later, yet the serializer would refuse it first.</summary>
+    private static string? NonFiniteCoordinate(NetTopologySuite.Geometries.Geometry geometry)
+    {
+        var coordinates = geometry.Coordinates;
+        for (var i = 0; i < coordinates.Length; i++)
+        {
+            var c = coordinates[i];
+            if (!double.IsFinite(c.X) || !double.IsFinite(c.Y) || double.IsInfinity(c.Z))
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"coordinate {i} ({c.X}, {c.Y}{(double.IsNaN(c.Z) ? "" : $", {c.Z}")}) is not a finite number ({NonFiniteMeaning}).");
+        }
+        return null;
+    }
+
+    /// <summary>A cell that is a number, but NaN or infinite: TryNumber refuses it, and "not a number" would be wrong for 1e400.</summary>
+    private static bool NonFinite(object raw) => raw switch
+    {
+        double d => !double.IsFinite(d),
+        string s => double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && !double.IsFinite(v),
+        _ => false,
+    };
 
     private bool WriteTableGeometry(Utf8JsonWriter writer, SourceRecord record, List<UploadIssue> issues, ref string? rowCrs)
     {
@@ -18,17 +45,35 @@ public sealed partial class RowConverter
         {
             var text = Text(record.Values[w]);
             if (text is null) { issues.Add(new(record.Row, columns[w], null, "geometry", "the geometry is empty.")); return false; }
-            try
-            {
-                var geometry = _wkt.Read(text);
-                JsonSerializer.Serialize(writer, geometry, GeoJson);
-                return true;
-            }
+            NetTopologySuite.Geometries.Geometry geometry;
+            try { geometry = _wkt.Read(text); }
             catch (Exception e) when (e is ParseException or ArgumentException or FormatException)
             {
                 issues.Add(new(record.Row, columns[w], Shorten(text), "geometry", $"is not WKT geometry: {e.Message}"));
                 return false;
             }
+            // WKT reads NaN, and 1e400 as infinity; JSON has neither, and the serializer threw half-way through the
+            // coordinates. Said here with the coordinate, not as the serializer's message.
+            if (NonFiniteCoordinate(geometry) is { } bad)
+            {
+                issues.Add(new(record.Row, columns[w], Shorten(text), "geometry", bad));
+                return false;
+            }
+            // Serialized apart and copied in whole: whatever the serializer still refuses, the feature's writer is never
+            // left inside the geometry's arrays (the row's properties were then written there: a 500 for the whole file).
+            _geometryBuffer.ResetWrittenCount();
+            try
+            {
+                using var geometryWriter = new Utf8JsonWriter(_geometryBuffer);
+                JsonSerializer.Serialize(geometryWriter, geometry, GeoJson);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or JsonException)
+            {
+                issues.Add(new(record.Row, columns[w], Shorten(text), "geometry", $"cannot be written as GeoJSON: {e.Message}"));
+                return false;
+            }
+            writer.WriteRawValue(_geometryBuffer.WrittenSpan, skipInputValidation: true);
+            return true;
         }
         // A feature format (GeoJSON, KML, GeoPackage …) has no coordinate columns: a feature without a geometry is a row error.
         if (map.X is not { } xi || map.Y is not { } yi)
@@ -42,7 +87,13 @@ public sealed partial class RowConverter
         {
             var raw = record.Values[index];
             if (raw is null) { issues.Add(new(record.Row, columns[index], null, "geometry", $"the {role} is missing.")); ok = false; continue; }
-            if (!TryNumber(raw, out var number)) { issues.Add(new(record.Row, columns[index], Text(raw), "geometry", $"the {role} is not a number.")); ok = false; continue; }
+            if (!TryNumber(raw, out var number))
+            {
+                var notNumber = NonFinite(raw) ? $"the {role} is not a finite number ({NonFiniteMeaning})." : $"the {role} is not a number.";
+                issues.Add(new(record.Row, columns[index], Text(raw), "geometry", notNumber));
+                ok = false;
+                continue;
+            }
             // "5,304" is a latitude with a decimal comma: 5304 cannot be degrees. In metres either reading could be meant.
             var degrees = !map.Projected && Math.Abs(number) <= (index == xi ? 180 : 90);
             if (!degrees && Ambiguous(raw) is { } reason) { issues.Add(new(record.Row, columns[index], Text(raw), "geometry", reason)); ok = false; continue; }

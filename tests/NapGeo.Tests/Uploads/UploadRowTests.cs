@@ -1,0 +1,73 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using NapGeo.Tests.Infrastructure;
+using static NapGeo.Tests.Infrastructure.Features;
+using static NapGeo.Tests.Uploads.UploadFiles;
+
+namespace NapGeo.Tests.Uploads;
+
+/// <summary>Rows whose cells cannot be stored as written: each is a row error naming its cell, the other rows unaffected.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class UploadRowTests(NapGeoServer server)
+{
+    private Task<(HttpStatusCode Status, JsonObject Body)> UploadAsync(string file, string name, params (string, string)[] fields) =>
+        UploadSamplesAsync(server.Editor(), Encoding.UTF8.GetBytes(file), name, fields);
+
+    private Task<string> StoredAsync(string campaign, string columns) => server.Database.ScalarAsync<string>(
+        $"SELECT string_agg(concat_ws(' ', {columns}), '; ' ORDER BY external_id) FROM samples WHERE campaign = $1", campaign);
+
+    [Fact]
+    public async Task A_coordinate_that_is_nan_or_beyond_a_double_is_a_row_error_on_its_column()
+    {
+        // POINT(1e400 5) reads as infinity; serializing it threw half-way through the feature, and the next write into the
+        // broken JSON writer was a 500 for the whole file, skip-invalid or not.
+        var campaign = Unique("NONFINITE");
+        var csv = "sample_id,matrix,value,unit,wkt\n" +
+                  "T1,soil,0.5,mg/kg,POINT(-1.9 5.3)\n" +
+                  "T2,soil,0.5,mg/kg,POINT(1e400 5)\n" +
+                  "T3,soil,0.5,mg/kg,POINT(NaN 5)\n" +
+                  "T4,soil,0.5,mg/kg,POINT(-1.9 1e999)\n" +
+                  "T5,soil,0.5,mg/kg,POINT(-1.91 5.31)\n";
+        var (status, body) = await UploadAsync(csv, "wkt.csv", ("campaign", campaign), ("on_error", "skip-invalid"));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal(
+        [
+            "3|wkt|POINT(1e400 5)|geometry|coordinate 0 (Infinity, 5) is not a finite number (NaN, or beyond ±1.8e308: 1e400 is read as infinity).",
+            "4|wkt|POINT(NaN 5)|geometry|coordinate 0 (NaN, 5) is not a finite number (NaN, or beyond ±1.8e308: 1e400 is read as infinity).",
+            "5|wkt|POINT(-1.9 1e999)|geometry|coordinate 0 (-1.9, Infinity) is not a finite number (NaN, or beyond ±1.8e308: 1e400 is read as infinity).",
+        ], Lines(body, "errors"));
+        Assert.Equal("T1 -1.9 5.3; T5 -1.91 5.31", await StoredAsync(campaign, "external_id, ST_X(geom), ST_Y(geom)"));
+
+        // Coordinate columns said "not a number" of 1e400, which is one.
+        var (columnsStatus, columnsBody) = await UploadAsync(
+            "sample_id,matrix,value,unit,latitude,longitude\nC1,soil,0.5,mg/kg,5.3,1e400\nC2,soil,0.5,mg/kg,NaN,-1.9\nC3,soil,0.5,mg/kg,5.3,-1.9\n", "columns.csv",
+            ("campaign", Unique("NONFINITE")), ("on_error", "skip-invalid"), ("mode", "dry-run"));
+        Assert.True(columnsStatus == HttpStatusCode.OK, columnsBody.ToJsonString());
+        Assert.Equal(
+        [
+            "2|longitude|1e400|geometry|the longitude is not a finite number (NaN, or beyond ±1.8e308: 1e400 is read as infinity).",
+            "3|latitude|NaN|geometry|the latitude is not a finite number (NaN, or beyond ±1.8e308: 1e400 is read as infinity).",
+        ], Lines(columnsBody, "errors"));
+
+        // A GeoJSON geometry reaches FeatureInput as JSON, where 1e400 is out of range like any other longitude.
+        var geojson = """
+            {"type":"FeatureCollection","features":[
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[1e400,5]},"properties":{"sample_id":"G1","matrix":"soil","value":1,"unit":"mg/kg"}},
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[-1.9,5.3]},"properties":{"sample_id":"G2","matrix":"soil","value":1,"unit":"mg/kg"}}]}
+            """;
+        var (featuresStatus, featuresBody) = await UploadAsync(geojson, "f.geojson", ("campaign", Unique("NONFINITE")), ("on_error", "skip-invalid"), ("mode", "dry-run"));
+        Assert.True(featuresStatus == HttpStatusCode.OK, featuresBody.ToJsonString());
+        Assert.Equal(["1|geometry||geometry|coordinate 0 (Infinity, 5) is outside longitude -180…180 / latitude -90…90."], Lines(featuresBody, "errors"));
+
+        // GDAL writes no geometry for a coordinate that is not finite (a warning on its stderr): the feature has none.
+        static string Placemark(string id, string coordinates) =>
+            $"<Placemark><name>{id}</name><ExtendedData><Data name=\"matrix\"><value>soil</value></Data><Data name=\"value\"><value>1</value></Data>" +
+            $"<Data name=\"unit\"><value>mg/kg</value></Data></ExtendedData><Point><coordinates>{coordinates}</coordinates></Point></Placemark>";
+        var kml = $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><kml xmlns=\"http://www.opengis.net/kml/2.2\"><Document>{Placemark("K1", "1e400,5")}{Placemark("K2", "-1.9,5.3")}</Document></kml>";
+        var (kmlStatus, kmlBody) = await UploadAsync(kml, "k.kml", ("campaign", Unique("NONFINITE")), ("on_error", "skip-invalid"), ("mode", "dry-run"));
+        Assert.True(kmlStatus == HttpStatusCode.OK, kmlBody.ToJsonString());
+        Assert.Equal(["1|geometry||geometry|the feature has no geometry."], Lines(kmlBody, "errors"));
+        Assert.Equal(1, kmlBody["counts"]!["valid"]!.GetValue<int>());
+    }
+}
