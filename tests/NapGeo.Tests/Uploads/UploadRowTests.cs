@@ -70,4 +70,29 @@ public sealed class UploadRowTests(NapGeoServer server)
         Assert.Equal(["1|geometry||geometry|the feature has no geometry."], Lines(kmlBody, "errors"));
         Assert.Equal(1, kmlBody["counts"]!["valid"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task Degrees_under_a_utm_crs_are_a_row_error_not_a_point_near_the_zones_origin()
+    {
+        // crs=EPSG:32630 with latitude 5.31 and longitude -1.95 stored the point at (-7.49, 0.00005): the degrees were
+        // read as metres, and the UTM range check was skipped exactly when the values looked like degrees.
+        var campaign = Unique("UTMDEG");
+        var (status, body) = await UploadAsync("sample_id,matrix,value,unit,latitude,longitude\nU1,soil,0.5,mg/kg,5.31,-1.95\n", "u.csv",
+            ("campaign", campaign), ("crs", "EPSG:32630"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal(["2|longitude, latitude|-1.95, 5.31|geometry|these are degrees, but crs=EPSG:32630 is UTM, in metres: send degrees without crs=, or the eastings and northings with it."],
+            Lines(body, "errors"));
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM samples WHERE campaign = $1", campaign));
+
+        // x/y are told apart by their values, row by row: metres are placed in the zone, degrees are refused.
+        var xy = Unique("UTMXY");
+        var (xyStatus, xyBody) = await UploadAsync("sample_id,matrix,value,unit,x,y\nX1,soil,0.5,mg/kg,612345,587654\nX2,soil,0.5,mg/kg,-1.95,5.31\n", "xy.csv",
+            ("campaign", xy), ("crs", "EPSG:32730"), ("on_error", "skip-invalid"));
+        Assert.True(xyStatus == HttpStatusCode.Created, xyBody.ToJsonString());
+        Assert.Equal(["3|x, y|-1.95, 5.31|geometry|these are degrees, but crs=EPSG:32730 is UTM, in metres: send degrees without crs=, or the eastings and northings with it."],
+            Lines(xyBody, "errors"));
+        var expected = await server.Database.ScalarAsync<string>(
+            "SELECT 'X1 ' || round(ST_X(p)::numeric, 5) || ' ' || round(ST_Y(p)::numeric, 5) FROM ST_Transform(ST_SetSRID(ST_Point(612345, 587654), 32730), 4326) p");
+        Assert.Equal(expected, await StoredAsync(xy, "external_id, round(ST_X(geom)::numeric, 5), round(ST_Y(geom)::numeric, 5)"));
+    }
 }
