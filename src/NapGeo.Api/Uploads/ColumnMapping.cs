@@ -80,6 +80,12 @@ public static partial class ColumnMapping
     public static ColumnMap Detect(
         LayerDefinition layer, IReadOnlyList<string> columns, bool featuresHaveGeometry, IReadOnlyDictionary<string, string>? overrides, bool crsGiven)
     {
+        // The upload's record keeps the columns as jsonb, which cannot hold a NUL character any more than text can: the
+        // record failed to store with "unsupported Unicode escape sequence", naming nothing.
+        for (var i = 0; i < columns.Count; i++)
+            if (columns[i].Contains('\0'))
+                throw new UploadFileException(422, "NUL in a header",
+                    $"The header of column {i + 1} ('{RowConverter.Shown(columns[i])}') holds a NUL character (byte 0, shown as ␀); remove it.");
         var map = new ColumnMap();
         var synonyms = layer.Name switch { "samples" => SampleSynonyms, "sites" => SiteSynonyms, _ => HotspotSynonyms };
         var known = layer.Writable.Select(f => f.Name.Replace('_', ' ')).Concat(synonyms.Values.SelectMany(list => list))

@@ -29,16 +29,45 @@ public sealed partial class RowConverter(LayerDefinition layer, ColumnMap map, I
 
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
 
+    /// <summary>Every column the row is read from, with the field (or "geometry") it feeds: the cells checked for NUL.</summary>
+    private readonly (int Index, string Field)[] _read =
+    [
+        .. map.Fields.Select(p => (p.Value, p.Key)),
+        .. new[] { map.X, map.Y, map.Zone, map.Wkt }.OfType<int>().Select(i => (i, "geometry")),
+    ];
+
     /// <summary>The column and raw text each field came from, for the report.</summary>
     public (string? Column, string? Value) Source(string field, SourceRecord record) =>
-        map.Fields.TryGetValue(field, out var i) ? (columns[i], Text(record.Values[i])) : (null, null);
+        map.Fields.TryGetValue(field, out var i) ? (columns[i], Shown(Text(record.Values[i]))) : (null, null);
 
     public (string? Column, string? Value) GeometrySource(SourceRecord record)
     {
         if (record.Geometry is not null) return ("geometry", null);
-        if (map.Wkt is { } w) return (columns[w], Text(record.Values[w]));
-        if (map.X is { } x && map.Y is { } y) return ($"{columns[x]}, {columns[y]}", $"{Text(record.Values[x])}, {Text(record.Values[y])}");
+        if (map.Wkt is { } w) return (columns[w], Shown(Text(record.Values[w])));
+        if (map.X is { } x && map.Y is { } y) return ($"{columns[x]}, {columns[y]}", Shown($"{Text(record.Values[x])}, {Text(record.Values[y])}"));
         return (null, null);
+    }
+
+    /// <summary>Text for the report, which is stored as jsonb: a NUL (which jsonb cannot hold either) shown as ␀.</summary>
+    public static string? Shown(string? text) => text is not null && text.Contains('\0') ? text.Replace('\0', '\u2400') : text;
+
+    /// <summary>
+    /// PostgreSQL text cannot hold a NUL character: one in a notes cell failed the COPY ("invalid byte sequence for encoding
+    /// UTF8: 0x00"), a 400 for the whole upload that named no row. Each cell read that holds one is a row error here,
+    /// and the row goes on with ␀ in its place, so FeatureInput's messages about the same cell can be stored too.
+    /// </summary>
+    private SourceRecord WithoutNul(SourceRecord record, List<UploadIssue> issues)
+    {
+        object?[]? values = null;
+        foreach (var (index, field) in _read)
+        {
+            if (record.Values[index] is not string text || !text.Contains('\0')) continue;
+            values ??= (object?[])record.Values.Clone();
+            values[index] = Shown(text);
+            issues.Add(new(record.Row, columns[index], Shorten(Shown(text)!), field,
+                "holds a NUL character (byte 0, shown as ␀), which PostgreSQL text cannot store; remove it."));
+        }
+        return values is null ? record : record with { Values = values };
     }
 
     /// <summary>Builds the feature; the returned memory is valid until the next call.</summary>
@@ -46,7 +75,8 @@ public sealed partial class RowConverter(LayerDefinition layer, ColumnMap map, I
     {
         _buffer.ResetWrittenCount();
         var issues = new List<UploadIssue>();
-        if (record.Problem is { } problem) issues.Add(problem);
+        if (record.Problem is { } problem) issues.Add(problem with { Value = Shown(problem.Value) });
+        record = WithoutNul(record, issues);
         var rowCrs = crs;
         var coordinatesReported = false;
         using (var writer = new Utf8JsonWriter(_buffer))

@@ -159,6 +159,11 @@ public static class UploadApi
             try { mapping = JsonSerializer.Deserialize<Dictionary<string, string>>(json); }
             catch (JsonException) { errors["mapping"] = ["must be a JSON object of field → column name, e.g. {\"latitude\":\"Lat (dd)\"}."]; }
         }
+        // Options are stored (the campaign on every row, all of them in the upload's record), and PostgreSQL text and jsonb
+        // cannot hold a NUL character: the insert failed with "invalid byte sequence", naming no option.
+        foreach (var (name, value) in fields.Where(f => OptionNames.Contains(f.Key, StringComparer.OrdinalIgnoreCase)))
+            if (value.Contains('\0') || name == "mapping" && mapping is not null && mapping.Any(p => p.Key.Contains('\0') || p.Value?.Contains('\0') == true))
+                errors[name] = ["holds a NUL character (byte 0), which cannot be stored; remove it."];
         Guid? id = null;
         if (Field("id") is { } idText)
         {

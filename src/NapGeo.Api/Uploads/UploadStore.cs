@@ -9,7 +9,24 @@ namespace NapGeo.Uploads;
 /// <summary>The <c>uploads</c> table: records, progress, reports, and the roll-back of an upload.</summary>
 public sealed class UploadStore(NpgsqlDataSource db)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new NulShown() },
+    };
+
+    /// <summary>
+    /// jsonb cannot hold a NUL character (\u0000): a report quoting a cell or a file's text with one failed to store
+    /// ("unsupported Unicode escape sequence"), and the upload with it. Cells and headers with one are refused before
+    /// they reach a report; this keeps any other quoted text (a GeoJSON geometry's type, say) storable, shown as ␀.
+    /// </summary>
+    private sealed class NulShown : System.Text.Json.Serialization.JsonConverter<string>
+    {
+        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetString();
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(RowConverter.Shown(value));
+        public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetString()!;
+        public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(RowConverter.Shown(value)!);
+    }
 
     private const string Columns =
         "report, status, rows_processed, rows_total, finished_at, rolled_back_at, rolled_back_by";

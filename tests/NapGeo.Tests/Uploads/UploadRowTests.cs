@@ -95,4 +95,44 @@ public sealed class UploadRowTests(NapGeoServer server)
             "SELECT 'X1 ' || round(ST_X(p)::numeric, 5) || ' ' || round(ST_Y(p)::numeric, 5) FROM ST_Transform(ST_SetSRID(ST_Point(612345, 587654), 32730), 4326) p");
         Assert.Equal(expected, await StoredAsync(xy, "external_id, round(ST_X(geom)::numeric, 5), round(ST_Y(geom)::numeric, 5)"));
     }
+
+    [Fact]
+    public async Task A_nul_character_in_a_cell_is_a_row_error_naming_its_row_and_column()
+    {
+        // PostgreSQL text cannot hold a NUL: the COPY failed, and the whole upload was a 400 "invalid byte sequence for
+        // encoding UTF8: 0x00" that named no row.
+        var campaign = Unique("NUL");
+        var csv = "sample_id,matrix,value,unit,latitude,longitude,notes\nN1,soil,0.5,mg/kg,5.3,-1.9,bad\0note\nN2,soil,0.5,mg/kg,5.3,-1.9,fine\n";
+        var (status, body) = await UploadAsync(csv, "nul.csv", ("campaign", campaign));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        var expected = "2|notes|bad␀note|notes|holds a NUL character (byte 0, shown as ␀), which PostgreSQL text cannot store; remove it.";
+        Assert.Equal([expected], Lines(body, "errors"));
+        // The stored report (jsonb, which cannot hold a NUL either) says the same.
+        var stored = await (await server.Editor().GetAsync($"/api/uploads/{body["id"]}")).JsonAsync();
+        Assert.Equal("rejected", stored["status"]!.GetValue<string>());
+        Assert.Equal([expected], Lines(stored, "errors"));
+
+        var (skipStatus, skipBody) = await UploadAsync(csv, "nul.csv", ("campaign", campaign), ("on_error", "skip-invalid"));
+        Assert.True(skipStatus == HttpStatusCode.Created, skipBody.ToJsonString());
+        Assert.Equal("N2 fine", await StoredAsync(campaign, "external_id, notes"));
+
+        // A header is the upload's, not a row's: the file is refused naming the column.
+        var (headerStatus, headerBody) = await UploadAsync("sample_id,matrix,value,unit,latitude,longitude,no\0tes\nH1,soil,0.5,mg/kg,5.3,-1.9,x\n", "h.csv",
+            ("campaign", campaign));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, headerStatus);
+        Assert.Equal("The header of column 7 ('no␀tes') holds a NUL character (byte 0, shown as ␀); remove it.", headerBody["detail"]!.GetValue<string>());
+
+        // Any other text a report quotes is stored with ␀ for the NUL, here FeatureInput's message about a geometry's type.
+        var geojson = """{"type":"Feature","geometry":{"type":"Po\u0000int","coordinates":[-1.9,5.3]},"properties":{"sample_id":"G1","matrix":"soil","value":1,"unit":"mg/kg"}}""";
+        var (typeStatus, typeBody) = await UploadAsync(geojson, "t.geojson", ("campaign", campaign));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, typeStatus);
+        var typeStored = await (await server.Editor().GetAsync($"/api/uploads/{typeBody["id"]}")).JsonAsync();
+        Assert.Equal(["1|geometry||geometry|geometry.type 'Po␀int' is not a GeoJSON geometry type."], Lines(typeStored, "errors"));
+
+        // An option is stored with the upload too (the campaign on every row).
+        var (optionStatus, optionBody) = await UploadAsync("sample_id,matrix,value,unit,latitude,longitude\nO1,soil,0.5,mg/kg,5.3,-1.9\n", "o.csv", ("campaign", "C\0X"));
+        Assert.Equal(HttpStatusCode.BadRequest, optionStatus);
+        Assert.Equal("holds a NUL character (byte 0), which cannot be stored; remove it.", optionBody["errors"]!["campaign"]![0]!.GetValue<string>());
+        Assert.Equal(1L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM samples WHERE campaign = $1", campaign));
+    }
 }
