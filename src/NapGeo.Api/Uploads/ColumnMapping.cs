@@ -120,9 +120,11 @@ public static partial class ColumnMapping
             }
         }
 
-        // Detection never looks at the 0/1 option columns of a multiple-choice question: "…/parameters/hg" is "Hg was
-        // measured", not a mercury value. A mapping may still name them.
-        var detectable = names.Select((name, i) => IsOptionColumn(columns, i) ? "" : name).ToArray();
+        // Detection does not look at the 0/1 option columns of a multiple-choice question: "…/parameters/hg" is "Hg was
+        // measured", not a mercury value. An option whose name is exactly one of the layer's yes/no fields is that
+        // field's answer, though: a sites form asks the Annex C practices as one question, and with its options
+        // ("practices/whole_ore_amalgamation" = 1) unread every practice was stored false. A mapping may name any option.
+        var detectable = names.Select((name, i) => IsOptionColumn(columns, i) && YesNoOption(layer, columns[i]) is null ? "" : name).ToArray();
         // Kobo's own columns (_id, _notes, _uuid, _index, _submission_time …) are about the submission, not the sample: they
         // took external_id and notes over the form's questions. Their GPS columns (_gps_latitude) stay coordinates.
         var fieldNames = detectable.Select((name, i) => columns[i].TrimStart().StartsWith('_') ? "" : name).ToArray();
@@ -252,6 +254,13 @@ public static partial class ColumnMapping
         var question = columns[index][..slash];
         for (var i = 0; i < columns.Count; i++) if (i != index && columns[i] == question) return true;
         return false;
+    }
+
+    /// <summary>The yes/no field an option column ("…/whole_ore_amalgamation") is named after, exactly but for case, or null.</summary>
+    private static Field? YesNoOption(LayerDefinition layer, string column)
+    {
+        var option = column[(column.LastIndexOf('/') + 1)..].Trim();
+        return layer.Writable.FirstOrDefault(f => f.Kind == FieldKind.Boolean && string.Equals(f.Name, option, StringComparison.OrdinalIgnoreCase));
     }
 
     private static int? FindColumn(IReadOnlyList<string> columns, string[] normalized, string wanted)

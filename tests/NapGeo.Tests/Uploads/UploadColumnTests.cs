@@ -50,7 +50,7 @@ public sealed class UploadColumnTests(NapGeoServer server)
     }
 
     [Fact]
-    public async Task The_option_columns_of_a_kobo_multiple_choice_question_are_never_mapped()
+    public async Task The_option_columns_of_a_kobo_multiple_choice_question_are_not_read_as_other_fields()
     {
         // "parameters/hg" is 1 when Hg was measured: it was taken for the value (its name after the last '/' is "hg").
         var csv = "group_sampling/sample_id,group_sampling/matrix,group_sampling/parameters,group_sampling/parameters/hg,group_sampling/parameters/as," +
@@ -68,6 +68,26 @@ public sealed class UploadColumnTests(NapGeoServer server)
             ("campaign", Unique("READING")), ("mode", "dry-run"));
         Assert.True(lumexStatus == HttpStatusCode.OK, lumexBody.ToJsonString());
         Assert.Equal("lumex_reading", Mapped(lumexBody, "value"));
+    }
+
+    [Fact]
+    public async Task A_kobo_option_named_as_a_yes_no_field_is_that_field()
+    {
+        // A sites form asking the Annex C practices as one multiple-choice question: every practice was stored false, and
+        // the option columns were only listed as ignored, because no option column was ever detected.
+        var code = Unique("KP");
+        var square = "POLYGON((-1.9 5.3,-1.89 5.3,-1.89 5.31,-1.9 5.31,-1.9 5.3))";
+        var csv = "site_code;name;country;wkt;practices/practices;practices/practices/whole_ore_amalgamation;practices/practices/open_burning_amalgam;practices/practices/retorts\n" +
+                  $"{code}-1;Kobo site 1;GHA;{square};whole_ore_amalgamation open_burning_amalgam;1;1;0\n" +
+                  $"{code}-2;Kobo site 2;GHA;{square};retorts;0;0;1\n";
+        var response = await PostAsync(server.Editor(), Encoding.UTF8.GetBytes(csv), "sites.csv", ("target", "sites"));
+        var body = await response.JsonAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal("practices/practices/whole_ore_amalgamation", Mapped(body, "whole_ore_amalgamation"));
+        Assert.Equal("practices/practices", body["warnings"]!.AsArray().Single(w => w!["kind"]!.GetValue<string>() == "ignored_columns")!["column"]!.GetValue<string>());
+        Assert.Equal($"{code}-1 t t f f; {code}-2 f f f t", await server.Database.ScalarAsync<string>(
+            "SELECT string_agg(concat_ws(' ', site_code, whole_ore_amalgamation, open_burning_amalgam, residential_burning_amalgam, retorts), '; ' ORDER BY site_code) " +
+            "FROM sites WHERE site_code LIKE $1", code + "-%"));
     }
 
     [Fact]
