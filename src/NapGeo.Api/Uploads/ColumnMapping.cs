@@ -20,6 +20,8 @@ public sealed class ColumnMap
     public bool SouthFromHeader { get; set; }
     /// <summary>A unit written in the value column's header, e.g. "Mercury concentration (ppm)".</summary>
     public string? UnitFromHeader { get; set; }
+    /// <summary>A unit written in the detection limit's header ("LOD (µg/kg)"), which may differ from the value's.</summary>
+    public string? LimitUnitFromHeader { get; set; }
     public List<string> Ignored { get; } = [];
 
     /// <summary>For the report: field or role → column name.</summary>
@@ -31,6 +33,7 @@ public sealed class ColumnMap
         if (Zone is { } z) result["zone"] = columns[z];
         if (Wkt is { } w) result["wkt"] = columns[w];
         if (UnitFromHeader is { } u) result["unit (from header)"] = u;
+        if (LimitUnitFromHeader is { } l) result["detection_limit unit (from header)"] = l;
         return result;
     }
 }
@@ -182,6 +185,12 @@ public static partial class ColumnMapping
                 if (!used.Contains(i) && LooksLikeConcentration(fieldNames[i])) { map.Fields["value"] = i; used.Add(i); break; }
         if (map.Fields.TryGetValue("value", out var valueColumn))
             map.UnitFromHeader = UnitInBrackets().Match(columns[valueColumn]) is { Success: true } unit ? unit.Groups[1].Value.Trim() : TrailingUnit(columns[valueColumn]);
+        // "LOD (µg/kg)" beside "Hg (mg/kg)": the limit's unit went with the brackets, and the limit was stored as if in the
+        // value's unit, a thousand times off. Only a unit is taken from its brackets: "Detection limit (DL)" names none.
+        if (map.Fields.TryGetValue("detection_limit", out var limitColumn))
+            map.LimitUnitFromHeader = UnitInBrackets().Match(columns[limitColumn]) is { Success: true } limitUnit && LooksLikeUnit(limitUnit.Groups[1].Value)
+                ? limitUnit.Groups[1].Value.Trim()
+                : TrailingUnit(columns[limitColumn]);
 
         // A column without a header is named by its place, or the warning would list an empty name.
         for (var i = 0; i < columns.Count; i++)
@@ -235,6 +244,10 @@ public static partial class ColumnMapping
             if (string.Join(' ', words[^count..]) is var unit && UnitKeys.Contains(Units.Key(unit))) return unit;
         return null;
     }
+
+    /// <summary>A unit the tables know ("µg/kg", "ppb", "mg kg-1"), or one written as a ratio ("mg/lb"), which then fails
+    /// to convert with its reason rather than be dropped as if the header had no unit.</summary>
+    private static bool LooksLikeUnit(string text) => UnitKeys.Contains(Units.Key(text)) || text.Contains('/');
 
     private static bool LooksLikeConcentration(string name)
     {

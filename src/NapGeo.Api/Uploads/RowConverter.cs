@@ -116,7 +116,9 @@ public sealed partial class RowConverter(LayerDefinition layer, ColumnMap map, I
             if (field.Kind is FieldKind.Number or FieldKind.Integer && Ambiguous(raw) is { } reason)
                 issues.Add(new(record.Row, columns[index], Text(raw), name, reason));
             writer.WritePropertyName(name);
-            WriteValue(writer, field, raw);
+            if (name == "detection_limit" && map.LimitUnitFromHeader is { } limitUnit && TryNumber(raw, out var limitNumber))
+                writer.WriteNumberValue(LimitInRowUnit(record, index, limitNumber, limitUnit, issues));
+            else WriteValue(writer, field, raw);
             written.Add(name);
         }
         if (layer.Name != "samples") return;
@@ -127,6 +129,37 @@ public sealed partial class RowConverter(LayerDefinition layer, ColumnMap map, I
         }
         if (!written.Contains("campaign") && campaign is not null) writer.WriteString("campaign", campaign);
         if (!written.Contains("unit") && map.UnitFromHeader is { } unit) writer.WriteString("unit", unit);
+    }
+
+    /// <summary>
+    /// The detection limit in the row's unit (its unit column, else the value's header), from the unit in the limit's
+    /// header: the field is "in the reported unit", and taken as written "LOD (µg/kg)" = 20 beside mg/kg values was
+    /// stored as 20 mg/kg. The conversion is the matrix's, as for values (mass per mass for solids, per volume for
+    /// liquids, per m³ for air). A matrix or row unit that cannot be read leaves the limit as written, as FeatureInput
+    /// refuses the row for it anyway; a limit unit that cannot be converted (mg/L for soil) is a row error.
+    /// </summary>
+    private double LimitInRowUnit(SourceRecord record, int column, double limit, string limitUnit, List<UploadIssue> issues)
+    {
+        var matrix = map.Fields.TryGetValue("matrix", out var m) && Text(record.Values[m]) is { } matrixText ? Units.MatchMatrix(matrixText) : null;
+        var unit = map.Fields.TryGetValue("unit", out var u) && Text(record.Values[u])?.Trim() is { Length: > 0 } reported ? reported : map.UnitFromHeader;
+        if (matrix is null || unit is null || Units.Normalize(matrix, unit, out _) is not { } rowUnit) return limit;
+        var limitNormalization = Units.Normalize(matrix, limitUnit, out var problem);
+        // "other" has no canonical unit: its units are kept as reported, so only the same unit needs no conversion.
+        var reason = limitNormalization is null ? problem
+            : Units.CanonicalUnit(matrix) is null ? Units.Key(limitUnit) == Units.Key(unit) ? null : "a sample of matrix other has no canonical unit to convert through."
+            : limitNormalization.Unit != rowUnit.Unit ? $"{limitNormalization.Unit} and {rowUnit.Unit} are different bases."
+            : null;
+        var converted = reason is null ? limit * limitNormalization!.Factor / rowUnit.Factor : 0;
+        if (reason is null && !double.IsFinite(converted)) reason = "the converted limit is too large to be a number.";
+        if (reason is not null)
+        {
+            issues.Add(new(record.Row, columns[column], Shown(Text(record.Values[column])), "detection_limit",
+                $"is in {limitUnit} (its header), which cannot be converted to the row's unit {unit}: {reason}"));
+            return limit;
+        }
+        // Factors such as 1e-3 are not exact in binary (0.3 µg/kg gave 3.0000000000000003E-4 mg/kg): twelve significant
+        // digits are far beyond any laboratory's, and keep the stored limit as a person would write it.
+        return double.Parse(converted.ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }
 
     private static void WriteValue(Utf8JsonWriter writer, Field field, object raw)

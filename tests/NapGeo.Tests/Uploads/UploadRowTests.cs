@@ -135,4 +135,37 @@ public sealed class UploadRowTests(NapGeoServer server)
         Assert.Equal("holds a NUL character (byte 0), which cannot be stored; remove it.", optionBody["errors"]!["campaign"]![0]!.GetValue<string>());
         Assert.Equal(1L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM samples WHERE campaign = $1", campaign));
     }
+
+    [Fact]
+    public async Task A_detection_limit_is_converted_from_the_unit_in_its_header_to_the_rows_unit()
+    {
+        // "LOD (µg/kg)" beside "Hg (mg/kg)": the header's unit was dropped, and 20 µg/kg stored as 20 mg/kg, no warning.
+        var campaign = Unique("LODUNIT");
+        var (status, body) = await UploadAsync(
+            "sample_id,matrix,Hg (mg/kg),LOD (µg/kg),latitude,longitude\nD1,soil,ND,20,5.3,-1.9\nD2,sediment,0.5,0.3,5.3,-1.9\n", "lod.csv",
+            ("campaign", campaign));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        // 0.3 µg/kg is 0.0003 mg/kg, not the 3.0000000000000003E-4 that multiplying by 1e-3 gives.
+        Assert.Equal("D1 mg/kg 0.02 0.02 t; D2 mg/kg 0.0003 0.5 f",
+            await StoredAsync(campaign, "external_id, unit, detection_limit, value_normalized, below_detection"));
+        Assert.Equal("µg/kg", body["mapping"]!["detection_limit unit (from header)"]!.GetValue<string>());
+
+        // The row's unit from a unit column, the limit's from its header: 0.01 mg/L is 10 µg/L, above WHO's 6 µg/L for
+        // drinking water, so a water sample below that limit cannot be classed (it was 0.01 µg/L and "below"). A limit
+        // in mg/L cannot be a soil's: that row is an error naming the limit's cell.
+        var water = Unique("LODWATER");
+        var (waterStatus, waterBody) = await UploadAsync(
+            "sample_id,matrix,Hg,unit,LOD (mg/L),latitude,longitude\nW1,water,ND,µg/L,0.01,5.3,-1.9\nW2,water,ND,ug/L,0.001,5.3,-1.9\nS1,soil,ND,mg/kg,0.01,5.3,-1.9\n" +
+            "U1,urine,ND,µg/g creatinine,0.01,5.3,-1.9\nO1,other,ND,mg/L,0.01,5.3,-1.9\nO2,other,ND,mg/kg,0.01,5.3,-1.9\n", "lodwater.csv",
+            ("campaign", water), ("on_error", "skip-invalid"));
+        Assert.True(waterStatus == HttpStatusCode.Created, waterBody.ToJsonString());
+        Assert.Equal(
+        [
+            "4|LOD (mg/L)|0.01|detection_limit|is in mg/L (its header), which cannot be converted to the row's unit mg/kg: unit 'mg/L' does not fit matrix soil: soil is reported as mass per mass, e.g. mg/kg.",
+            "5|LOD (mg/L)|0.01|detection_limit|is in mg/L (its header), which cannot be converted to the row's unit µg/g creatinine: µg/L and µg/g creatinine are different bases.",
+            "7|LOD (mg/L)|0.01|detection_limit|is in mg/L (its header), which cannot be converted to the row's unit mg/kg: a sample of matrix other has no canonical unit to convert through.",
+        ], Lines(waterBody, "errors"));
+        Assert.Equal("O1 0.01; W1 10 10 µg/L 6; W2 1 1 µg/L 6 below",
+            await StoredAsync(water, "external_id, detection_limit, value_normalized, unit_normalized, guideline_value, exceedance_class"));
+    }
 }
