@@ -153,11 +153,11 @@ public sealed partial class RowConverter(LayerDefinition layer, ColumnMap map, I
         if (reason is null && !double.IsFinite(converted)) reason = "the converted limit is too large to be a number.";
         if (reason is not null)
         {
-            issues.Add(new(record.Row, columns[column], Shown(Text(record.Values[column])), "detection_limit",
+            issues.Add(new(record.Row, columns[column], Text(record.Values[column]), "detection_limit",
                 $"is in {limitUnit} (its header), which cannot be converted to the row's unit {unit}: {reason}"));
             return limit;
         }
-        // Factors such as 1e-3 are not exact in binary (0.3 µg/kg gave 3.0000000000000003E-4 mg/kg): twelve significant
+        // Factors such as 1e-3 are not exact in binary (0.9 µg/kg gave 0.0009000000000000001 mg/kg): twelve significant
         // digits are far beyond any laboratory's, and keep the stored limit as a person would write it.
         return double.Parse(converted.ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }

@@ -142,11 +142,11 @@ public sealed class UploadRowTests(NapGeoServer server)
         // "LOD (µg/kg)" beside "Hg (mg/kg)": the header's unit was dropped, and 20 µg/kg stored as 20 mg/kg, no warning.
         var campaign = Unique("LODUNIT");
         var (status, body) = await UploadAsync(
-            "sample_id,matrix,Hg (mg/kg),LOD (µg/kg),latitude,longitude\nD1,soil,ND,20,5.3,-1.9\nD2,sediment,0.5,0.3,5.3,-1.9\n", "lod.csv",
+            "sample_id,matrix,Hg (mg/kg),LOD (µg/kg),latitude,longitude\nD1,soil,ND,20,5.3,-1.9\nD2,sediment,0.5,0.9,5.3,-1.9\n", "lod.csv",
             ("campaign", campaign));
         Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
-        // 0.3 µg/kg is 0.0003 mg/kg, not the 3.0000000000000003E-4 that multiplying by 1e-3 gives.
-        Assert.Equal("D1 mg/kg 0.02 0.02 t; D2 mg/kg 0.0003 0.5 f",
+        // 0.9 µg/kg is 0.0009 mg/kg, not the 0.0009000000000000001 that multiplying by 1e-3 gives.
+        Assert.Equal("D1 mg/kg 0.02 0.02 t; D2 mg/kg 0.0009 0.5 f",
             await StoredAsync(campaign, "external_id, unit, detection_limit, value_normalized, below_detection"));
         Assert.Equal("µg/kg", body["mapping"]!["detection_limit unit (from header)"]!.GetValue<string>());
 
