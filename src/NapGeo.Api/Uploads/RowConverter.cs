@@ -135,14 +135,23 @@ public sealed partial class RowConverter(LayerDefinition layer, ColumnMap map, I
     /// The detection limit in the row's unit (its unit column, else the value's header), from the unit in the limit's
     /// header: the field is "in the reported unit", and taken as written "LOD (µg/kg)" = 20 beside mg/kg values was
     /// stored as 20 mg/kg. The conversion is the matrix's, as for values (mass per mass for solids, per volume for
-    /// liquids, per m³ for air). A matrix or row unit that cannot be read leaves the limit as written, as FeatureInput
-    /// refuses the row for it anyway; a limit unit that cannot be converted (mg/L for soil) is a row error.
+    /// liquids, per m³ for air). A matrix or unit the file gives but that cannot be read leaves the limit as written, as
+    /// FeatureInput refuses the row for it anyway; a limit unit that cannot be converted (mg/L for soil) is a row error.
+    /// So is a row whose file gives no matrix or unit: a re-upload's row then takes its stored row's (StoredRows), which
+    /// this conversion, made before, cannot see, and the limit would be stored as if in that unit.
     /// </summary>
     private double LimitInRowUnit(SourceRecord record, int column, double limit, string limitUnit, List<UploadIssue> issues)
     {
-        var matrix = map.Fields.TryGetValue("matrix", out var m) && Text(record.Values[m]) is { } matrixText ? Units.MatchMatrix(matrixText) : null;
+        var matrixText = map.Fields.TryGetValue("matrix", out var m) ? Text(record.Values[m])?.Trim() : null;
         var unit = map.Fields.TryGetValue("unit", out var u) && Text(record.Values[u])?.Trim() is { Length: > 0 } reported ? reported : map.UnitFromHeader;
-        if (matrix is null || unit is null || Units.Normalize(matrix, unit, out _) is not { } rowUnit) return limit;
+        if (string.IsNullOrEmpty(matrixText) || unit is null)
+        {
+            var missing = string.IsNullOrEmpty(matrixText) ? unit is null ? "matrix and unit" : "matrix" : "unit";
+            issues.Add(new(record.Row, columns[column], Text(record.Values[column]), "detection_limit",
+                $"is in {limitUnit} (its header), which cannot be converted without the row's {missing}: give {(missing.Contains(' ') ? "them" : "it")} in the file."));
+            return limit;
+        }
+        if (Units.MatchMatrix(matrixText) is not { } matrix || Units.Normalize(matrix, unit, out _) is not { } rowUnit) return limit;
         var limitNormalization = Units.Normalize(matrix, limitUnit, out var problem);
         // "other" has no canonical unit: its units are kept as reported, so only the same unit needs no conversion.
         var reason = limitNormalization is null ? problem

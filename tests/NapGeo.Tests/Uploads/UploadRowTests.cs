@@ -168,4 +168,19 @@ public sealed class UploadRowTests(NapGeoServer server)
         Assert.Equal("O1 0.01; W1 10 10 µg/L 6; W2 1 1 µg/L 6 below",
             await StoredAsync(water, "external_id, detection_limit, value_normalized, unit_normalized, guideline_value, exceedance_class"));
     }
+
+    [Fact]
+    public async Task A_detection_limit_in_its_own_unit_needs_the_rows_unit_and_matrix_from_the_file()
+    {
+        // A re-upload without a unit column takes the stored row's unit, which the converter cannot see: "LOD (µg/kg)" = 20
+        // would have been stored as 20 in the stored mg/kg. The row's unit and matrix must come with the limit.
+        var campaign = Unique("LODREUP");
+        var (firstStatus, firstBody) = await UploadAsync("sample_id,matrix,value,unit,latitude,longitude\nR1,soil,0.5,mg/kg,5.3,-1.9\n", "first.csv", ("campaign", campaign));
+        Assert.True(firstStatus == HttpStatusCode.Created, firstBody.ToJsonString());
+        var (status, body) = await UploadAsync("sample_id,Hg,LOD (µg/kg),latitude,longitude\nR1,ND,20,5.3,-1.9\n", "again.csv", ("campaign", campaign));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal(["2|LOD (µg/kg)|20|detection_limit|is in µg/kg (its header), which cannot be converted without the row's matrix and unit: give them in the file."],
+            Lines(body, "errors"));
+        Assert.Equal("R1 0.5 mg/kg f", await StoredAsync(campaign, "external_id, value, unit, below_detection, detection_limit"));
+    }
 }
