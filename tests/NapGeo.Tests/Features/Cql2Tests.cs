@@ -95,6 +95,21 @@ public sealed class Cql2Tests(DemoDataServer server)
     }
 
     [Fact]
+    public async Task A_geojson_literal_with_a_bbox_member_is_its_geometry_not_that_box()
+    {
+        // RFC 7946 lets any geometry carry a bbox; the triangle is half of its box, and only {"bbox": […]} is a CQL2 box.
+        var triangle = await server.CountAsync(
+            "SELECT count(*) FROM samples WHERE ST_Intersects(geom, ST_GeomFromText('POLYGON((-3 5,-1 5,-3 7,-3 5))', 4326))");
+        var box = await server.CountAsync("SELECT count(*) FROM samples WHERE ST_Intersects(geom, ST_MakeEnvelope(-3, 5, -1, 7, 4326))");
+        Assert.InRange(triangle, 1, box - 1);
+        Assert.Equal(triangle, await MatchedAsync("samples", """
+            {"op":"s_intersects","args":[{"property":"geometry"},
+              {"type":"Polygon","coordinates":[[[-3,5],[-1,5],[-3,7],[-3,5]]],"bbox":[-3,5,-1,7]}]}
+            """, "cql2-json"));
+        Assert.Equal(box, await MatchedAsync("samples", """{"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[-3,5,-1,7]}]}""", "cql2-json"));
+    }
+
+    [Fact]
     public async Task Filter_crs_reads_geometry_literals_in_utm()
     {
         var crs = "http://www.opengis.net/def/crs/EPSG/0/32630";
