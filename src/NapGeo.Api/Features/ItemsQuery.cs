@@ -125,25 +125,34 @@ public sealed record ItemsQuery(
             errors.Add("bbox", "the lower corner must not exceed the upper corner.");
             return null;
         }
-        if (crs.Srid == 3857)
+        if (crs.Domain is { } domain)
         {
-            // A map panned past the antimeridian asks for eastings beyond the world's edge: the world ends there.
-            (x1, x2) = (Math.Max(x1, -OgcCrs.WebMercatorHalfWorld), Math.Min(x2, OgcCrs.WebMercatorHalfWorld));
-            if (x1 > x2)
+            // Cut to where the CRS's coordinates mean something: a map panned past the antimeridian asks for eastings
+            // beyond the Web Mercator world, and a client asking for "everything" may send ±1e15.
+            var pieces = domain.Clip(new NetTopologySuite.Geometries.Envelope(x1, x2, y1, y2));
+            if (pieces.Count == 0)
             {
-                errors.Add("bbox", "the box lies beyond the edge of the Web Mercator world (eastings ±20037508.34).");
+                errors.Add("bbox", $"the box lies wholly outside the area {crs.Uri} covers ({domain.Description}).");
                 return null;
             }
+            // A projected box is no longer a lon/lat rectangle once transformed: only ST_Intersects is exact. PostGIS
+            // adds the index condition (geom && box) itself, so the box is computed once per statement.
+            return ps => $"ST_Intersects(geom, {domain.ToLonLatSql(pieces, (value, type) => Bind(ps, value, type))})";
         }
         return ps =>
         {
             var first = ps.Count + 1;
             foreach (var v in (double[])[x1, y1, x2, y2]) ps.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Double });
-            if (crs.IsGeographic) return LayerSql.BboxClause(layer, first);
-            // A projected box is no longer a lon/lat rectangle once transformed: only ST_Intersects is exact.
-            var box = crs.ToLonLatSql($"ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, {crs.Srid.ToString(CultureInfo.InvariantCulture)})");
-            return $"(geom && {box} AND ST_Intersects(geom, {box}))";
+            return LayerSql.BboxClause(layer, first);
         };
+    }
+
+    private static string Bind(NpgsqlParameterCollection ps, object value, NpgsqlDbType? type)
+    {
+        var parameter = new NpgsqlParameter { Value = value };
+        if (type is { } t) parameter.NpgsqlDbType = t;
+        ps.Add(parameter);
+        return "$" + ps.Count.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>

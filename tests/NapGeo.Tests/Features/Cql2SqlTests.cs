@@ -61,8 +61,9 @@ public sealed class Cql2SqlTests
         Assert.Equal(new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc), values[1]);
 
         var utm = Compile(CqlTextParser.Parse("S_WITHIN(geometry, BBOX(600000, 600000, 610000, 610000))"), OgcCrs.Epsg(32630));
-        Assert.Equal("ST_Within(geom, (SELECT ST_Transform(ST_Segmentize($1, 10000), 4326)))", utm.Sql);
+        Assert.Equal("ST_Within(geom, (SELECT ST_Transform(ST_Segmentize($1, $2), 4326)))", utm.Sql);
         Assert.Equal(32630, ((NetTopologySuite.Geometries.Geometry)utm.Values[0]).SRID);
+        Assert.Equal(10000.0, utm.Values[1]); // every 10 km, as long as that is at most ProjectedDomain.MaxVertices vertices
         var latLon = Compile(CqlTextParser.Parse("S_INTERSECTS(geometry, POINT(6 -1.5))"), OgcCrs.Epsg(4326));
         Assert.Equal("ST_Intersects(geom, (SELECT ST_FlipCoordinates($1)))", latLon.Sql);
     }

@@ -149,9 +149,17 @@ public sealed class CqlSql
 
     private Operand GeometryParameter(CqlGeometry literal)
     {
-        var geometry = literal.Geometry.Copy();
-        geometry.SRID = _filterCrs.Srid;
-        return new Operand(_filterCrs.ToLonLatSql(Add(geometry, null)), ValueType.Geometry);
+        if (_filterCrs.Domain is not { } domain)
+        {
+            var geometry = literal.Geometry.Copy();
+            geometry.SRID = _filterCrs.Srid;
+            return new Operand(_filterCrs.GeographicToLonLatSql(Add(geometry, null)), ValueType.Geometry);
+        }
+        // Only the part within the projection's domain can be taken to lon/lat (see ProjectedDomain).
+        var pieces = domain.Clip(literal.Geometry);
+        if (pieces.Count == 0)
+            throw new CqlException($"the geometry lies wholly outside the area {_filterCrs.Uri} (filter-crs) covers ({domain.Description})", literal.At);
+        return new Operand(domain.ToLonLatSql(pieces, Add), ValueType.Geometry);
     }
 
     private string Spatial(CqlFunction f, string function)
