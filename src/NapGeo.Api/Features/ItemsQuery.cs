@@ -81,8 +81,8 @@ public sealed record ItemsQuery(
         var format = ReadFormat(request, errors);
         if (!errors.IsEmpty) return null;
         var shape = new FeatureShape(properties, DatesOnly: true, MapxTime: layer.Time is not null);
-        var boxOnly = predicates.Count == 1 && query["bbox"].Count > 0 && bboxCrs.IsGeographic && equality!.Matches.Count == 0;
-        return new ItemsQuery(layer, equality! with { Predicates = predicates }, orderBy, shape, crs, limit, offset, format)
+        var boxOnly = predicates.Count == 1 && query["bbox"].Count > 0 && bboxCrs.IsGeographic && equality!.Matches.Count == 0 && equality.Predicates.Count == 0;
+        return new ItemsQuery(layer, equality! with { Predicates = [.. equality.Predicates, .. predicates] }, orderBy, shape, crs, limit, offset, format)
         {
             IndexChoosesPage = layer.CoveringPoint is not null && boxOnly && query["sortby"].ToString().Length == 0 && limit != int.MaxValue,
         };

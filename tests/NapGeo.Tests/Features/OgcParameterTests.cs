@@ -75,6 +75,34 @@ public sealed class OgcParameterTests(DemoDataServer server)
     }
 
     [Fact]
+    public async Task A_date_for_a_timestamp_queryable_is_the_whole_utc_day()
+    {
+        // The output writes sampled_at as its UTC day; the same text as a query parameter selects that whole day.
+        var editor = server.Editor();
+        var created = new List<(Guid Id, string ETag)>();
+        foreach (var at in new[] { "2024-05-31T23:59:59Z", "2024-06-01T00:00:00Z", "2024-06-01T10:30:00Z", "2024-06-01T23:59:59.5Z", "2024-06-02T00:00:00Z" })
+        {
+            var sample = Infrastructure.Features.Sample(-1.8, 6.1);
+            sample["properties"]!["sampled_at"] = at;
+            var (id, etag, _) = await editor.CreateAsync("samples", sample);
+            created.Add((id, etag));
+        }
+        try
+        {
+            var day = await server.CountAsync("SELECT count(*) FROM samples WHERE sampled_at >= '2024-06-01Z' AND sampled_at < '2024-06-02Z'");
+            Assert.InRange(day, 3, long.MaxValue);
+            Assert.Equal(day, await MatchedAsync("/ogc/collections/samples/items?sampled_at=2024-06-01&limit=1"));
+            Assert.Equal(day, await MatchedAsync("/ogc/collections/samples/items?datetime=2024-06-01&limit=1"));
+            // An instant is still that instant.
+            Assert.Equal(1, await MatchedAsync("/ogc/collections/samples/items?sampled_at=2024-06-01T10:30:00Z&limit=1"));
+        }
+        finally
+        {
+            foreach (var (id, etag) in created) await editor.SendAsync(HttpMethod.Delete, $"/api/samples/{id}", ifMatch: etag);
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_parameter_is_a_400_naming_it_and_what_is_accepted()
     {
         var response = await server.Client().GetAsync("/ogc/collections/samples/items?bbbox=-2,5,-1,6");
