@@ -115,12 +115,9 @@ public sealed record ItemsQuery(
         }
         var half = n.Length / 2;
         var (x1, y1, x2, y2) = crs.LatLonOrder ? (n[1], n[0], n[half + 1], n[half]) : (n[0], n[1], n[half], n[half + 1]);
-        if (x1 > x2 && crs.IsGeographic)
-        {
-            errors.Add("bbox", "boxes crossing the antimeridian are not supported: send two requests.");
-            return null;
-        }
-        if (x1 > x2 || y1 > y2)
+        // Part 1 (7.15.3): a box crossing the antimeridian has its west edge east of its east edge (170,0,-170,10).
+        var acrossAntimeridian = x1 > x2 && crs.IsGeographic;
+        if ((x1 > x2 && !acrossAntimeridian) || y1 > y2)
         {
             errors.Add("bbox", "the lower corner must not exceed the upper corner.");
             return null;
@@ -139,12 +136,15 @@ public sealed record ItemsQuery(
             // adds the index condition (geom && box) itself, so the box is computed once per statement.
             return ps => $"ST_Intersects(geom, {domain.ToLonLatSql(pieces, (value, type) => Bind(ps, value, type))})";
         }
-        return ps =>
+        string Box(NpgsqlParameterCollection ps, double west, double east)
         {
             var first = ps.Count + 1;
-            foreach (var v in (double[])[x1, y1, x2, y2]) ps.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Double });
+            foreach (var v in (double[])[west, y1, east, y2]) ps.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Double });
             return LayerSql.BboxClause(layer, first);
-        };
+        }
+        // Across the antimeridian, the box is its two halves, each a plain box the index answers.
+        if (acrossAntimeridian) return ps => $"({Box(ps, x1, 180)} OR {Box(ps, -180, x2)})";
+        return ps => Box(ps, x1, x2);
     }
 
     private static string Bind(NpgsqlParameterCollection ps, object value, NpgsqlDbType? type)

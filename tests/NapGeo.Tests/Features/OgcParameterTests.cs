@@ -103,6 +103,32 @@ public sealed class OgcParameterTests(DemoDataServer server)
     }
 
     [Fact]
+    public async Task A_bbox_across_the_antimeridian_has_its_west_edge_east_of_its_east_edge()
+    {
+        // OGC API – Features Part 1, 7.15.3: bbox=170,0,-170,10 is the 20° around the antimeridian, both halves.
+        var editor = server.Editor();
+        var west = await editor.CreateAsync("samples", Infrastructure.Features.Sample(175, 5));
+        var east = await editor.CreateAsync("samples", Infrastructure.Features.Sample(-175, 5, matrix: "water", unit: "µg/L"));
+        var outside = await editor.CreateAsync("samples", Infrastructure.Features.Sample(165, 5));
+        try
+        {
+            var page = await server.Client().GetJsonAsync("/ogc/collections/samples/items?bbox=170,0,-170,10");
+            Assert.Equal(2, page["numberMatched"]!.GetValue<long>());
+            Assert.Equal(new[] { west.Id, east.Id }.Select(i => i.ToString()).Order(),
+                page["features"]!.AsArray().Select(f => f!["id"]!.GetValue<string>()).Order());
+            // Through the general path (another filter, another order) and in latitude-first EPSG:4326 alike.
+            Assert.Equal(1, await MatchedAsync("/ogc/collections/samples/items?bbox=170,0,-170,10&matrix=water&sortby=-value"));
+            Assert.Equal(2, await MatchedAsync("/ogc/collections/samples/items?bbox=0,170,10,-170&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4326"));
+            // The lower edge still may not lie above the upper one.
+            Assert.Equal(HttpStatusCode.BadRequest, (await server.Client().GetAsync("/ogc/collections/samples/items?bbox=170,10,-170,0")).StatusCode);
+        }
+        finally
+        {
+            foreach (var (id, etag, _) in new[] { west, east, outside }) await editor.SendAsync(HttpMethod.Delete, $"/api/samples/{id}", ifMatch: etag);
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_parameter_is_a_400_naming_it_and_what_is_accepted()
     {
         var response = await server.Client().GetAsync("/ogc/collections/samples/items?bbbox=-2,5,-1,6");
