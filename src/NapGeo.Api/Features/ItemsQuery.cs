@@ -157,7 +157,8 @@ public sealed record ItemsQuery(
 
     /// <summary>
     /// <c>datetime</c>: an instant or an interval (start/end, ".." or empty for open), intersected with the layer's
-    /// time. A date means the whole day; for a start–end layer a missing end means the start day only.
+    /// time. A date means the whole day; for a start–end layer a missing end means the start day only, and a missing
+    /// start an interval open towards the past.
     /// </summary>
     private static Func<NpgsqlParameterCollection, string>? ReadDatetime(LayerDefinition layer, string text, ValidationErrors errors)
     {
@@ -173,14 +174,24 @@ public sealed record ItemsQuery(
         if (!errors.IsEmpty) return null;
         if (start is { } s && end is { } e && e <= s) { errors.Add("datetime", "the end is before the start."); return null; }
         // The feature's time is [a0, a1): from its start field to the end of its end field, or of its start without one.
+        // A start–end feature with an end but no start (a hotspot whose first observation is unknown) has an interval
+        // open towards the past: it was there on its end day and may have been long before. It used to match nothing,
+        // not even datetime=../.. (A missing end keeps meaning the start day: see FeatureJson's mx_t1.)
         var (a0, startHi) = CqlSql.Interval(layer.Find(time.Start)!);
-        var a1 = time.End is null ? startHi : $"coalesce({CqlSql.Interval(layer.Find(time.End)!).Hi}, {startHi})";
+        var a1 = startHi;
+        var known = $"{a0} IS NOT NULL";
+        if (time.End is { } endField)
+        {
+            a1 = $"coalesce({CqlSql.Interval(layer.Find(endField)!).Hi}, {startHi})";
+            a0 = $"coalesce({a0}, '-infinity'::timestamptz)";
+            known = $"({time.Start} IS NOT NULL OR {endField} IS NOT NULL)";
+        }
         return ps =>
         {
             var clauses = new List<string>();
             if (end is { } hi) { ps.Add(new NpgsqlParameter { Value = hi, NpgsqlDbType = NpgsqlDbType.TimestampTz }); clauses.Add($"{a0} < ${ps.Count}"); }
             if (start is { } lo) { ps.Add(new NpgsqlParameter { Value = lo, NpgsqlDbType = NpgsqlDbType.TimestampTz }); clauses.Add($"{a1} > ${ps.Count}"); }
-            clauses.Add($"{a0} IS NOT NULL");
+            clauses.Add(known);
             return "(" + string.Join(" AND ", clauses) + ")";
         };
     }

@@ -211,6 +211,36 @@ public sealed class OgcParameterTests(DemoDataServer server)
     }
 
     [Fact]
+    public async Task A_hotspot_with_an_end_but_no_start_is_open_towards_the_past()
+    {
+        var client = server.Editor();
+        var hotspot = Infrastructure.Features.Hotspot(Infrastructure.Features.Point(-1.7, 6.6), "Seen last");
+        hotspot["properties"]!["first_observed"] = null;
+        hotspot["properties"]!["last_observed"] = "2024-08-01";
+        var (id, etag, _) = await client.CreateAsync("hotspots", hotspot);
+        try
+        {
+            async Task<bool> Finds(string datetime) => (await client.GetJsonAsync($"/ogc/collections/hotspots/items?datetime={datetime}&limit=100"))["features"]!
+                .AsArray().Any(f => f!["id"]!.GetValue<string>() == id.ToString());
+            Assert.True(await Finds("2024-08-01"));
+            Assert.True(await Finds("../.."));
+            Assert.True(await Finds("2019-01-01")); // it may have been there long before it was last seen
+            Assert.False(await Finds("2024-08-02"));
+            Assert.False(await Finds("2024-08-02/.."));
+            // Every hotspot with a date at all: datetime=../.. is "any time".
+            Assert.Equal(await server.CountAsync("SELECT count(*) FROM hotspots WHERE first_observed IS NOT NULL OR last_observed IS NOT NULL"),
+                await MatchedAsync("/ogc/collections/hotspots/items?datetime=../..&limit=1"));
+            // And the collection's temporal extent has no start.
+            var interval = (await client.GetJsonAsync("/ogc/collections/hotspots"))["extent"]!["temporal"]!["interval"]![0]!.AsArray();
+            Assert.Null(interval[0]);
+        }
+        finally
+        {
+            await client.SendAsync(HttpMethod.Delete, $"/api/hotspots/{id}", ifMatch: etag);
+        }
+    }
+
+    [Fact]
     public async Task The_temporal_extent_ends_with_the_latest_start_of_features_without_an_end()
     {
         var client = server.Editor();
