@@ -283,8 +283,15 @@ public sealed record ItemsQuery(
                     return OutputFormat.GeoJson;
             }
         }
-        return ContentNegotiation.Choose(request, Offers) ?? OutputFormat.GeoJson;
+        if (ContentNegotiation.Choose(request, Offers) is { } chosen) return chosen;
+        // Accept naming nothing offered (text/html) gets the default; one refusing it, and taking nothing else, a 406.
+        if (ContentNegotiation.Refuses(request, FeatureJson.ContentType))
+            errors.Add(NotAcceptable, $"refuses GeoJSON and accepts none of the other formats: {string.Join(", ", Offers.Select(o => o.Item1).Distinct())} (or f=json, csv, ndjson, geojsonseq).");
+        return OutputFormat.GeoJson;
     }
+
+    /// <summary>The error key of an Accept that takes none of the formats: the answer is a 406, not a 400.</summary>
+    public const string NotAcceptable = "Accept";
 
     /// <summary>What Accept may choose, in the order a tie is settled: GeoJSON first, as the default.</summary>
     private static readonly (string, OutputFormat)[] Offers =

@@ -156,9 +156,13 @@ public static class OgcApi
     internal static ProblemHttpResult UnknownCollection(string id) =>
         Problems.Status(404, "Not found", $"There is no collection '{(id.Length > 60 ? id[..60] + "…" : id)}'; collections: {string.Join(", ", LayerCatalog.All.Select(l => l.Name))}.");
 
-    internal static ValidationProblem InvalidQuery(ValidationErrors errors)
+    internal static IResult InvalidQuery(ValidationErrors errors)
     {
         var all = errors.ToDictionary();
+        // RFC 9110 15.5.7: nothing the client accepts can be sent.
+        if (all.Count == 1 && all.TryGetValue(ItemsQuery.NotAcceptable, out var accept))
+            return TypedResults.Problem(statusCode: 406, title: "Not Acceptable", detail: "Accept " + accept[0],
+                extensions: new Dictionary<string, object?> { ["errors"] = all });
         var detail = all.TryGetValue("filter", out var filter) ? "Invalid filter: " + filter[0] : "The query has invalid parameters; see errors.";
         return Problems.Invalid(all, detail);
     }
