@@ -36,13 +36,17 @@ public sealed record OgcCrs(int Srid, bool LatLonOrder, string Uri)
     public static OgcCrs Epsg(int srid) =>
         new(srid, srid == CrsTransforms.Wgs84, "http://www.opengis.net/def/crs/EPSG/0/" + srid.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>Reads an OGC URI, a safe CURIE ([EPSG:32630]), EPSG:n or a URN; null when not one of <see cref="Supported"/>.</summary>
+    /// <summary>
+    /// Reads an OGC URI, a safe CURIE ([EPSG:32630], [OGC:CRS84]), EPSG:n or a URN, exactly (XCRS84 is not CRS84);
+    /// null when not one of <see cref="Supported"/>.
+    /// </summary>
     public static OgcCrs? Parse(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        var t = text.Trim().TrimStart('[').TrimEnd(']');
-        if (t.EndsWith("CRS84", StringComparison.OrdinalIgnoreCase)) return Crs84;
-        if (!CrsName.TryParseSrid(t, out var srid)) return null;
+        var t = text.Trim();
+        if (t.Length > 2 && t[0] == '[' && t[^1] == ']') t = t[1..^1];
+        if (CrsName.IsCrs84(t)) return Crs84;
+        if (!CrsName.TryParseEpsg(t, out var srid)) return null;
         return Supported.FirstOrDefault(c => c.Srid == srid && c.Uri != Crs84Uri);
     }
 
