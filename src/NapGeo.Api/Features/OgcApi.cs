@@ -67,7 +67,7 @@ public static class OgcApi
         return app;
     }
 
-    private static IResult Landing(HttpRequest request) => Json(request, json =>
+    private static IResult Landing(HttpRequest request) => RefusedParameters(request) ?? Json(request, json =>
     {
         var b = OgcLink.Base(request);
         json.WriteString("title", "NapGeo – OGC API – Features");
@@ -83,7 +83,7 @@ public static class OgcApi
         ]);
     });
 
-    private static IResult Conformance(HttpRequest request) => Json(request, json =>
+    private static IResult Conformance(HttpRequest request) => RefusedParameters(request) ?? Json(request, json =>
     {
         json.WritePropertyName("conformsTo");
         JsonSerializer.Serialize(json, ConformsTo);
@@ -91,6 +91,7 @@ public static class OgcApi
 
     private static async Task<IResult> Collections(HttpRequest request, OgcMetadata metadata, CancellationToken ct)
     {
+        if (RefusedParameters(request) is { } refused) return refused;
         var descriptions = new List<OgcMetadata.Description>();
         foreach (var layer in LayerCatalog.All) descriptions.Add(await metadata.DescribeAsync(layer, ct));
         return Json(request, json =>
@@ -110,6 +111,7 @@ public static class OgcApi
     private static async Task<IResult> Collection(string collectionId, HttpRequest request, OgcMetadata metadata, CancellationToken ct)
     {
         if (LayerCatalog.Find(collectionId) is not { } layer) return UnknownCollection(collectionId);
+        if (RefusedParameters(request) is { } refused) return refused;
         var d = await metadata.DescribeAsync(layer, ct);
         return Json(request, json => OgcMetadata.WriteCollectionBody(json, d, OgcLink.Base(request)));
     }
@@ -117,6 +119,7 @@ public static class OgcApi
     private static IResult QueryablesSchema(string collectionId, HttpRequest request)
     {
         if (LayerCatalog.Find(collectionId) is not { } layer) return UnknownCollection(collectionId);
+        if (RefusedParameters(request) is { } refused) return refused;
         return Json(request, json => OgcMetadata.WriteQueryables(json, layer, OgcLink.Base(request)), "application/schema+json");
     }
 
@@ -151,6 +154,21 @@ public static class OgcApi
         var errors = new ValidationErrors();
         var query = ItemsQuery.Parse(layer, request, paged: false, errors);
         return query is null ? InvalidQuery(errors) : new ItemsResult(query, reader, download: true);
+    }
+
+    /// <summary>
+    /// The landing page, conformance, collections and queryables take f=json and nothing else. Part 1
+    /// (/req/core/query-param-unknown): any other parameter, or another format (f=html, f=xml), is a 400 naming it, not
+    /// JSON that looks like an answer to what was asked.
+    /// </summary>
+    private static IResult? RefusedParameters(HttpRequest request)
+    {
+        var errors = new ValidationErrors();
+        foreach (var name in request.Query.Keys.Where(n => !n.Equals("f", StringComparison.OrdinalIgnoreCase)))
+            errors.Add(name, "is not a parameter here; this resource takes only f=json.");
+        if (request.Query["f"] is { Count: > 0 } f && !f.ToString().Equals("json", StringComparison.OrdinalIgnoreCase))
+            errors.Add("f", $"'{(f.ToString().Length > 20 ? f.ToString()[..20] + "…" : f.ToString())}' is not a format of this resource: it is json.");
+        return errors.IsEmpty ? null : InvalidQuery(errors);
     }
 
     internal static ProblemHttpResult UnknownCollection(string id) =>

@@ -36,4 +36,31 @@ public sealed class StrictInputTests(DemoDataServer server)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("is not a CRS", (await response.JsonAsync())["errors"]![parameter]![0]!.GetValue<string>());
     }
+
+    [Theory]
+    [InlineData("/ogc?bogus=1", "bogus")]
+    [InlineData("/ogc?f=xml", "f")]
+    [InlineData("/ogc/conformance?limit=5", "limit")]
+    [InlineData("/ogc/collections?bogus=1", "bogus")]
+    [InlineData("/ogc/collections/samples?f=html", "f")]
+    [InlineData("/ogc/collections/samples?bbox=0,0,1,1", "bbox")]
+    [InlineData("/ogc/collections/samples/queryables?f=json&filter=x", "filter")]
+    public async Task Metadata_resources_refuse_parameters_they_do_not_take(string path, string name)
+    {
+        var response = await server.Client().GetAsync(path);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.True((await response.JsonAsync())["errors"]!.AsObject().ContainsKey(name));
+        var head = await server.Client().SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+        Assert.Equal(HttpStatusCode.BadRequest, head.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/ogc?f=json")]
+    [InlineData("/ogc/conformance")]
+    [InlineData("/ogc/collections?f=JSON")]
+    [InlineData("/ogc/collections/samples?f=json")]
+    [InlineData("/ogc/collections/samples/queryables?f=json")]
+    public async Task Metadata_resources_take_f_json(string path) =>
+        Assert.Equal(HttpStatusCode.OK, (await server.Client().GetAsync(path)).StatusCode);
 }
