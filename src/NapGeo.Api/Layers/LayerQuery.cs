@@ -37,6 +37,7 @@ public static class LayerQuery
         }
         var search = page.Q?.Trim();
         if (search is { Length: > 100 }) errors.Add("q", "must be at most 100 characters.");
+        if (search?.Contains('\0') == true) errors.Add("q", NulProblem);
         if (search is { Length: > 0 } && layer.SearchFields.Count == 0) errors.Add("q", $"{layer.Name} cannot be searched by text.");
         if (!errors.IsEmpty) return null;
         return new LayerFilter(bbox, equals) { Predicates = search is { Length: > 0 } ? [.. days, TextSearch(layer, search)] : days };
@@ -98,11 +99,19 @@ public static class LayerQuery
         return numbers;
     }
 
+    // PostgreSQL's text cannot hold U+0000: bound, it fails the query with "invalid byte sequence", naming nothing.
+    private const string NulProblem = "must not contain the NUL character (U+0000).";
+
     /// <summary>Converts a query-string value to the CLR value of <paramref name="field"/>.</summary>
     public static bool TryConvert(Field field, string text, out object? value, out string? problem)
     {
         value = null;
         problem = null;
+        if (text.Contains('\0'))
+        {
+            problem = NulProblem;
+            return false;
+        }
         var ok = field.Kind switch
         {
             FieldKind.Text => field.AllowedCode(text) is not null,

@@ -60,6 +60,12 @@ public sealed class CqlSql
     {
         var value = Value(like.Value, ValueType.Text);
         if (value.Type != ValueType.Text) throw new CqlException("LIKE applies to text properties", like.At);
+        // CQL2's pattern is a text literal (patternExpression), and PostgreSQL's LIKE reads a backslash as the escape of
+        // the next character: checked here, a pattern PostgreSQL would refuse mid-query is a 400 naming its place.
+        if (like.Pattern is CqlProperty)
+            throw new CqlException("the pattern of LIKE must be a text literal ('abc%'), not a property", like.Pattern.At);
+        if (like.Pattern is CqlLiteral { Value: string text } && (text.Length - text.TrimEnd('\\').Length) % 2 == 1)
+            throw new CqlException("the LIKE pattern ends with the escape character \\; write \\\\ for a backslash itself", like.Pattern.At);
         var pattern = Value(like.Pattern, ValueType.Text);
         return $"({value.Sql} LIKE {pattern.Sql})";
     }
@@ -133,6 +139,8 @@ public sealed class CqlSql
 
     private Operand StringLiteral(string text, ValueType expected, string at)
     {
+        // PostgreSQL's text cannot hold U+0000: bound, it fails the whole query with "invalid byte sequence".
+        if (text.Contains('\0')) throw new CqlException("a string may not contain the NUL character (U+0000)", at);
         switch (expected)
         {
             // Stored text is composed (LayerSql.Composed): a literal typed with combining accents must still match it.
