@@ -135,9 +135,10 @@ public sealed class ProjectedDomain
 
     /// <summary>
     /// SQL for the pieces as one lon/lat geometry, evaluated once per query; each piece and its densifying step are
-    /// added as parameters through <paramref name="add"/>, which returns the placeholder.
+    /// added as parameters through <paramref name="add"/>, which returns the placeholder. A filter with many geometries
+    /// shares <see cref="MaxVertices"/> among them (<paramref name="maxVertices"/>), so its cost stays bounded too.
     /// </summary>
-    public string ToLonLatSql(IReadOnlyList<Piece> pieces, Func<object, NpgsqlDbType?, string> add)
+    public string ToLonLatSql(IReadOnlyList<Piece> pieces, Func<object, NpgsqlDbType?, string> add, int maxVertices = MaxVertices)
     {
         var parts = pieces.Select(piece =>
         {
@@ -145,7 +146,7 @@ public sealed class ProjectedDomain
             geometry.SRID = _srid;
             var sql = add(geometry, null);
             if (piece.Densify)
-                sql = $"ST_Segmentize({sql}, {add(Math.Max(MinStep, (geometry.Length + 1) / MaxVertices), NpgsqlDbType.Double)})";
+                sql = $"ST_Segmentize({sql}, {add(Math.Max(MinStep, (geometry.Length + 1) / maxVertices), NpgsqlDbType.Double)})";
             sql = $"ST_Transform({sql}, {CrsTransforms.Wgs84})";
             // PROJ gives longitudes within ±180°: a part across the antimeridian would span the globe. Taken to 0…360°
             // (the part's longitudes stay within 180° of each other) and the part east of 180° moved back to −180…

@@ -68,6 +68,24 @@ public sealed class Cql2SqlTests
         Assert.Equal("ST_Intersects(geom, (SELECT ST_FlipCoordinates($1)))", latLon.Sql);
     }
 
+    [Fact]
+    public void Projected_literals_are_densified_within_a_shared_vertex_budget()
+    {
+        // One huge UTM box: every 10 km would be millions of vertices; its pieces get at most 2 000 each.
+        static IEnumerable<double> Vertices(object[] values) => values.Zip(values.Skip(1))
+            .Where(p => p.First is NetTopologySuite.Geometries.Geometry && p.Second is double)
+            .Select(p => ((NetTopologySuite.Geometries.Geometry)p.First).Length / (double)p.Second);
+        var one = Compile(CqlTextParser.Parse("S_INTERSECTS(geometry, BBOX(0, 0, 1e12, 1e12))"), OgcCrs.Epsg(32630)).Values;
+        Assert.NotEmpty(Vertices(one));
+        Assert.All(Vertices(one), n => Assert.InRange(n, 1, ProjectedDomain.MaxVertices));
+        // Forty of them in one filter share the budget (twice MaxVertices, at least 100 each): no filter densifies to
+        // hundreds of thousands of vertices.
+        var forty = Compile(CqlTextParser.Parse(string.Join(" OR ", Enumerable.Range(0, 40).Select(i => $"S_INTERSECTS(geometry, BBOX({i}, 0, 1e12, 1e12))"))),
+            OgcCrs.Epsg(32630)).Values;
+        Assert.Equal(80, Vertices(forty).Count()); // each box reaches past the pole: this side and the far side
+        Assert.All(Vertices(forty), n => Assert.InRange(n, 1, 2.0 * ProjectedDomain.MaxVertices / 40 + 1));
+    }
+
     [Theory]
     [InlineData("value = 1 OR", "position 13")]
     [InlineData("(matrix = 'soil'", "position 17")]

@@ -19,16 +19,34 @@ public sealed class CqlSql
     private readonly OgcCrs _filterCrs;
     private readonly NpgsqlParameterCollection _parameters;
 
-    private CqlSql(Queryables queryables, OgcCrs filterCrs, NpgsqlParameterCollection parameters)
+    /// <summary>The vertices each projected geometry literal may be densified to: all of them share a budget.</summary>
+    private readonly int _maxVertices;
+
+    private CqlSql(Queryables queryables, OgcCrs filterCrs, NpgsqlParameterCollection parameters, int maxVertices)
     {
         _queryables = queryables;
         _filterCrs = filterCrs;
         _parameters = parameters;
+        _maxVertices = maxVertices;
     }
 
     /// <param name="filterCrs">The CRS of geometry literals (filter-crs; CRS84 by default).</param>
     public static string Compile(CqlNode filter, Queryables queryables, OgcCrs filterCrs, NpgsqlParameterCollection parameters) =>
-        new CqlSql(queryables, filterCrs, parameters).Predicate(filter);
+        new CqlSql(queryables, filterCrs, parameters,
+            Math.Max(MinVerticesPerGeometry, ProjectedDomain.MaxVertices * 2 / Math.Max(1, GeometryLiterals(filter)))).Predicate(filter);
+
+    // A hundred huge projected boxes in one filter were 600 000 vertices: seconds of PostGIS time for a 6 kB request.
+    private const int MinVerticesPerGeometry = 100;
+
+    private static int GeometryLiterals(CqlNode node) => node switch
+    {
+        CqlAnd and => and.Args.Sum(GeometryLiterals),
+        CqlOr or => or.Args.Sum(GeometryLiterals),
+        CqlNot not => GeometryLiterals(not.Arg),
+        CqlFunction f => f.Args.Sum(GeometryLiterals),
+        CqlGeometry => 1,
+        _ => 0,
+    };
 
     private string Predicate(CqlNode node) => node switch
     {
@@ -167,7 +185,7 @@ public sealed class CqlSql
         var pieces = domain.Clip(literal.Geometry);
         if (pieces.Count == 0)
             throw new CqlException($"the geometry lies wholly outside the area {_filterCrs.Uri} (filter-crs) covers ({domain.Description})", literal.At);
-        return new Operand(domain.ToLonLatSql(pieces, Add), ValueType.Geometry);
+        return new Operand(domain.ToLonLatSql(pieces, Add, Math.Min(_maxVertices, ProjectedDomain.MaxVertices)), ValueType.Geometry);
     }
 
     private string Spatial(CqlFunction f, string function)
