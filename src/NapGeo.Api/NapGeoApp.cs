@@ -92,6 +92,7 @@ public static class NapGeoApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseViewerFiles();
+        app.UseOpenApiMediaType();
         app.UseSwagger();
         app.UseSwaggerUI(o => o.DocumentTitle = "NapGeo API");
         app.UseAuthentication();

@@ -10,23 +10,34 @@ public static class ContentNegotiation
 {
     /// <summary>
     /// The offer the client prefers; null when the request has no usable Accept or accepts none of the offers, so the
-    /// caller serves its default (RFC 9110 lets a server disregard Accept rather than answer 406). Each offer's quality
-    /// is that of the most specific range matching it (text/csv;q=0 beats */*); the highest quality wins, then an offer
-    /// named over one matched by a wildcard, then the one the client listed first, then the first offered.
+    /// caller serves its default (RFC 9110 lets a server disregard Accept rather than answer 406) unless the client
+    /// refused that default (<see cref="Refuses"/>). Each offer's quality is that of the most specific range matching it
+    /// (text/csv;q=0 beats */*); the highest quality wins, then an offer named over one matched by a wildcard, then the
+    /// one the client listed first, then the first offered. A value offered under several media types (GeoJSON as
+    /// application/geo+json and application/json) is judged by the most specific range naming any of them, its first
+    /// media type (the one the response carries) on a tie: application/geo+json;q=0 refuses GeoJSON although */* would
+    /// take application/json.
     /// </summary>
     public static T? Choose<T>(HttpRequest request, IReadOnlyList<(string MediaType, T Value)> offers) where T : struct
     {
         if (!MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var ranges) || ranges.Count == 0) return null;
         (double Quality, int Specificity, int Position, T Value)? best = null;
-        foreach (var (mediaType, value) in offers)
+        foreach (var value in offers.Select(o => o.Value).Distinct())
         {
-            if (Match(ranges, mediaType) is not { } match || match.Quality <= 0) continue;
-            if (best is not { } b || match.Quality > b.Quality ||
-                (match.Quality == b.Quality && (match.Specificity > b.Specificity || (match.Specificity == b.Specificity && match.Position < b.Position))))
-                best = (match.Quality, match.Specificity, match.Position, value);
+            (double Quality, int Specificity, int Position)? match = null;
+            foreach (var (mediaType, _) in offers.Where(o => EqualityComparer<T>.Default.Equals(o.Value, value)))
+                if (Match(ranges, mediaType) is { } m && (match is not { } f || m.Specificity > f.Specificity)) match = m;
+            if (match is not { } found || found.Quality <= 0) continue;
+            if (best is not { } b || found.Quality > b.Quality ||
+                (found.Quality == b.Quality && (found.Specificity > b.Specificity || (found.Specificity == b.Specificity && found.Position < b.Position))))
+                best = (found.Quality, found.Specificity, found.Position, value);
         }
         return best?.Value;
     }
+
+    /// <summary>True when Accept refuses <paramref name="mediaType"/> outright: its most specific matching range has q=0.</summary>
+    public static bool Refuses(HttpRequest request, string mediaType) =>
+        MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var ranges) && Match(ranges, mediaType) is { Quality: <= 0 };
 
     /// <summary>The most specific range covering <paramref name="mediaType"/>: exact (2), type/* (1) or */* (0).</summary>
     private static (double Quality, int Specificity, int Position)? Match(IList<MediaTypeHeaderValue> ranges, string mediaType)

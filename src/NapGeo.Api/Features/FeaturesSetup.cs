@@ -28,6 +28,30 @@ public static class FeaturesSetup
         return services;
     }
 
+    /// <summary>
+    /// The landing page links the API definition as application/vnd.oai.openapi+json;version=3.0, as OGC API – Features
+    /// Part 1 wants it served (/req/oas30/oas-definition-1), and Swashbuckle writes application/json: a client asking for
+    /// the OpenAPI type (following the link) gets it; a browser or a plain JSON client still gets application/json.
+    /// Before UseSwagger, which answers the document without calling the rest of the pipeline.
+    /// </summary>
+    public static WebApplication UseOpenApiMediaType(this WebApplication app)
+    {
+        (string, bool)[] offers = [("application/json", false), ("application/vnd.oai.openapi+json", true)];
+        app.Use((context, next) =>
+        {
+            if (!context.Request.Path.Equals("/swagger/v1/swagger.json", StringComparison.OrdinalIgnoreCase)) return next(context);
+            var openApi = ContentNegotiation.Choose(context.Request, offers) == true;
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers.Append("Vary", "Accept");
+                if (openApi && context.Response.StatusCode == 200) context.Response.ContentType = OgcApi.OpenApiType;
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
+        return app;
+    }
+
     public static WebApplication MapFeatures(this WebApplication app)
     {
         app.MapOgc();

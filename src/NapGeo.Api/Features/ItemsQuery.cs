@@ -81,8 +81,8 @@ public sealed record ItemsQuery(
         var format = ReadFormat(request, errors);
         if (!errors.IsEmpty) return null;
         var shape = new FeatureShape(properties, DatesOnly: true, MapxTime: layer.Time is not null);
-        var boxOnly = predicates.Count == 1 && query["bbox"].Count > 0 && bboxCrs.IsGeographic && equality!.Matches.Count == 0;
-        return new ItemsQuery(layer, equality! with { Predicates = predicates }, orderBy, shape, crs, limit, offset, format)
+        var boxOnly = predicates.Count == 1 && query["bbox"].Count > 0 && bboxCrs.IsGeographic && equality!.Matches.Count == 0 && equality.Predicates.Count == 0;
+        return new ItemsQuery(layer, equality! with { Predicates = [.. equality.Predicates, .. predicates] }, orderBy, shape, crs, limit, offset, format)
         {
             IndexChoosesPage = layer.CoveringPoint is not null && boxOnly && query["sortby"].ToString().Length == 0 && limit != int.MaxValue,
         };
@@ -115,40 +115,50 @@ public sealed record ItemsQuery(
         }
         var half = n.Length / 2;
         var (x1, y1, x2, y2) = crs.LatLonOrder ? (n[1], n[0], n[half + 1], n[half]) : (n[0], n[1], n[half], n[half + 1]);
-        if (x1 > x2 && crs.IsGeographic)
-        {
-            errors.Add("bbox", "boxes crossing the antimeridian are not supported: send two requests.");
-            return null;
-        }
-        if (x1 > x2 || y1 > y2)
+        // Part 1 (7.15.3): a box crossing the antimeridian has its west edge east of its east edge (170,0,-170,10).
+        var acrossAntimeridian = x1 > x2 && crs.IsGeographic;
+        if ((x1 > x2 && !acrossAntimeridian) || y1 > y2)
         {
             errors.Add("bbox", "the lower corner must not exceed the upper corner.");
             return null;
         }
-        if (crs.Srid == 3857)
+        if (crs.Domain is { } domain)
         {
-            // A map panned past the antimeridian asks for eastings beyond the world's edge: the world ends there.
-            (x1, x2) = (Math.Max(x1, -OgcCrs.WebMercatorHalfWorld), Math.Min(x2, OgcCrs.WebMercatorHalfWorld));
-            if (x1 > x2)
+            // Cut to where the CRS's coordinates mean something: a map panned past the antimeridian asks for eastings
+            // beyond the Web Mercator world, and a client asking for "everything" may send ±1e15.
+            var pieces = domain.Clip(new NetTopologySuite.Geometries.Envelope(x1, x2, y1, y2));
+            if (pieces.Count == 0)
             {
-                errors.Add("bbox", "the box lies beyond the edge of the Web Mercator world (eastings ±20037508.34).");
+                errors.Add("bbox", $"the box lies wholly outside the area {crs.Uri} covers ({domain.Description}).");
                 return null;
             }
+            // A projected box is no longer a lon/lat rectangle once transformed: only ST_Intersects is exact. PostGIS
+            // adds the index condition (geom && box) itself, so the box is computed once per statement.
+            return ps => $"ST_Intersects(geom, {domain.ToLonLatSql(pieces, (value, type) => Bind(ps, value, type))})";
         }
-        return ps =>
+        string Box(NpgsqlParameterCollection ps, double west, double east)
         {
             var first = ps.Count + 1;
-            foreach (var v in (double[])[x1, y1, x2, y2]) ps.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Double });
-            if (crs.IsGeographic) return LayerSql.BboxClause(layer, first);
-            // A projected box is no longer a lon/lat rectangle once transformed: only ST_Intersects is exact.
-            var box = crs.ToLonLatSql($"ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, {crs.Srid.ToString(CultureInfo.InvariantCulture)})");
-            return $"(geom && {box} AND ST_Intersects(geom, {box}))";
-        };
+            foreach (var v in (double[])[west, y1, east, y2]) ps.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Double });
+            return LayerSql.BboxClause(layer, first);
+        }
+        // Across the antimeridian, the box is its two halves, each a plain box the index answers.
+        if (acrossAntimeridian) return ps => $"({Box(ps, x1, 180)} OR {Box(ps, -180, x2)})";
+        return ps => Box(ps, x1, x2);
+    }
+
+    private static string Bind(NpgsqlParameterCollection ps, object value, NpgsqlDbType? type)
+    {
+        var parameter = new NpgsqlParameter { Value = value };
+        if (type is { } t) parameter.NpgsqlDbType = t;
+        ps.Add(parameter);
+        return "$" + ps.Count.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>
     /// <c>datetime</c>: an instant or an interval (start/end, ".." or empty for open), intersected with the layer's
-    /// time. A date means the whole day; for a start–end layer a missing end means the start day only.
+    /// time. A date means the whole day; for a start–end layer a missing end means the start day only, and a missing
+    /// start an interval open towards the past.
     /// </summary>
     private static Func<NpgsqlParameterCollection, string>? ReadDatetime(LayerDefinition layer, string text, ValidationErrors errors)
     {
@@ -164,14 +174,24 @@ public sealed record ItemsQuery(
         if (!errors.IsEmpty) return null;
         if (start is { } s && end is { } e && e <= s) { errors.Add("datetime", "the end is before the start."); return null; }
         // The feature's time is [a0, a1): from its start field to the end of its end field, or of its start without one.
+        // A start–end feature with an end but no start (a hotspot whose first observation is unknown) has an interval
+        // open towards the past: it was there on its end day and may have been long before. It used to match nothing,
+        // not even datetime=../.. (A missing end keeps meaning the start day: see FeatureJson's mx_t1.)
         var (a0, startHi) = CqlSql.Interval(layer.Find(time.Start)!);
-        var a1 = time.End is null ? startHi : $"coalesce({CqlSql.Interval(layer.Find(time.End)!).Hi}, {startHi})";
+        var a1 = startHi;
+        var known = $"{a0} IS NOT NULL";
+        if (time.End is { } endField)
+        {
+            a1 = $"coalesce({CqlSql.Interval(layer.Find(endField)!).Hi}, {startHi})";
+            a0 = $"coalesce({a0}, '-infinity'::timestamptz)";
+            known = $"({time.Start} IS NOT NULL OR {endField} IS NOT NULL)";
+        }
         return ps =>
         {
             var clauses = new List<string>();
             if (end is { } hi) { ps.Add(new NpgsqlParameter { Value = hi, NpgsqlDbType = NpgsqlDbType.TimestampTz }); clauses.Add($"{a0} < ${ps.Count}"); }
             if (start is { } lo) { ps.Add(new NpgsqlParameter { Value = lo, NpgsqlDbType = NpgsqlDbType.TimestampTz }); clauses.Add($"{a1} > ${ps.Count}"); }
-            clauses.Add($"{a0} IS NOT NULL");
+            clauses.Add(known);
             return "(" + string.Join(" AND ", clauses) + ")";
         };
     }
@@ -263,8 +283,15 @@ public sealed record ItemsQuery(
                     return OutputFormat.GeoJson;
             }
         }
-        return ContentNegotiation.Choose(request, Offers) ?? OutputFormat.GeoJson;
+        if (ContentNegotiation.Choose(request, Offers) is { } chosen) return chosen;
+        // Accept naming nothing offered (text/html) gets the default; one refusing it, and taking nothing else, a 406.
+        if (ContentNegotiation.Refuses(request, FeatureJson.ContentType))
+            errors.Add(NotAcceptable, $"refuses GeoJSON and accepts none of the other formats: {string.Join(", ", Offers.Select(o => o.Item1).Distinct())} (or f=json, csv, ndjson, geojsonseq).");
+        return OutputFormat.GeoJson;
     }
+
+    /// <summary>The error key of an Accept that takes none of the formats: the answer is a 406, not a 400.</summary>
+    public const string NotAcceptable = "Accept";
 
     /// <summary>What Accept may choose, in the order a tie is settled: GeoJSON first, as the default.</summary>
     private static readonly (string, OutputFormat)[] Offers =

@@ -37,6 +37,13 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
         // million-row download costs what a 304 does.
         var head = HttpMethods.IsHead(request.Method);
         await using var connection = await reader.OpenAsync(ct);
+        // A feature the output CRS cannot express fails when its row is read, after the 200 and the rows before it
+        // have left: a truncated body. It is looked for first (one indexed query, only for a CRS that refuses points).
+        if (await CrsCoverage.FindAsync(connection, query, ct) is { } refusal)
+        {
+            await CrsCoverage.Problem(query, refusal).ExecuteAsync(context);
+            return;
+        }
         await using var batch = await reader.QueryAsync(connection, query, count: !download, withRows: !download && !head, ct);
         var (state, matched) = (batch.State, batch.Matched);
         var etag = CollectionVersion.ETag(state, $"{request.Path}{request.QueryString}|{query.Format}");

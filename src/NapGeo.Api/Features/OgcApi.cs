@@ -67,7 +67,7 @@ public static class OgcApi
         return app;
     }
 
-    private static IResult Landing(HttpRequest request) => Json(request, json =>
+    private static IResult Landing(HttpRequest request) => RefusedParameters(request) ?? Json(request, json =>
     {
         var b = OgcLink.Base(request);
         json.WriteString("title", "NapGeo – OGC API – Features");
@@ -83,7 +83,7 @@ public static class OgcApi
         ]);
     });
 
-    private static IResult Conformance(HttpRequest request) => Json(request, json =>
+    private static IResult Conformance(HttpRequest request) => RefusedParameters(request) ?? Json(request, json =>
     {
         json.WritePropertyName("conformsTo");
         JsonSerializer.Serialize(json, ConformsTo);
@@ -91,6 +91,7 @@ public static class OgcApi
 
     private static async Task<IResult> Collections(HttpRequest request, OgcMetadata metadata, CancellationToken ct)
     {
+        if (RefusedParameters(request) is { } refused) return refused;
         var descriptions = new List<OgcMetadata.Description>();
         foreach (var layer in LayerCatalog.All) descriptions.Add(await metadata.DescribeAsync(layer, ct));
         return Json(request, json =>
@@ -110,6 +111,7 @@ public static class OgcApi
     private static async Task<IResult> Collection(string collectionId, HttpRequest request, OgcMetadata metadata, CancellationToken ct)
     {
         if (LayerCatalog.Find(collectionId) is not { } layer) return UnknownCollection(collectionId);
+        if (RefusedParameters(request) is { } refused) return refused;
         var d = await metadata.DescribeAsync(layer, ct);
         return Json(request, json => OgcMetadata.WriteCollectionBody(json, d, OgcLink.Base(request)));
     }
@@ -117,6 +119,7 @@ public static class OgcApi
     private static IResult QueryablesSchema(string collectionId, HttpRequest request)
     {
         if (LayerCatalog.Find(collectionId) is not { } layer) return UnknownCollection(collectionId);
+        if (RefusedParameters(request) is { } refused) return refused;
         return Json(request, json => OgcMetadata.WriteQueryables(json, layer, OgcLink.Base(request)), "application/schema+json");
     }
 
@@ -153,12 +156,31 @@ public static class OgcApi
         return query is null ? InvalidQuery(errors) : new ItemsResult(query, reader, download: true);
     }
 
+    /// <summary>
+    /// The landing page, conformance, collections and queryables take f=json and nothing else. Part 1
+    /// (/req/core/query-param-unknown): any other parameter, or another format (f=html, f=xml), is a 400 naming it, not
+    /// JSON that looks like an answer to what was asked.
+    /// </summary>
+    private static IResult? RefusedParameters(HttpRequest request)
+    {
+        var errors = new ValidationErrors();
+        foreach (var name in request.Query.Keys.Where(n => !n.Equals("f", StringComparison.OrdinalIgnoreCase)))
+            errors.Add(name, "is not a parameter here; this resource takes only f=json.");
+        if (request.Query["f"] is { Count: > 0 } f && !f.ToString().Equals("json", StringComparison.OrdinalIgnoreCase))
+            errors.Add("f", $"'{(f.ToString().Length > 20 ? f.ToString()[..20] + "…" : f.ToString())}' is not a format of this resource: it is json.");
+        return errors.IsEmpty ? null : InvalidQuery(errors);
+    }
+
     internal static ProblemHttpResult UnknownCollection(string id) =>
         Problems.Status(404, "Not found", $"There is no collection '{(id.Length > 60 ? id[..60] + "…" : id)}'; collections: {string.Join(", ", LayerCatalog.All.Select(l => l.Name))}.");
 
-    internal static ValidationProblem InvalidQuery(ValidationErrors errors)
+    internal static IResult InvalidQuery(ValidationErrors errors)
     {
         var all = errors.ToDictionary();
+        // RFC 9110 15.5.7: nothing the client accepts can be sent.
+        if (all.Count == 1 && all.TryGetValue(ItemsQuery.NotAcceptable, out var accept))
+            return TypedResults.Problem(statusCode: 406, title: "Not Acceptable", detail: "Accept " + accept[0],
+                extensions: new Dictionary<string, object?> { ["errors"] = all });
         var detail = all.TryGetValue("filter", out var filter) ? "Invalid filter: " + filter[0] : "The query has invalid parameters; see errors.";
         return Problems.Invalid(all, detail);
     }

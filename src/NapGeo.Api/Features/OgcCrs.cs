@@ -36,38 +36,31 @@ public sealed record OgcCrs(int Srid, bool LatLonOrder, string Uri)
     public static OgcCrs Epsg(int srid) =>
         new(srid, srid == CrsTransforms.Wgs84, "http://www.opengis.net/def/crs/EPSG/0/" + srid.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>Reads an OGC URI, a safe CURIE ([EPSG:32630]), EPSG:n or a URN; null when not one of <see cref="Supported"/>.</summary>
+    /// <summary>
+    /// Reads an OGC URI, a safe CURIE ([EPSG:32630], [OGC:CRS84]), EPSG:n or a URN, exactly (XCRS84 is not CRS84);
+    /// null when not one of <see cref="Supported"/>.
+    /// </summary>
     public static OgcCrs? Parse(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        var t = text.Trim().TrimStart('[').TrimEnd(']');
-        if (t.EndsWith("CRS84", StringComparison.OrdinalIgnoreCase)) return Crs84;
-        if (!CrsName.TryParseSrid(t, out var srid)) return null;
+        var t = text.Trim();
+        if (t.Length > 2 && t[0] == '[' && t[^1] == ']') t = t[1..^1];
+        if (CrsName.IsCrs84(t)) return Crs84;
+        if (!CrsName.TryParseEpsg(t, out var srid)) return null;
         return Supported.FirstOrDefault(c => c.Srid == srid && c.Uri != Crs84Uri);
     }
 
     public static string SupportedHint => "supported: CRS84 (" + Crs84Uri + "), EPSG:4326, EPSG:3857 and UTM zones EPSG:32601–32660 / 32701–32760, " +
                                           "written as http://www.opengis.net/def/crs/EPSG/0/<code>";
 
-    /// <summary>Web Mercator's easting at ±180°: the world ends there, and beyond it the longitudes would wrap.</summary>
-    public const double WebMercatorHalfWorld = 20037508.342789244;
+    /// <summary>Where a projected CRS's coordinates mean something (see <see cref="ProjectedDomain"/>); null for a geographic CRS.</summary>
+    public ProjectedDomain? Domain => ProjectedDomain.For(Srid);
 
     /// <summary>
-    /// SQL for a geometry written in this CRS (<paramref name="geometrySql"/> carries this SRID) as lon/lat, the storage
-    /// CRS, evaluated once per query. A projected geometry's straight edges are curves in lon/lat, so the edges are
-    /// densified (every 10 km) before the transform. A UTM zone near the antimeridian (central meridian beyond ±90°) can
-    /// straddle it: its longitudes jump from +180 to −180, and a plain transform would span the whole globe, so the
-    /// geometry is taken to 0…360° and the part east of 180° moved back to −180…
+    /// SQL for a geographic geometry written in this CRS (<paramref name="geometrySql"/>) as lon/lat, the storage CRS:
+    /// latitude-first EPSG:4326 is flipped. Projected geometries go through <see cref="Domain"/>.
     /// </summary>
-    public string ToLonLatSql(string geometrySql)
-    {
-        if (IsGeographic) return LatLonOrder ? $"(SELECT ST_FlipCoordinates({geometrySql}))" : geometrySql;
-        var lonLat = $"ST_Transform(ST_Segmentize({geometrySql}, 10000), {CrsTransforms.Wgs84})";
-        return CentralMeridianBeyond90 ? $"(SELECT ST_WrapX(ST_ShiftLongitude({lonLat}), 180, -360))" : $"(SELECT {lonLat})";
-    }
-
-    /// <summary>UTM zones 1–15 and 46–60 (central meridian −183° + 6° × zone).</summary>
-    private bool CentralMeridianBeyond90 => (Srid / 100) is 326 or 327 && (Srid % 100) is <= 15 or >= 46;
+    public string GeographicToLonLatSql(string geometrySql) => LatLonOrder ? $"(SELECT ST_FlipCoordinates({geometrySql}))" : geometrySql;
 
     /// <summary>
     /// SQL for the layer's geometry in this CRS, polygons counter-clockwise before any axis swap (points have no

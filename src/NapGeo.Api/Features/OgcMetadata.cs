@@ -17,8 +17,10 @@ public sealed class OgcMetadata(NpgsqlDataSource db)
         // A feature without an end lasts its start; the start never follows its end, so the latest of ends and starts is
         // the extent's end. Aggregating the bare columns lets an index answer; the day is then taken in UTC, as the
         // datetime parameter reads it, not in the session's time zone.
+        // A feature with an end but no start is open towards the past (ItemsQuery's datetime), and so is then the extent.
         var time = layer.Time is { } t
-            ? $"(SELECT {UtcDay(layer, $"min({t.Start})", t.Start)}::text FROM {layer.Name}), " +
+            ? $"(SELECT {UtcDay(layer, $"min({t.Start})", t.Start)}::text FROM {layer.Name}" +
+              (t.End is null ? "" : $" WHERE NOT EXISTS (SELECT 1 FROM {layer.Name} WHERE {t.Start} IS NULL AND {t.End} IS NOT NULL)") + "), " +
               $"(SELECT {UtcDay(layer, t.End is null ? $"max({t.Start})" : $"greatest(max({t.End}), max({t.Start}))", t.Start)}::text FROM {layer.Name})"
             : "NULL, NULL";
         await using var cmd = db.CreateCommand(

@@ -46,11 +46,13 @@ public static class SingleFeature
             Filter = query.Filter with { Predicates = [.. query.Filter.Predicates, ps => { ps.Add(new() { Value = id }); return $"id = ${ps.Count}"; }] },
             Limit = 1, Offset = 0, Format = OutputFormat.GeoJson,
         };
+        await using var connection = await reader.OpenAsync(ct);
+        if (await CrsCoverage.FindAsync(connection, single, ct) is { } refusal) return CrsCoverage.Problem(single, refusal);
         using var feature = new MemoryStream();
         var version = 0;
         await using (var json = new Utf8JsonWriter(feature, FeatureJson.WriterOptions))
         {
-            await reader.ReadAsync(single, (row, _) =>
+            await reader.ReadAsync(connection, single, (row, _) =>
             {
                 version = row.GetInt32(1);
                 FeatureJson.WriteFeature(json, row, layer, query.Shape);

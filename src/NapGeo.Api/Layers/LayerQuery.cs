@@ -24,19 +24,36 @@ public static class LayerQuery
         if (page.Offset is < 0) errors.Add("offset", "must not be negative.");
 
         var equals = new List<(Field, object)>();
+        var days = new List<Func<Npgsql.NpgsqlParameterCollection, string>>();
         foreach (var field in layer.Fields.Where(f => f.Filterable || everyField))
         {
             if (!query.TryGetValue(field.Name, out var raw) || raw.Count == 0) continue;
-            if (TryConvert(field, raw.ToString(), out var value, out var problem)) equals.Add((field, value!));
+            // A timestamp given as a date (?sampled_at=2024-06-01, as the OGC output writes it) is that whole UTC day:
+            // equal to its midnight, it silently missed every sample taken later that day.
+            if (field.Kind == FieldKind.Timestamp && DateOnly.TryParseExact(raw.ToString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                days.Add(WholeDay(field, day));
+            else if (TryConvert(field, raw.ToString(), out var value, out var problem)) equals.Add((field, value!));
             else errors.Add(field.Name, problem!);
         }
         var search = page.Q?.Trim();
         if (search is { Length: > 100 }) errors.Add("q", "must be at most 100 characters.");
+        if (search?.Contains('\0') == true) errors.Add("q", NulProblem);
         if (search is { Length: > 0 } && layer.SearchFields.Count == 0) errors.Add("q", $"{layer.Name} cannot be searched by text.");
         if (!errors.IsEmpty) return null;
-        var filter = new LayerFilter(bbox, equals);
-        return search is { Length: > 0 } ? filter with { Predicates = [TextSearch(layer, search)] } : filter;
+        return new LayerFilter(bbox, equals) { Predicates = search is { Length: > 0 } ? [.. days, TextSearch(layer, search)] : days };
     }
+
+    /// <summary>The UTC day [d, d + 1) of a timestamp field; open-ended on the last day there is.</summary>
+    private static Func<Npgsql.NpgsqlParameterCollection, string> WholeDay(Field field, DateOnly day) => parameters =>
+    {
+        string Bind(DateOnly d)
+        {
+            parameters.Add(new() { Value = d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+            return "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
+        }
+        var from = $"{field.Name} >= {Bind(day)}";
+        return day == DateOnly.MaxValue ? $"({from})" : $"({from} AND {field.Name} < {Bind(day.AddDays(1))})";
+    };
 
     private static readonly string[] PageParameters = ["bbox", "limit", "offset", "q"];
 
@@ -82,11 +99,19 @@ public static class LayerQuery
         return numbers;
     }
 
+    // PostgreSQL's text cannot hold U+0000: bound, it fails the query with "invalid byte sequence", naming nothing.
+    private const string NulProblem = "must not contain the NUL character (U+0000).";
+
     /// <summary>Converts a query-string value to the CLR value of <paramref name="field"/>.</summary>
     public static bool TryConvert(Field field, string text, out object? value, out string? problem)
     {
         value = null;
         problem = null;
+        if (text.Contains('\0'))
+        {
+            problem = NulProblem;
+            return false;
+        }
         var ok = field.Kind switch
         {
             FieldKind.Text => field.AllowedCode(text) is not null,

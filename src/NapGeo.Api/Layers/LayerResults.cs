@@ -13,37 +13,75 @@ public sealed class FeatureResult(int status, byte[] json, int version, string? 
 
     public static string ETag(int version) => $"\"v{version}\"";
 
-    private static string ETag(int version, string? variant) => variant is null
-        ? ETag(version)
-        : $"\"v{version}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(variant)))[..16]}\"";
+    /// <summary>
+    /// A strong tag names one sequence of bytes (RFC 9110 8.8.3.3), so the gzip and brotli encodings of a feature carry
+    /// their own: "v3-gzip", "v3-br". They stand for the same version wherever a tag is read (<see cref="TryParseETag"/>,
+    /// <see cref="IfNoneMatchHits"/>), so a client that stored the tag of a compressed answer can still send it in If-Match.
+    /// </summary>
+    private static string ETag(int version, string? variant, string? coding)
+    {
+        var tag = variant is null
+            ? $"v{version}"
+            : $"v{version}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(variant)))[..16]}";
+        return coding is null ? $"\"{tag}\"" : $"\"{tag}-{coding}\"";
+    }
 
-    /// <summary>Reads the version out of an If-Match value such as <c>"v3"</c>; weak tags never match (RFC 9110 strong comparison).</summary>
+    private static readonly string[] Codings = ["-gzip", "-br"];
+
+    /// <summary>The tag without the suffix of a content coding: "v3-gzip" is "v3".</summary>
+    private static string WithoutCoding(string tag)
+    {
+        foreach (var suffix in Codings)
+            if (tag.EndsWith(suffix + "\"", StringComparison.Ordinal)) return tag[..^(suffix.Length + 1)] + "\"";
+        return tag;
+    }
+
+    /// <summary>Reads the version out of an If-Match value such as <c>"v3"</c> (or <c>"v3-gzip"</c>); weak tags never match (RFC 9110 strong comparison).</summary>
     public static bool TryParseETag(string value, out int version)
     {
-        var text = value.Trim();
+        var text = WithoutCoding(value.Trim());
         version = 0;
         return text.Length > 3 && text[0] == '"' && text[^1] == '"' && text[1] == 'v' &&
                int.TryParse(text.AsSpan(2, text.Length - 3), System.Globalization.NumberStyles.None, null, out version);
     }
 
-    /// <summary>If-None-Match is "*" or names <paramref name="etag"/>, compared weakly (RFC 9110 13.1.2): W/"v3" matches "v3".</summary>
+    /// <summary>
+    /// If-None-Match is "*" or names <paramref name="etag"/>, compared weakly (RFC 9110 13.1.2): W/"v3" matches "v3", and
+    /// so does "v3-gzip", the same version in another content coding.
+    /// </summary>
     public static bool IfNoneMatchHits(HttpRequest request, string etag) =>
-        request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(t => t.Trim()).Any(t => t == "*" || (t.StartsWith("W/", StringComparison.Ordinal) ? t[2..] : t) == etag));
+        request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(t => t.Trim())
+            .Any(t => t == "*" || WithoutCoding(t.StartsWith("W/", StringComparison.Ordinal) ? t[2..] : t) == WithoutCoding(etag)));
+
+    /// <summary>The content coding the response compression middleware will apply to this response (its own decision), or null.</summary>
+    private static string? Coding(HttpContext context)
+    {
+        var compression = context.RequestServices.GetService<Microsoft.AspNetCore.ResponseCompression.IResponseCompressionProvider>();
+        if (compression is null || !compression.CheckRequestAcceptsCompression(context) || !compression.ShouldCompressResponse(context)) return null;
+        return compression.GetCompressionProvider(context)?.EncodingName is { } name && Codings.Contains("-" + name) ? name : null;
+    }
 
     public Task ExecuteAsync(HttpContext context)
     {
-        var etag = ETag(version, variant);
+        // The coding depends on the Content-Type, set first; a 304 carries the tag of the representation it stands for.
+        context.Response.ContentType = FeatureJson.ContentType;
+        var coding = Coding(context);
+        var etag = ETag(version, variant, coding);
+        // The tag follows Accept-Encoding, on a 304 too, where the compression middleware (which says so when it
+        // compresses) is not involved.
+        if (context.RequestServices.GetService<Microsoft.AspNetCore.ResponseCompression.IResponseCompressionProvider>() is not null)
+            context.Response.Headers.Append("Vary", "Accept-Encoding");
         context.Response.Headers.ETag = etag;
         if (location is not null) context.Response.Headers.Location = location;
         // 304 is a read's answer only: a write's If-None-Match was checked as a precondition before it was made.
         var read = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
         if (status == 200 && read && IfNoneMatchHits(context.Request, etag))
         {
+            context.Response.ContentType = null;
             context.Response.StatusCode = 304;
             return Task.CompletedTask;
         }
         context.Response.StatusCode = status;
-        context.Response.ContentType = FeatureJson.ContentType;
         context.Response.ContentLength = json.Length;
         return context.Response.Body.WriteAsync(json, context.RequestAborted).AsTask();
     }

@@ -61,10 +61,29 @@ public sealed class Cql2SqlTests
         Assert.Equal(new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc), values[1]);
 
         var utm = Compile(CqlTextParser.Parse("S_WITHIN(geometry, BBOX(600000, 600000, 610000, 610000))"), OgcCrs.Epsg(32630));
-        Assert.Equal("ST_Within(geom, (SELECT ST_Transform(ST_Segmentize($1, 10000), 4326)))", utm.Sql);
+        Assert.Equal("ST_Within(geom, (SELECT ST_Transform(ST_Segmentize($1, $2), 4326)))", utm.Sql);
         Assert.Equal(32630, ((NetTopologySuite.Geometries.Geometry)utm.Values[0]).SRID);
+        Assert.Equal(10000.0, utm.Values[1]); // every 10 km, as long as that is at most ProjectedDomain.MaxVertices vertices
         var latLon = Compile(CqlTextParser.Parse("S_INTERSECTS(geometry, POINT(6 -1.5))"), OgcCrs.Epsg(4326));
         Assert.Equal("ST_Intersects(geom, (SELECT ST_FlipCoordinates($1)))", latLon.Sql);
+    }
+
+    [Fact]
+    public void Projected_literals_are_densified_within_a_shared_vertex_budget()
+    {
+        // One huge UTM box: every 10 km would be millions of vertices; its pieces get at most 2 000 each.
+        static IEnumerable<double> Vertices(object[] values) => values.Zip(values.Skip(1))
+            .Where(p => p.First is NetTopologySuite.Geometries.Geometry && p.Second is double)
+            .Select(p => ((NetTopologySuite.Geometries.Geometry)p.First).Length / (double)p.Second);
+        var one = Compile(CqlTextParser.Parse("S_INTERSECTS(geometry, BBOX(0, 0, 1e12, 1e12))"), OgcCrs.Epsg(32630)).Values;
+        Assert.NotEmpty(Vertices(one));
+        Assert.All(Vertices(one), n => Assert.InRange(n, 1, ProjectedDomain.MaxVertices));
+        // Forty of them in one filter share the budget (twice MaxVertices, at least 100 each): no filter densifies to
+        // hundreds of thousands of vertices.
+        var forty = Compile(CqlTextParser.Parse(string.Join(" OR ", Enumerable.Range(0, 40).Select(i => $"S_INTERSECTS(geometry, BBOX({i}, 0, 1e12, 1e12))"))),
+            OgcCrs.Epsg(32630)).Values;
+        Assert.Equal(80, Vertices(forty).Count()); // each box reaches past the pole: this side and the far side
+        Assert.All(Vertices(forty), n => Assert.InRange(n, 1, 2.0 * ProjectedDomain.MaxVertices / 40 + 1));
     }
 
     [Theory]

@@ -95,6 +95,21 @@ public sealed class Cql2Tests(DemoDataServer server)
     }
 
     [Fact]
+    public async Task A_geojson_literal_with_a_bbox_member_is_its_geometry_not_that_box()
+    {
+        // RFC 7946 lets any geometry carry a bbox; the triangle is half of its box, and only {"bbox": […]} is a CQL2 box.
+        var triangle = await server.CountAsync(
+            "SELECT count(*) FROM samples WHERE ST_Intersects(geom, ST_GeomFromText('POLYGON((-3 5,-1 5,-3 7,-3 5))', 4326))");
+        var box = await server.CountAsync("SELECT count(*) FROM samples WHERE ST_Intersects(geom, ST_MakeEnvelope(-3, 5, -1, 7, 4326))");
+        Assert.InRange(triangle, 1, box - 1);
+        Assert.Equal(triangle, await MatchedAsync("samples", """
+            {"op":"s_intersects","args":[{"property":"geometry"},
+              {"type":"Polygon","coordinates":[[[-3,5],[-1,5],[-3,7],[-3,5]]],"bbox":[-3,5,-1,7]}]}
+            """, "cql2-json"));
+        Assert.Equal(box, await MatchedAsync("samples", """{"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[-3,5,-1,7]}]}""", "cql2-json"));
+    }
+
+    [Fact]
     public async Task Filter_crs_reads_geometry_literals_in_utm()
     {
         var crs = "http://www.opengis.net/def/crs/EPSG/0/32630";
@@ -122,6 +137,10 @@ public sealed class Cql2Tests(DemoDataServer server)
         "the geometry is not valid", "position 21")]
     [InlineData("S_INTERSECTS(geometry, POINT(1e400 0))", "finite", "position 24")]
     [InlineData("S_INTERSECTS(geometry, BBOX(0, 0, 1e400, 1))", "'1e400' is not a finite number", "position 35")]
+    // PostgreSQL text holds no U+0000: found when the filter is read, not as the database's "invalid byte sequence".
+    [InlineData("notes = 'a\0b'", "NUL character", "position 9")]
+    [InlineData("matrix IN ('soil', '\0')", "NUL character", "position 20")]
+    [InlineData("notes LIKE method", "must be a text literal", "position 12")]
     public async Task Bad_filters_are_400_naming_what_and_where(string filter, string what, string where)
     {
         var response = await server.Client().GetAsync($"/ogc/collections/samples/items?filter={Uri.EscapeDataString(filter)}");
@@ -137,6 +156,9 @@ public sealed class Cql2Tests(DemoDataServer server)
     [InlineData("""{"op":"like","args":[{"property":"notes"},{"date":"2024-01-01"}]}""", "a DATE is not a text value", "args[1]")]
     [InlineData("""{"op":"s_intersects","args":[{"property":"geometry"},{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}]}""",
         "the geometry is not valid", "args[1]")]
+    // PostgreSQL's LIKE refuses a pattern ending with its escape character mid-query; it is named here instead.
+    [InlineData("""{"op":"like","args":[{"property":"notes"},"%\\"]}""", "ends with the escape character", "args[1]")]
+    [InlineData("""{"op":"=","args":[{"property":"notes"},"a\u0000b"]}""", "NUL character", "args[1]")]
     public async Task Bad_json_filters_are_400_naming_what_and_where(string filter, string what, string where)
     {
         var response = await server.Client().GetAsync($"/ogc/collections/samples/items?filter-lang=cql2-json&filter={Uri.EscapeDataString(filter)}");
@@ -144,6 +166,21 @@ public sealed class Cql2Tests(DemoDataServer server)
         var detail = (await response.JsonAsync())["detail"]!.GetValue<string>();
         Assert.Contains(what, detail);
         Assert.Contains(where, detail);
+    }
+
+    [Fact]
+    public async Task Like_patterns_escape_with_a_backslash_and_nul_is_refused_in_query_parameters_too()
+    {
+        // An escaped backslash at the end is a literal backslash, not a dangling escape: matches nothing here, but runs.
+        Assert.Equal(0, await MatchedAsync("samples", """{"op":"like","args":[{"property":"notes"},"%\\\\"]}""", "cql2-json"));
+        Assert.Equal(await server.CountAsync("SELECT count(*) FROM samples WHERE laboratory LIKE 'Demo Lab%'"),
+            await MatchedAsync("samples", """{"op":"like","args":[{"property":"laboratory"},"Demo Lab%"]}""", "cql2-json"));
+        var response = await server.Client().GetAsync("/ogc/collections/samples/items?notes=a%00b");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("NUL", (await response.JsonAsync())["errors"]!["notes"]![0]!.GetValue<string>());
+        var search = await server.Client().GetAsync("/api/samples?q=a%00b");
+        Assert.Equal(HttpStatusCode.BadRequest, search.StatusCode);
+        Assert.Contains("NUL", (await search.JsonAsync())["errors"]!["q"]![0]!.GetValue<string>());
     }
 
     [Theory]

@@ -26,8 +26,24 @@ public sealed class NegotiationTests(DemoDataServer server)
     [InlineData("*/*", "application/geo+json")]
     [InlineData("application/geo+json, application/json", "application/geo+json")] // GDAL
     [InlineData("text/html", "application/geo+json")] // nothing offered is named: the default, not a 406
+    // GeoJSON refused by name: */* takes CSV (the GeoJSON answer carries application/geo+json, not application/json).
+    [InlineData("application/geo+json;q=0, */*", "text/csv")]
+    [InlineData("application/geo+json;q=0, application/*", "application/x-ndjson")]
     public async Task Items_honour_q_values(string accept, string mediaType) =>
         Assert.Equal(mediaType, await MediaTypeAsync("/ogc/collections/samples/items?limit=2", accept));
+
+    [Theory]
+    [InlineData("application/geo+json;q=0")]
+    [InlineData("application/geo+json;q=0, text/csv;q=0, text/html")]
+    [InlineData("*/*;q=0")]
+    public async Task Items_refused_in_every_format_offered_are_a_406(string accept)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/ogc/collections/samples/items?limit=2");
+        Assert.True(request.Headers.TryAddWithoutValidation("Accept", accept));
+        var response = await server.Client().SendAsync(request);
+        Assert.Equal(HttpStatusCode.NotAcceptable, response.StatusCode);
+        Assert.Contains("text/csv", (await response.Content.ReadAsStringAsync()));
+    }
 
     [Fact]
     public async Task F_wins_over_accept() =>

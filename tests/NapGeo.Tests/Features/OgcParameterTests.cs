@@ -75,6 +75,60 @@ public sealed class OgcParameterTests(DemoDataServer server)
     }
 
     [Fact]
+    public async Task A_date_for_a_timestamp_queryable_is_the_whole_utc_day()
+    {
+        // The output writes sampled_at as its UTC day; the same text as a query parameter selects that whole day.
+        var editor = server.Editor();
+        var created = new List<(Guid Id, string ETag)>();
+        foreach (var at in new[] { "2024-05-31T23:59:59Z", "2024-06-01T00:00:00Z", "2024-06-01T10:30:00Z", "2024-06-01T23:59:59.5Z", "2024-06-02T00:00:00Z" })
+        {
+            var sample = Infrastructure.Features.Sample(-1.8, 6.1);
+            sample["properties"]!["sampled_at"] = at;
+            var (id, etag, _) = await editor.CreateAsync("samples", sample);
+            created.Add((id, etag));
+        }
+        try
+        {
+            var day = await server.CountAsync("SELECT count(*) FROM samples WHERE sampled_at >= '2024-06-01Z' AND sampled_at < '2024-06-02Z'");
+            Assert.InRange(day, 3, long.MaxValue);
+            Assert.Equal(day, await MatchedAsync("/ogc/collections/samples/items?sampled_at=2024-06-01&limit=1"));
+            Assert.Equal(day, await MatchedAsync("/ogc/collections/samples/items?datetime=2024-06-01&limit=1"));
+            // An instant is still that instant.
+            Assert.Equal(1, await MatchedAsync("/ogc/collections/samples/items?sampled_at=2024-06-01T10:30:00Z&limit=1"));
+        }
+        finally
+        {
+            foreach (var (id, etag) in created) await editor.SendAsync(HttpMethod.Delete, $"/api/samples/{id}", ifMatch: etag);
+        }
+    }
+
+    [Fact]
+    public async Task A_bbox_across_the_antimeridian_has_its_west_edge_east_of_its_east_edge()
+    {
+        // OGC API – Features Part 1, 7.15.3: bbox=170,0,-170,10 is the 20° around the antimeridian, both halves.
+        var editor = server.Editor();
+        var west = await editor.CreateAsync("samples", Infrastructure.Features.Sample(175, 5));
+        var east = await editor.CreateAsync("samples", Infrastructure.Features.Sample(-175, 5, matrix: "water", unit: "µg/L"));
+        var outside = await editor.CreateAsync("samples", Infrastructure.Features.Sample(165, 5));
+        try
+        {
+            var page = await server.Client().GetJsonAsync("/ogc/collections/samples/items?bbox=170,0,-170,10");
+            Assert.Equal(2, page["numberMatched"]!.GetValue<long>());
+            Assert.Equal(new[] { west.Id, east.Id }.Select(i => i.ToString()).Order(),
+                page["features"]!.AsArray().Select(f => f!["id"]!.GetValue<string>()).Order());
+            // Through the general path (another filter, another order) and in latitude-first EPSG:4326 alike.
+            Assert.Equal(1, await MatchedAsync("/ogc/collections/samples/items?bbox=170,0,-170,10&matrix=water&sortby=-value"));
+            Assert.Equal(2, await MatchedAsync("/ogc/collections/samples/items?bbox=0,170,10,-170&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4326"));
+            // The lower edge still may not lie above the upper one.
+            Assert.Equal(HttpStatusCode.BadRequest, (await server.Client().GetAsync("/ogc/collections/samples/items?bbox=170,10,-170,0")).StatusCode);
+        }
+        finally
+        {
+            foreach (var (id, etag, _) in new[] { west, east, outside }) await editor.SendAsync(HttpMethod.Delete, $"/api/samples/{id}", ifMatch: etag);
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_parameter_is_a_400_naming_it_and_what_is_accepted()
     {
         var response = await server.Client().GetAsync("/ogc/collections/samples/items?bbbox=-2,5,-1,6");
@@ -154,6 +208,36 @@ public sealed class OgcParameterTests(DemoDataServer server)
         Assert.False(world["features"]![0]!["geometry"]!.AsObject().ContainsKey("crs"));
         var beyond = await server.Client().GetAsync("/ogc/collections/samples/items?bbox-crs=EPSG:3857&bbox=21000000,0,22000000,1000000");
         Assert.Equal(HttpStatusCode.BadRequest, beyond.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_hotspot_with_an_end_but_no_start_is_open_towards_the_past()
+    {
+        var client = server.Editor();
+        var hotspot = Infrastructure.Features.Hotspot(Infrastructure.Features.Point(-1.7, 6.6), "Seen last");
+        hotspot["properties"]!["first_observed"] = null;
+        hotspot["properties"]!["last_observed"] = "2024-08-01";
+        var (id, etag, _) = await client.CreateAsync("hotspots", hotspot);
+        try
+        {
+            async Task<bool> Finds(string datetime) => (await client.GetJsonAsync($"/ogc/collections/hotspots/items?datetime={datetime}&limit=100"))["features"]!
+                .AsArray().Any(f => f!["id"]!.GetValue<string>() == id.ToString());
+            Assert.True(await Finds("2024-08-01"));
+            Assert.True(await Finds("../.."));
+            Assert.True(await Finds("2019-01-01")); // it may have been there long before it was last seen
+            Assert.False(await Finds("2024-08-02"));
+            Assert.False(await Finds("2024-08-02/.."));
+            // Every hotspot with a date at all: datetime=../.. is "any time".
+            Assert.Equal(await server.CountAsync("SELECT count(*) FROM hotspots WHERE first_observed IS NOT NULL OR last_observed IS NOT NULL"),
+                await MatchedAsync("/ogc/collections/hotspots/items?datetime=../..&limit=1"));
+            // And the collection's temporal extent has no start.
+            var interval = (await client.GetJsonAsync("/ogc/collections/hotspots"))["extent"]!["temporal"]!["interval"]![0]!.AsArray();
+            Assert.Null(interval[0]);
+        }
+        finally
+        {
+            await client.SendAsync(HttpMethod.Delete, $"/api/hotspots/{id}", ifMatch: etag);
+        }
     }
 
     [Fact]

@@ -15,6 +15,21 @@ public sealed class OpenApiTests(DemoDataServer server)
     }
 
     [Fact]
+    public async Task The_api_definition_is_served_as_the_type_the_landing_page_links_it_with()
+    {
+        var link = (await server.Client().GetJsonAsync("/ogc"))["links"]!.AsArray().Single(l => l!["rel"]!.GetValue<string>() == "service-desc")!;
+        var request = new HttpRequestMessage(HttpMethod.Get, link["href"]!.GetValue<string>());
+        request.Headers.TryAddWithoutValidation("Accept", link["type"]!.GetValue<string>());
+        var response = await server.Client().SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/vnd.oai.openapi+json;version=3.0", response.Content.Headers.ContentType!.ToString().Replace(" ", ""));
+        Assert.Equal(link["type"]!.GetValue<string>(), response.Content.Headers.ContentType!.ToString().Replace(" ", ""));
+        Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["openapi"]);
+        // A browser, or a client asking for JSON, still gets application/json.
+        Assert.Equal("application/json", (await server.Client().GetAsync("/swagger/v1/swagger.json")).Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
     public async Task Every_operation_id_is_unique()
     {
         // OpenAPI 3.0: operationIds are unique in the document (clients generate method names from them); a HEAD mapped

@@ -64,4 +64,38 @@ public sealed class SingleFeatureTests(DemoDataServer server)
         Assert.Contains("json", message);
         Assert.Contains("/ogc/collections/samples/items?id=", message);
     }
+
+    [Fact]
+    public async Task A_compressed_feature_has_its_own_strong_tag_which_if_match_still_takes()
+    {
+        // RFC 9110 8.8.3.3: a strong validator changes with the bytes, and gzip changes them.
+        var editor = server.Editor();
+        var (id, _, _) = await editor.CreateAsync("samples", Infrastructure.Features.Sample(-1.9, 6.2));
+        using var handler = new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None };
+        using var raw = new HttpClient(handler) { BaseAddress = server.BaseAddress };
+        raw.DefaultRequestHeaders.Add("X-Api-Key", server.EditorKey);
+        async Task<HttpResponseMessage> GetAsync(string? encoding, string? ifNoneMatch = null)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"/ogc/collections/samples/items/{id}");
+            if (encoding is not null) request.Headers.AcceptEncoding.ParseAdd(encoding);
+            if (ifNoneMatch is not null) request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+            return await raw.SendAsync(request);
+        }
+        var plain = (await GetAsync(null)).Headers.ETag!;
+        var gzipped = await GetAsync("gzip");
+        Assert.Equal("gzip", gzipped.Content.Headers.ContentEncoding.Single());
+        var gzipTag = gzipped.Headers.ETag!;
+        Assert.False(plain.IsWeak);
+        Assert.False(gzipTag.IsWeak);
+        Assert.NotEqual(plain.Tag, gzipTag.Tag);
+        Assert.Contains("Accept-Encoding", gzipped.Headers.Vary);
+        // Both name the same version: either revalidates (weakly), and either is a strong If-Match for a write.
+        Assert.Equal(HttpStatusCode.NotModified, (await GetAsync("gzip", plain.Tag)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, (await GetAsync(null, gzipTag.Tag)).StatusCode);
+        var patch = await editor.SendAsync(HttpMethod.Patch, $"/api/samples/{id}", new JsonObject { ["properties"] = new JsonObject { ["notes"] = "gzip" } }, gzipTag.Tag);
+        Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed,
+            (await editor.SendAsync(HttpMethod.Patch, $"/api/samples/{id}", new JsonObject { ["properties"] = new JsonObject { ["notes"] = "stale" } }, gzipTag.Tag)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await editor.SendAsync(HttpMethod.Delete, $"/api/samples/{id}", ifMatch: patch.Headers.ETag!.Tag)).StatusCode);
+    }
 }

@@ -119,7 +119,9 @@ public static class CqlJsonReader
                 throw new CqlException("\"interval\" must be an array of two instants", path);
             return new CqlInterval(path, Scalar(interval[0], path + ".interval[0]"), Scalar(interval[1], path + ".interval[1]"));
         }
-        if (e.TryGetProperty("bbox", out var bbox))
+        // A CQL2 bbox literal is {"bbox": […]} alone; a GeoJSON geometry may carry a bbox member too (RFC 7946 §5), and
+        // is then still its coordinates, not that rectangle: an object with a "type" is read as GeoJSON below.
+        if (!e.TryGetProperty("type", out _) && e.TryGetProperty("bbox", out var bbox))
         {
             var n = bbox.ValueKind == JsonValueKind.Array ? bbox.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN).ToList() : [];
             if (n.Count is not (4 or 6) || n.Any(v => !double.IsFinite(v))) throw new CqlException("\"bbox\" must be 4 or 6 numbers", path);

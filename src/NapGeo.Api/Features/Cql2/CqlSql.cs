@@ -19,16 +19,34 @@ public sealed class CqlSql
     private readonly OgcCrs _filterCrs;
     private readonly NpgsqlParameterCollection _parameters;
 
-    private CqlSql(Queryables queryables, OgcCrs filterCrs, NpgsqlParameterCollection parameters)
+    /// <summary>The vertices each projected geometry literal may be densified to: all of them share a budget.</summary>
+    private readonly int _maxVertices;
+
+    private CqlSql(Queryables queryables, OgcCrs filterCrs, NpgsqlParameterCollection parameters, int maxVertices)
     {
         _queryables = queryables;
         _filterCrs = filterCrs;
         _parameters = parameters;
+        _maxVertices = maxVertices;
     }
 
     /// <param name="filterCrs">The CRS of geometry literals (filter-crs; CRS84 by default).</param>
     public static string Compile(CqlNode filter, Queryables queryables, OgcCrs filterCrs, NpgsqlParameterCollection parameters) =>
-        new CqlSql(queryables, filterCrs, parameters).Predicate(filter);
+        new CqlSql(queryables, filterCrs, parameters,
+            Math.Max(MinVerticesPerGeometry, ProjectedDomain.MaxVertices * 2 / Math.Max(1, GeometryLiterals(filter)))).Predicate(filter);
+
+    // A hundred huge projected boxes in one filter were 600 000 vertices: seconds of PostGIS time for a 6 kB request.
+    private const int MinVerticesPerGeometry = 100;
+
+    private static int GeometryLiterals(CqlNode node) => node switch
+    {
+        CqlAnd and => and.Args.Sum(GeometryLiterals),
+        CqlOr or => or.Args.Sum(GeometryLiterals),
+        CqlNot not => GeometryLiterals(not.Arg),
+        CqlFunction f => f.Args.Sum(GeometryLiterals),
+        CqlGeometry => 1,
+        _ => 0,
+    };
 
     private string Predicate(CqlNode node) => node switch
     {
@@ -60,6 +78,12 @@ public sealed class CqlSql
     {
         var value = Value(like.Value, ValueType.Text);
         if (value.Type != ValueType.Text) throw new CqlException("LIKE applies to text properties", like.At);
+        // CQL2's pattern is a text literal (patternExpression), and PostgreSQL's LIKE reads a backslash as the escape of
+        // the next character: checked here, a pattern PostgreSQL would refuse mid-query is a 400 naming its place.
+        if (like.Pattern is CqlProperty)
+            throw new CqlException("the pattern of LIKE must be a text literal ('abc%'), not a property", like.Pattern.At);
+        if (like.Pattern is CqlLiteral { Value: string text } && (text.Length - text.TrimEnd('\\').Length) % 2 == 1)
+            throw new CqlException("the LIKE pattern ends with the escape character \\; write \\\\ for a backslash itself", like.Pattern.At);
         var pattern = Value(like.Pattern, ValueType.Text);
         return $"({value.Sql} LIKE {pattern.Sql})";
     }
@@ -133,6 +157,8 @@ public sealed class CqlSql
 
     private Operand StringLiteral(string text, ValueType expected, string at)
     {
+        // PostgreSQL's text cannot hold U+0000: bound, it fails the whole query with "invalid byte sequence".
+        if (text.Contains('\0')) throw new CqlException("a string may not contain the NUL character (U+0000)", at);
         switch (expected)
         {
             // Stored text is composed (LayerSql.Composed): a literal typed with combining accents must still match it.
@@ -149,9 +175,17 @@ public sealed class CqlSql
 
     private Operand GeometryParameter(CqlGeometry literal)
     {
-        var geometry = literal.Geometry.Copy();
-        geometry.SRID = _filterCrs.Srid;
-        return new Operand(_filterCrs.ToLonLatSql(Add(geometry, null)), ValueType.Geometry);
+        if (_filterCrs.Domain is not { } domain)
+        {
+            var geometry = literal.Geometry.Copy();
+            geometry.SRID = _filterCrs.Srid;
+            return new Operand(_filterCrs.GeographicToLonLatSql(Add(geometry, null)), ValueType.Geometry);
+        }
+        // Only the part within the projection's domain can be taken to lon/lat (see ProjectedDomain).
+        var pieces = domain.Clip(literal.Geometry);
+        if (pieces.Count == 0)
+            throw new CqlException($"the geometry lies wholly outside the area {_filterCrs.Uri} (filter-crs) covers ({domain.Description})", literal.At);
+        return new Operand(domain.ToLonLatSql(pieces, Add, Math.Min(_maxVertices, ProjectedDomain.MaxVertices)), ValueType.Geometry);
     }
 
     private string Spatial(CqlFunction f, string function)
