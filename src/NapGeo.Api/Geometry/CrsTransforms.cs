@@ -32,6 +32,10 @@ public sealed partial class CrsTransforms(NpgsqlDataSource db)
         return _fromWgs84.GetOrAdd(srid, target is null ? null : Create(GeographicCoordinateSystem.WGS84, target));
     }
 
+    /// <summary>Whether <paramref name="srid"/> is a projected CRS (metres or feet on a map), as far as the database knows it.</summary>
+    public async Task<bool> IsProjectedAsync(int srid, CancellationToken ct = default) =>
+        await LoadAsync(srid, ct) is ProjectedCoordinateSystem;
+
     public static T Apply<T>(T geometry, MathTransform transform, int targetSrid) where T : NetTopologySuite.Geometries.Geometry
     {
         var copy = (T)geometry.Copy();

@@ -112,14 +112,17 @@ public sealed partial class RowConverter
             else if (UtmZone(zone, crs) is { } epsg) rowCrs = $"EPSG:{epsg}";
             else { issues.Add(new(record.Row, columns[zi], zone, "geometry", "is not a UTM zone such as 30N or 31S.")); ok = false; }
         }
-        if (ok && IsUtm(rowCrs) && !map.Projected && Math.Abs(x) <= 180 && Math.Abs(y) <= 90)
+        if (ok && (IsUtm(rowCrs) || crsProjected && rowCrs == crs) && !map.Projected && Math.Abs(x) <= 180 && Math.Abs(y) <= 90)
         {
+            // The same with any projected crs= (a national grid, Web Mercator): degrees read as metres or feet land beside
+            // its false origin. A projected coordinate within 180 × 90 units of that origin is no place a sample is taken.
             // Latitude/longitude (or x/y) columns holding degrees under a UTM crs=: read as metres they put the point
             // beside the zone's false origin (5.31, -1.95 in EPSG:32630 landed at -7.49, 0.00005), and the range check
             // below was skipped exactly then. A zone column is not applied to degrees (above), but crs= names the
             // coordinates' CRS outright: the file and the request disagree, and which one is right only its sender knows.
             issues.Add(new(record.Row, $"{columns[xi]}, {columns[yi]}", $"{Text(record.Values[xi])}, {Text(record.Values[yi])}", "geometry",
-                $"these are degrees, but crs={rowCrs} is UTM, in metres: send degrees without crs=, or the eastings and northings with it."));
+                $"these are degrees, but crs={rowCrs} is {(IsUtm(rowCrs) ? "UTM, in metres" : "a projected CRS, in metres or feet")}: " +
+                "send degrees without crs=, or the eastings and northings with it."));
             ok = false;
         }
         else if (ok && IsUtm(rowCrs) && (map.Projected || Math.Abs(x) > 180 || Math.Abs(y) > 90))

@@ -23,7 +23,9 @@ public sealed class ConvertedRow
 /// Anything it cannot read is passed on as text, so FeatureInput reports it with its usual message.
 /// <paramref name="crs"/> is the CRS of the coordinates as they reach FeatureInput (a zone column overrides it per row).
 /// </summary>
-public sealed partial class RowConverter(LayerDefinition layer, ColumnMap map, IReadOnlyList<string> columns, string? campaign, string? crs)
+/// <paramref name="crsProjected"/> says whether <paramref name="crs"/> is a projected CRS (metres or feet, not degrees).
+public sealed partial class RowConverter(
+    LayerDefinition layer, ColumnMap map, IReadOnlyList<string> columns, string? campaign, string? crs, bool crsProjected = false)
 {
     private static readonly HashSet<string> BelowDetectionWords = ["nd", "n d", "bdl", "lod", "lt lod", "lt dl", "dl", "below detection", "not detected", "nq"];
 

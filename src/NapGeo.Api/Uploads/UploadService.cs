@@ -19,7 +19,7 @@ namespace NapGeo.Uploads;
 /// </summary>
 public sealed class UploadService(
     NpgsqlDataSource db, FeatureInput input, UploadStore store, IOptions<UploadOptions> options,
-    IServiceProvider services, ILogger<UploadService> log)
+    Geometry.CrsTransforms transforms, IServiceProvider services, ILogger<UploadService> log)
 {
     private UploadOptions Limits => options.Value;
 
@@ -119,7 +119,8 @@ public sealed class UploadService(
         var sql = new UploadSql(layer);
         // GDAL output is in EPSG:4326 already; a GeoJSON's legacy crs member and a table's coordinates follow crs= when given.
         var coordinatesCrs = data.Reprojected ? data.Crs : request.Crs ?? data.Crs;
-        var converter = new RowConverter(layer, map, data.Columns, request.Campaign, coordinatesCrs);
+        var projected = Geometry.CrsName.TryParseSrid(coordinatesCrs, out var srid) && await transforms.IsProjectedAsync(srid, ct);
+        var converter = new RowConverter(layer, map, data.Columns, request.Campaign, coordinatesCrs, projected);
         var checks = new RowChecks(layer);
         // Set when the file lacks some fields: its rows that match stored ones keep those fields' stored values.
         await using var stored = StoredRows.For(layer, sql, map, request.Campaign, db);

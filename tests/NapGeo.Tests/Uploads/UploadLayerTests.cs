@@ -74,8 +74,9 @@ public sealed class UploadLayerTests(NapGeoServer server)
         var hook = new RecordingHook();
         await using var db = server.Database.CreateDataSource();
         var services = new ServiceCollection().AddSingleton<IUploadCommitHook>(hook).BuildServiceProvider();
-        var service = new UploadService(db, new FeatureInput(new GeometryInput(new CrsTransforms(db))), new UploadStore(db),
-            Microsoft.Extensions.Options.Options.Create(new UploadOptions()), services, NullLogger<UploadService>.Instance);
+        var transforms = new CrsTransforms(db);
+        var service = new UploadService(db, new FeatureInput(new GeometryInput(transforms)), new UploadStore(db),
+            Microsoft.Extensions.Options.Options.Create(new UploadOptions()), transforms, services, NullLogger<UploadService>.Instance);
         var folder = Folder();
         var path = Path.Combine(folder, "hook.csv");
         var campaign = Unique("HOOK");

@@ -82,8 +82,9 @@ public sealed class UploadMergeTests(NapGeoServer server)
         var code = Unique("MOVED");
         await server.Editor().CreateAsync("sites", Site(code));
         await using var db = server.Database.CreateDataSource();
-        var service = new UploadService(db, new FeatureInput(new GeometryInput(new CrsTransforms(db))), new UploadStore(db),
-            Microsoft.Extensions.Options.Options.Create(new UploadOptions()), new ServiceCollection().BuildServiceProvider(), NullLogger<UploadService>.Instance);
+        var transforms = new CrsTransforms(db);
+        var service = new UploadService(db, new FeatureInput(new GeometryInput(transforms)), new UploadStore(db),
+            Microsoft.Extensions.Options.Options.Create(new UploadOptions()), transforms, new ServiceCollection().BuildServiceProvider(), NullLogger<UploadService>.Instance);
         var path = Path.Combine(Folder(), "names.csv");
         await File.WriteAllTextAsync(path, $"site_code;name;country;wkt\n{code};Renamed;GHA;{Wkt}\n");
         // Progress is reported once the rows are staged, before the merge: an edit then comes after the stored row was read.

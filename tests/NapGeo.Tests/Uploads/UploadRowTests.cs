@@ -96,6 +96,31 @@ public sealed class UploadRowTests(NapGeoServer server)
         Assert.Equal(expected, await StoredAsync(xy, "external_id, round(ST_X(geom)::numeric, 5), round(ST_Y(geom)::numeric, 5)"));
     }
 
+    /// <summary>Degrees under any projected crs= were read as its units: with Ghana's national grid (EPSG:2136, feet) the
+    /// point was stored beside the grid's false origin, with Web Mercator beside (0, 0).</summary>
+    [Fact]
+    public async Task Degrees_under_any_projected_crs_are_a_row_error()
+    {
+        var campaign = Unique("GRIDDEG");
+        var (status, body) = await UploadAsync("sample_id,matrix,value,unit,x,y\nG1,soil,0.5,mg/kg,-1.95,5.31\nG2,soil,0.5,mg/kg,-217000,-2600\n", "g.csv",
+            ("campaign", campaign), ("crs", "EPSG:3857"), ("on_error", "skip-invalid"));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal(["2|x, y|-1.95, 5.31|geometry|these are degrees, but crs=EPSG:3857 is a projected CRS, in metres or feet: send degrees without crs=, or the eastings and northings with it."],
+            Lines(body, "errors"));
+        Assert.Equal("G2 -1.9493 -0.0234", await StoredAsync(campaign, "external_id, round(ST_X(geom)::numeric, 4), round(ST_Y(geom)::numeric, 4)"));
+
+        var (grid, gridBody) = await UploadAsync("sample_id,matrix,value,unit,latitude,longitude\nN1,soil,0.5,mg/kg,5.31,-1.95\n", "n.csv",
+            ("campaign", Unique("GRIDDEG")), ("crs", "EPSG:2136"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, grid);
+        Assert.Equal(["2|longitude, latitude|-1.95, 5.31|geometry|these are degrees, but crs=EPSG:2136 is a projected CRS, in metres or feet: send degrees without crs=, or the eastings and northings with it."],
+            Lines(gridBody, "errors"));
+
+        // A geographic crs= is degrees: nothing to refuse.
+        var (geographic, geographicBody) = await UploadAsync("sample_id,matrix,value,unit,latitude,longitude\nD1,soil,0.5,mg/kg,5.31,-1.95\n", "d.csv",
+            ("campaign", Unique("GEODEG")), ("crs", "EPSG:4326"));
+        Assert.True(geographic == HttpStatusCode.Created, geographicBody.ToJsonString());
+    }
+
     [Fact]
     public async Task A_nul_character_in_a_cell_is_a_row_error_naming_its_row_and_column()
     {
