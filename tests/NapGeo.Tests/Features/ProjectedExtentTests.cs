@@ -92,5 +92,11 @@ public sealed class ProjectedExtentTests(DemoDataServer server)
         var message = (await filter.JsonAsync())["errors"]!["filter"]![0]!.GetValue<string>();
         Assert.Contains("outside", message);
         Assert.Contains("position 24", message);
+
+        // A line with coordinates of 1e154 overflowed the clipping's arithmetic: NTS threw, and the answer was a 500.
+        var huge = await server.Client().GetAsync("/ogc/collections/samples/items?" +
+            Filter("EPSG:32630", "S_INTERSECTS(geometry, LINESTRING(-1e154 -1e154, 1e154 1e154))"));
+        Assert.Equal(HttpStatusCode.BadRequest, huge.StatusCode);
+        Assert.Contains("too large to cut to the area", (await huge.JsonAsync())["errors"]!["filter"]![0]!.GetValue<string>());
     }
 }

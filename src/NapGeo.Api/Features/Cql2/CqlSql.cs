@@ -182,7 +182,14 @@ public sealed class CqlSql
             return new Operand(_filterCrs.GeographicToLonLatSql(Add(geometry, null)), ValueType.Geometry);
         }
         // Only the part within the projection's domain can be taken to lon/lat (see ProjectedDomain).
-        var pieces = domain.Clip(literal.Geometry);
+        IReadOnlyList<ProjectedDomain.Piece> pieces;
+        // Coordinates of ~1e154 and beyond overflow the overlay's arithmetic (products of two coordinates): NTS then
+        // finds no consistent noding and throws, which was a 500.
+        try { pieces = domain.Clip(literal.Geometry); }
+        catch (NetTopologySuite.Geometries.TopologyException)
+        {
+            throw new CqlException($"the geometry's coordinates are too large to cut to the area {_filterCrs.Uri} (filter-crs) covers ({domain.Description})", literal.At);
+        }
         if (pieces.Count == 0)
             throw new CqlException($"the geometry lies wholly outside the area {_filterCrs.Uri} (filter-crs) covers ({domain.Description})", literal.At);
         return new Operand(domain.ToLonLatSql(pieces, Add, Math.Min(_maxVertices, ProjectedDomain.MaxVertices)), ValueType.Geometry);
