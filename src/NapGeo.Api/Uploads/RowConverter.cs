@@ -146,6 +146,9 @@ public sealed partial class RowConverter(
     {
         var matrixText = map.Fields.TryGetValue("matrix", out var m) ? Text(record.Values[m])?.Trim() : null;
         var unit = map.Fields.TryGetValue("unit", out var u) && Text(record.Values[u])?.Trim() is { Length: > 0 } reported ? reported : map.UnitFromHeader;
+        // The row's own unit needs no conversion, and so no matrix: a lab's re-upload sheet of values and limits both in
+        // mg/kg, without the matrix its rows keep from the stored ones, was refused row by row.
+        if (unit is not null && Units.Key(limitUnit) == Units.Key(unit)) return limit;
         if (string.IsNullOrEmpty(matrixText) || unit is null)
         {
             var missing = string.IsNullOrEmpty(matrixText) ? unit is null ? "matrix and unit" : "matrix" : "unit";

@@ -207,5 +207,10 @@ public sealed class UploadRowTests(NapGeoServer server)
         Assert.Equal(["2|LOD (µg/kg)|20|detection_limit|is in µg/kg (its header), which cannot be converted without the row's matrix and unit: give them in the file."],
             Lines(body, "errors"));
         Assert.Equal("R1 0.5 mg/kg f", await StoredAsync(campaign, "external_id, value, unit, below_detection, detection_limit"));
+
+        // The limit in the values' own unit needs no conversion: the lab's sheet without the matrix is taken.
+        var (same, sameBody) = await UploadAsync("sample_id,Hg (mg/kg),LOD (mg/kg),latitude,longitude\nR1,0.7,0.01,5.3,-1.9\n", "lab.csv", ("campaign", campaign));
+        Assert.True(same == HttpStatusCode.Created, sameBody.ToJsonString());
+        Assert.Equal("R1 soil 0.7 mg/kg 0.01", await StoredAsync(campaign, "external_id, matrix, value, unit, detection_limit"));
     }
 }
