@@ -36,8 +36,16 @@ public static partial class SourceReaders
 
     private static bool IsUtf8(string path) => ScanUtf8(path).FirstInvalidLine is null;
 
-    /// <summary>The first line holding a byte UTF-8 cannot have (and that byte), and the first with a multi-byte UTF-8 letter.</summary>
+    /// <summary>The first line holding a byte UTF-8 cannot have (and that byte), and the first with a telling UTF-8 letter.</summary>
     private sealed record Utf8Scan(int? FirstInvalidLine, byte InvalidByte, int? FirstUtf8Line);
+
+    /// <summary>
+    /// Whether a valid UTF-8 sequence shows the text is UTF-8, rather than two Windows-1252 characters that happen to form
+    /// one ("É”" in "CAFÉ”" is the bytes of ɔ). Latin-1's letters (é, ç, µ, °: lead byte C2 or C3) and the general
+    /// punctuation (’ – “ …: E2 80) do: read as Windows-1252 they are "Ã©" and "â€™", which no one types.
+    /// </summary>
+    private static bool Telling(ReadOnlySpan<byte> sequence) =>
+        sequence is [0xC2 or 0xC3, _] || sequence is [0xE2, 0x80 or 0x82, _];
 
     private static Utf8Scan ScanUtf8(string path)
     {
@@ -63,7 +71,7 @@ public static partial class SourceReaders
                 }
                 var status = Rune.DecodeFromUtf8(span[i..], out _, out var consumed);
                 if (status == System.Buffers.OperationStatus.NeedMoreData && !atEnd) break; // the letter goes on in the next chunk
-                if (status == System.Buffers.OperationStatus.Done) utf8 ??= line;
+                if (status == System.Buffers.OperationStatus.Done && Telling(span.Slice(i, consumed))) utf8 ??= line;
                 else if (invalid is null) (invalid, bad) = (line, span[i]);
                 if (invalid is not null && utf8 is not null) return new Utf8Scan(invalid, bad, utf8);
                 i += Math.Max(consumed, 1);

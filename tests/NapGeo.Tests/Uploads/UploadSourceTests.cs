@@ -49,6 +49,13 @@ public sealed class UploadSourceTests(NapGeoServer server)
         Assert.Equal("Mixed text encodings", body["title"]!.GetValue<string>());
         Assert.StartsWith("The file mixes two text encodings: line 2 is UTF-8, but line 3 holds byte 0xE8,", body["detail"]!.GetValue<string>());
         Assert.Equal(0L, await CountAsync(campaign));
+
+        // Windows-1252 letters that happen to form a UTF-8 pair ("É©" is the bytes of ɩ) are not UTF-8 text: read as before.
+        var plain = Unique("CP1252");
+        var (plainStatus, plainBody) = await UploadSamplesAsync(server.Editor(),
+            Encoding.Latin1.GetBytes("sample_id,matrix,latitude,longitude,Hg (mg/kg),notes\nMX-3,soil,5.31,-1.95,0.5,É©lève\n"), "plain.csv", ("campaign", plain));
+        Assert.True(plainStatus == HttpStatusCode.Created, plainBody.ToJsonString());
+        Assert.Equal("É©lève", await server.Database.ScalarAsync<string>("SELECT notes FROM samples WHERE campaign = $1", plain));
     }
 
     /// <summary>A workbook with the 1904 date system (Excel for Mac before 2011) had every date read 1,462 days early.</summary>
