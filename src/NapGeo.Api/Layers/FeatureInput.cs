@@ -177,6 +177,8 @@ public sealed class FeatureInput(GeometryInput geometries)
                 text = text.Trim();
                 if (text.Length == 0) return true;
                 if (text.Length > field.MaxLength) { problem = $"is longer than {field.MaxLength} characters."; return false; }
+                // PostgreSQL's text cannot hold it: the insert failed as "invalid byte sequence for encoding UTF8", naming nothing.
+                if (text.Contains('\0')) { problem = "holds the NUL character (U+0000), which text cannot store."; return false; }
                 if (field.AllowedCode(text) is not { } code)
                 {
                     problem = $"'{Shorten(text)}' is not one of: {string.Join(", ", field.Allowed!)}.";

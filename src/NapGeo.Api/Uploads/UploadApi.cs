@@ -95,7 +95,8 @@ public static class UploadApi
                     var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
                     if (disposition.IsFileDisposition() || name == "file")
                     {
-                        fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "upload";
+                        // Stored with the upload's record, where text cannot hold NUL: shown as ␀ like the report's cells.
+                        fileName = RowConverter.Shown(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value) ?? "upload";
                         path = Path.Combine(folder.FullName, "upload" + SafeExtension(fileName));
                         await using var file = File.Create(path);
                         if (!await CopyLimitedAsync(section.Body, file, limits.MaxBytes, ct)) return TooLarge(limits);

@@ -201,4 +201,17 @@ public sealed class InputNormalizationTests(NapGeoServer server)
         var (_, _, stored) = await server.Editor().CreateAsync("samples", sample);
         Assert.False(stored["properties"]!["below_detection"]!.GetValue<bool>());
     }
+
+    /// <summary>A NUL character in a text property failed the insert as "invalid byte sequence for encoding UTF8: 0x00",
+    /// a 400 that named no property.</summary>
+    [Fact]
+    public async Task A_nul_character_in_a_text_property_is_a_400_naming_it()
+    {
+        var site = Site();
+        site["properties"]!["name"] = "Pit\u00001";
+        var response = await server.Editor().SendAsync(HttpMethod.Post, "/api/sites", site);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("holds the NUL character (U+0000), which text cannot store.",
+            (await response.JsonAsync())["errors"]!["properties.name"]![0]!.GetValue<string>());
+    }
 }
