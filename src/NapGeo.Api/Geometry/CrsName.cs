@@ -5,14 +5,13 @@ namespace NapGeo.Geometry;
 /// <summary>Reads the ways clients name a CRS: EPSG:32630, urn:ogc:def:crs:EPSG::32630, an OGC URI, or CRS84.</summary>
 public static partial class CrsName
 {
+    /// <summary>An EPSG code or CRS84, named exactly: a name merely ending in "CRS84" (XCRS84) is not one.</summary>
     public static bool TryParseSrid(string? text, out int srid)
     {
         srid = 0;
         if (string.IsNullOrWhiteSpace(text)) return false;
-        var t = text.Trim();
-        if (t.EndsWith("CRS84", StringComparison.OrdinalIgnoreCase)) { srid = CrsTransforms.Wgs84; return true; }
-        var m = EpsgPattern().Match(t);
-        return m.Success && int.TryParse(m.Groups[1].Value, out srid) && srid > 0;
+        if (IsCrs84(text)) { srid = CrsTransforms.Wgs84; return true; }
+        return TryParseEpsg(text, out srid);
     }
 
     /// <summary>An EPSG code written as EPSG:n, EPSG::n, an EPSG URN or an EPSG URI; nothing else.</summary>

@@ -115,6 +115,12 @@ public sealed class UploadRowTests(NapGeoServer server)
         Assert.Equal(["2|longitude, latitude|-1.95, 5.31|geometry|these are degrees, but crs=EPSG:2136 is a projected CRS, in metres or feet: send degrees without crs=, or the eastings and northings with it."],
             Lines(gridBody, "errors"));
 
+        // A name that merely ends in CRS84 is not CRS84: it was read as lon/lat degrees.
+        var (unknown, unknownBody) = await UploadAsync("sample_id,matrix,value,unit,latitude,longitude\nD0,soil,0.5,mg/kg,5.31,-1.95\n", "x.csv",
+            ("campaign", Unique("XCRS")), ("crs", "XCRS84"));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown);
+        Assert.Equal("Unknown CRS", unknownBody["title"]!.GetValue<string>());
+
         // A geographic crs= is degrees: nothing to refuse.
         var (geographic, geographicBody) = await UploadAsync("sample_id,matrix,value,unit,latitude,longitude\nD1,soil,0.5,mg/kg,5.31,-1.95\n", "d.csv",
             ("campaign", Unique("GEODEG")), ("crs", "EPSG:4326"));
