@@ -31,39 +31,35 @@ public sealed class RowValidator(FeatureInput input, LayerDefinition layer, RowC
             {
                 // A batch's stored rows are read in one statement, while the batch before it is validated. The converter's
                 // buffer is reused, so each feature is copied.
-                Batch? previous = null;
+                Batch? previous = null, current = null;
                 try
                 {
                     foreach (var records in data.Records.Chunk(StoredRows.BatchSize))
                     {
-                        var batch = new Batch();
-                        try
+                        current = new Batch();
+                        foreach (var source in records)
                         {
-                            foreach (var source in records)
-                            {
-                                ct.ThrowIfCancellationRequested();
-                                var converted = converter.Convert(source);
-                                batch.Rows.Add((source, converted, JsonDocument.Parse(converted.Feature.ToArray())));
-                            }
-                            if (previous is not null) await previous.Matches!; // one statement at a time on the connection
-                            batch.Matches = stored.LoadAsync(batch.Rows.Select(r => stored.Key(r.Feature.RootElement)).ToList(), ct);
+                            ct.ThrowIfCancellationRequested();
+                            var converted = converter.Convert(source);
+                            current.Rows.Add((source, converted, JsonDocument.Parse(converted.Feature.ToArray())));
                         }
-                        catch
-                        {
-                            batch.Dispose();
-                            throw;
-                        }
+                        if (previous is not null) await previous.Matches!; // one statement at a time on the connection
+                        current.Matches = stored.LoadAsync(current.Rows.Select(r => stored.Key(r.Feature.RootElement)).ToList(), ct);
                         if (previous is not null) await WriteAsync(previous, output, ct);
-                        previous = batch;
+                        (previous, current) = (current, null);
                     }
                     if (previous is not null) await WriteAsync(previous, output, ct);
                 }
                 finally
                 {
-                    // On an error the read in flight must end before the connection is closed under it.
-                    if (previous?.Matches is { IsCompleted: false } reading)
-                        try { await reading; } catch (Exception) { }
-                    previous?.Dispose();
+                    // On an error (the writer of the batch before failed, or the client went away) the read in flight,
+                    // the current batch's as well, must end before the connection is closed under it.
+                    foreach (var batch in new[] { current, previous })
+                    {
+                        if (batch?.Matches is { IsCompleted: false } reading)
+                            try { await reading; } catch (Exception) { }
+                        batch?.Dispose();
+                    }
                 }
             }
             output.Complete();
