@@ -1,13 +1,17 @@
 -- The NAP baseline of Minamata Convention Annex C 1(d), per country and per first-level administrative area.
 -- $1: an ISO 3166-1 alpha-3 code, or NULL for every country. One row per area; level is 'country' or 'admin1'.
 -- Samples count towards the area of the site the database linked them to (samples.site_id).
+-- Admin1 names are typed by hand in field forms: "Western" beside "WESTERN", or "Western North" beside "Western  North"
+-- (two spaces), must not split a region. An area is its name in lower case with runs of white space made one space,
+-- shown by its most used spelling (the first in sort order on a tie).
 WITH s AS (
-    SELECT * FROM sites WHERE $1::text IS NULL OR country = $1
+    SELECT *, lower(regexp_replace(admin1, '\s+', ' ', 'g')) AS area FROM sites WHERE $1::text IS NULL OR country = $1
 ),
 areas AS (
-    SELECT CASE WHEN GROUPING(admin1) = 1 THEN 'country' ELSE 'admin1' END AS level,
+    SELECT CASE WHEN GROUPING(area) = 1 THEN 'country' ELSE 'admin1' END AS level,
            country::text AS country,
-           admin1,
+           area,
+           CASE WHEN GROUPING(area) = 0 THEN mode() WITHIN GROUP (ORDER BY admin1) END AS admin1,
            count(*) AS sites,
            coalesce(sum(miners_total), 0) AS miners_total,
            coalesce(sum(miners_women) FILTER (WHERE miners_total IS NOT NULL), 0) AS miners_women,
@@ -29,13 +33,13 @@ areas AS (
            ST_XMin(ST_Extent(geom)) AS xmin, ST_YMin(ST_Extent(geom)) AS ymin,
            ST_XMax(ST_Extent(geom)) AS xmax, ST_YMax(ST_Extent(geom)) AS ymax
     FROM s
-    GROUP BY GROUPING SETS ((country), (country, admin1))
+    GROUP BY GROUPING SETS ((country), (country, area))
 ),
 by_status AS (
-    SELECT country::text AS country, admin1, status, count(*) AS n FROM s GROUP BY 1, 2, 3
+    SELECT country::text AS country, area, status, count(*) AS n FROM s GROUP BY 1, 2, 3
 ),
 by_matrix AS (
-    SELECT si.country::text AS country, si.admin1, sa.matrix, count(*) AS n
+    SELECT si.country::text AS country, si.area, sa.matrix, count(*) AS n
     FROM samples sa JOIN s si ON si.id = sa.site_id
     GROUP BY 1, 2, 3
 )
@@ -43,12 +47,12 @@ SELECT a.*,
        CASE a.level
            WHEN 'country' THEN (SELECT jsonb_object_agg(status, n) FROM (SELECT status, sum(n) AS n FROM by_status b
                                 WHERE b.country = a.country GROUP BY status) x)
-           ELSE (SELECT jsonb_object_agg(status, n) FROM by_status b WHERE b.country = a.country AND b.admin1 IS NOT DISTINCT FROM a.admin1)
+           ELSE (SELECT jsonb_object_agg(status, n) FROM by_status b WHERE b.country = a.country AND b.area IS NOT DISTINCT FROM a.area)
        END::text AS sites_by_status,
        CASE a.level
            WHEN 'country' THEN (SELECT jsonb_object_agg(matrix, n) FROM (SELECT matrix, sum(n) AS n FROM by_matrix m
                                 WHERE m.country = a.country GROUP BY matrix) x)
-           ELSE (SELECT jsonb_object_agg(matrix, n) FROM by_matrix m WHERE m.country = a.country AND m.admin1 IS NOT DISTINCT FROM a.admin1)
+           ELSE (SELECT jsonb_object_agg(matrix, n) FROM by_matrix m WHERE m.country = a.country AND m.area IS NOT DISTINCT FROM a.area)
        END::text AS samples_by_matrix
 FROM areas a
-ORDER BY a.country, a.level <> 'country', a.admin1 NULLS LAST
+ORDER BY a.country, a.level <> 'country', a.area NULLS LAST

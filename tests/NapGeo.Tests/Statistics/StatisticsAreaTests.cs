@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using NapGeo.Tests.Features;
+using NapGeo.Tests.Infrastructure;
+using static NapGeo.Tests.Infrastructure.Features;
+
+namespace NapGeo.Tests.Statistics;
+
+[Collection(ApiCollection.Name)]
+public sealed class StatisticsAreaTests(NapGeoServer server)
+{
+    /// <summary>
+    /// Admin1 names come from hand-typed field forms. "Kayes", "KAYES" and "kayes" were three areas of the baseline,
+    /// each with a share of the region's sites, miners and samples, and "Koulikoro  Nord" (two spaces) a fourth.
+    /// </summary>
+    [Fact]
+    public async Task Admin1_names_that_differ_only_in_case_or_spacing_are_one_area_shown_by_its_most_used_spelling()
+    {
+        var client = server.Editor();
+        var sites = new List<Guid>();
+        var spellings = new[] { "Kayes", "KAYES", "Kayes", "kayes", "Koulikoro Nord", "Koulikoro  Nord", "Koulikoro Nord", "Sikasso" };
+        for (var i = 0; i < spellings.Length; i++)
+        {
+            var site = Site(lon: -8 - i * 0.1, lat: 13);
+            site["properties"]!["country"] = "MLI";
+            site["properties"]!["admin1"] = spellings[i];
+            site["properties"]!["status"] = i == 1 ? "abandoned" : "active";
+            sites.Add((await client.CreateAsync("sites", site)).Id);
+        }
+        // A sample inside the "KAYES" site counts towards Kayes.
+        await client.CreateAsync("samples", Sample(-8 - 0.1 + 0.005, 13.005, matrix: "water", value: 0.5, unit: "µg/L"));
+
+        var stats = await server.Client().GetJsonAsync("/api/stats?country=MLI&level=admin1");
+        var areas = stats["areas"]!.AsArray().ToDictionary(a => a!["admin1"]!.GetValue<string>(), a => a!);
+        Assert.Equal(["Kayes", "Koulikoro Nord", "Sikasso"], areas.Keys.Order());
+        var kayes = areas["Kayes"];
+        Assert.Equal(4, kayes["sites"]!["total"]!.GetValue<long>());
+        Assert.Equal(3, kayes["sites"]!["by_status"]!["active"]!.GetValue<long>());
+        Assert.Equal(1, kayes["sites"]!["by_status"]!["abandoned"]!.GetValue<long>());
+        Assert.Equal(4 * 120, kayes["miners"]!["total"]!.GetValue<long>());
+        Assert.Equal(1, kayes["samples_by_matrix"]!["water"]!.GetValue<long>());
+        Assert.Equal(3, areas["Koulikoro Nord"]["sites"]!["total"]!.GetValue<long>());
+        Assert.Equal(1, areas["Sikasso"]["sites"]!["total"]!.GetValue<long>());
+
+        var geojson = await server.Client().GetJsonAsync("/api/stats?country=MLI&level=admin1&f=geojson");
+        Assert.Equal(["MLI/Kayes", "MLI/Koulikoro Nord", "MLI/Sikasso"],
+            geojson["features"]!.AsArray().Select(f => f!["id"]!.GetValue<string>()).Order());
+    }
+}
