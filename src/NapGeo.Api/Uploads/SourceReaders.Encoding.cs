@@ -41,11 +41,12 @@ public static partial class SourceReaders
 
     /// <summary>
     /// Whether a valid UTF-8 sequence shows the text is UTF-8, rather than two Windows-1252 characters that happen to form
-    /// one ("É”" in "CAFÉ”" is the bytes of ɔ). Latin-1's letters (é, ç, µ, °: lead byte C2 or C3) and the general
-    /// punctuation (’ – “ …: E2 80) do: read as Windows-1252 they are "Ã©" and "â€™", which no one types.
+    /// one ("É”" in "CAFÉ”" is the bytes of ɔ). Latin-1's letters (é, ç, µ, °: lead byte C2 or C3) do: read as
+    /// Windows-1252 they are "Ã©", which no one types. So does every longer sequence (’ ≤ ⁻ Ɔ… and the byte order mark):
+    /// as Windows-1252 it is a small letter followed by two symbols ("â€™", "â‰¤"). Other two-byte sequences prove
+    /// nothing either way; only bytes UTF-8 cannot have make a file Windows-1252.
     /// </summary>
-    private static bool Telling(ReadOnlySpan<byte> sequence) =>
-        sequence is [0xC2 or 0xC3, _] || sequence is [0xE2, 0x80 or 0x82, _];
+    private static bool Telling(ReadOnlySpan<byte> sequence) => sequence is [0xC2 or 0xC3, _] || sequence.Length >= 3;
 
     private static Utf8Scan ScanUtf8(string path)
     {
@@ -71,7 +72,10 @@ public static partial class SourceReaders
                 }
                 var status = Rune.DecodeFromUtf8(span[i..], out _, out var consumed);
                 if (status == System.Buffers.OperationStatus.NeedMoreData && !atEnd) break; // the letter goes on in the next chunk
-                if (status == System.Buffers.OperationStatus.Done && Telling(span.Slice(i, consumed))) utf8 ??= line;
+                if (status == System.Buffers.OperationStatus.Done)
+                {
+                    if (Telling(span.Slice(i, consumed))) utf8 ??= line;
+                }
                 else if (invalid is null) (invalid, bad) = (line, span[i]);
                 if (invalid is not null && utf8 is not null) return new Utf8Scan(invalid, bad, utf8);
                 i += Math.Max(consumed, 1);

@@ -58,6 +58,38 @@ public sealed class UploadSourceTests(NapGeoServer server)
         Assert.Equal("É©lève", await server.Database.ScalarAsync<string>("SELECT notes FROM samples WHERE campaign = $1", plain));
     }
 
+    /// <summary>
+    /// Valid UTF-8 that was not one of the "telling" letters counted as a byte UTF-8 cannot have: Excel's "CSV UTF-8",
+    /// which starts with a byte order mark, was refused as mixing encodings, and ≤ or Akan's Ɔ, without é or µ beside
+    /// them, were stored as "â‰¤" and "Æ†".
+    /// </summary>
+    [Fact]
+    public async Task Utf8_with_a_byte_order_mark_or_letters_beyond_latin_1_is_read_as_utf8()
+    {
+        const string header = "sample_id;matrix;latitude;longitude;Hg (µg g⁻¹);notes\n";
+        var withBom = Unique("BOM");
+        var (status, body) = await UploadSamplesAsync(server.Editor(),
+            [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(header + "B-1;Sédiment;5,31;-1,95;300;près du puits\n")], "excel.csv", ("campaign", withBom));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal("près du puits", await server.Database.ScalarAsync<string>("SELECT notes FROM samples WHERE campaign = $1", withBom));
+        Assert.Equal("µg g⁻¹ 300 mg/kg", await server.Database.ScalarAsync<string>("SELECT unit || ' ' || value_normalized || ' ' || unit_normalized FROM samples WHERE campaign = $1", withBom));
+
+        var beyond = Unique("AKAN");
+        (status, body) = await UploadSamplesAsync(server.Editor(),
+            Encoding.UTF8.GetBytes("sample_id,matrix,latitude,longitude,Hg (mg/kg),notes\nB-2,soil,5.31,-1.95,0.5,≤ LQ Ɔbuasi\n"), "akan.csv", ("campaign", beyond));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal("≤ LQ Ɔbuasi", await server.Database.ScalarAsync<string>("SELECT notes FROM samples WHERE campaign = $1", beyond));
+
+        // Such a letter is UTF-8 beyond doubt: beside a Windows-1252 byte, the file is refused as mixed, not garbled.
+        var mixed = Unique("MIXED");
+        (status, body) = await UploadSamplesAsync(server.Editor(),
+            [.. Encoding.UTF8.GetBytes("sample_id,matrix,latitude,longitude,Hg (mg/kg),notes\nB-3,soil,5.31,-1.95,0.5,≤ LQ\n"),
+             .. Encoding.Latin1.GetBytes("B-4,soil,5.32,-1.96,0.7,rivière\n")], "mixed.csv", ("campaign", mixed));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.StartsWith("The file mixes two text encodings: line 2 is UTF-8, but line 3 holds byte 0xE8,", body["detail"]!.GetValue<string>());
+        Assert.Equal(0L, await CountAsync(mixed));
+    }
+
     /// <summary>A workbook with the 1904 date system (Excel for Mac before 2011) had every date read 1,462 days early.</summary>
     [Fact]
     public async Task Dates_of_a_1904_workbook_are_counted_from_1904()
