@@ -53,7 +53,7 @@ public static class BaselineJson
         json.WriteEndObject();
     }
 
-    public static void WriteGeoJson(Utf8JsonWriter json, IReadOnlyList<AreaBaseline> areas)
+    public static void WriteGeoJson(Utf8JsonWriter json, IReadOnlyList<AreaBaseline> areas, IReadOnlyDictionary<string, long>? unassigned)
     {
         json.WriteStartObject();
         json.WriteString("type", "FeatureCollection");
@@ -95,6 +95,9 @@ public static class BaselineJson
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        // Samples linked to no site belong to no area, so to no feature; a dashboard summing samples_* over the features
+        // would come out short without them. A foreign member (RFC 7946 6.1), as in the JSON form.
+        if (unassigned is not null) Map(json, "samples_without_site_by_matrix", unassigned);
         json.WriteEndObject();
     }
 

@@ -65,7 +65,7 @@ public static class StatisticsApi
         using var buffer = new MemoryStream();
         await using (var json = new Utf8JsonWriter(buffer, FeatureJson.WriterOptions))
         {
-            if (geojson) BaselineJson.WriteGeoJson(json, areas);
+            if (geojson) BaselineJson.WriteGeoJson(json, areas, unassigned);
             else BaselineJson.WriteJson(json, areas, unassigned);
         }
         return TypedResults.Bytes(buffer.ToArray(), geojson ? FeatureJson.ContentType : "application/json");
