@@ -219,5 +219,5 @@ public sealed partial class RowConverter(
         return BelowDetectionWords.Contains(Units.Fold(text));
     }
 
-    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
+    internal static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
 }

@@ -248,10 +248,21 @@ public static partial class SourceReaders
         if (features.Count > limits.MaxRows) { document.Dispose(); throw TooManyRows(limits); }
         var columns = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var row = 0;
         foreach (var feature in features)
+        {
+            row++;
             if (feature.ValueKind == JsonValueKind.Object && feature.TryGetProperty("properties", out var p) && p.ValueKind == JsonValueKind.Object)
                 foreach (var property in p.EnumerateObject())
-                    if (seen.Add(property.Name)) columns.Add(property.Name);
+                {
+                    // A lone surrogate escape ("\ud800") is valid JSON but not text: reading the name throws.
+                    if (!TryName(property, out var name))
+                        throw new UploadFileException(422, "Invalid property name",
+                            $"Feature {row.ToString(System.Globalization.CultureInfo.InvariantCulture)} has a property name holding an invalid Unicode escape " +
+                            $"(a lone surrogate such as \\ud800): {RowConverter.Shorten(property.ToString())}. Fix the name.");
+                    if (seen.Add(name)) columns.Add(name);
+                }
+        }
         string? crs = null;
         if (root.TryGetProperty("crs", out var c) && c.ValueKind == JsonValueKind.Object && c.TryGetProperty("properties", out var cp) &&
             cp.ValueKind == JsonValueKind.Object && cp.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String)
@@ -268,20 +279,39 @@ public static partial class SourceReaders
             row++;
             var values = new object?[columns.Count];
             JsonElement? geometry = null;
+            UploadIssue? problem = null;
             if (feature.ValueKind == JsonValueKind.Object)
             {
                 if (feature.TryGetProperty("properties", out var p) && p.ValueKind == JsonValueKind.Object)
                     foreach (var property in p.EnumerateObject())
-                        if (index.TryGetValue(property.Name, out var i)) values[i] = Scalar(property.Value);
+                    {
+                        if (!index.TryGetValue(property.Name, out var i)) continue;
+                        try { values[i] = Scalar(property.Value); }
+                        catch (InvalidOperationException)
+                        {
+                            // A lone surrogate escape in a string: valid JSON, not text. The row is refused, naming the cell.
+                            problem ??= new UploadIssue(row, property.Name, RowConverter.Shorten(property.Value.GetRawText()), null,
+                                "holds an invalid Unicode escape (a lone surrogate such as \\ud800), which is not text; fix the value.");
+                        }
+                    }
                 if (feature.TryGetProperty("geometry", out var g) && g.ValueKind != JsonValueKind.Null) geometry = g;
             }
-            yield return new SourceRecord(row, values, geometry);
+            yield return new SourceRecord(row, values, geometry, problem);
         }
+    }
+
+    private static bool TryName(JsonProperty property, out string name)
+    {
+        try { name = property.Name; return true; }
+        catch (InvalidOperationException) { name = ""; return false; }
     }
 
     private static object? Scalar(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => value.GetString() is { Length: > 0 } s ? s : null,
+        // An integer beyond double's 15–16 exact digits (a lab's sample number, 20240305001234567) keeps its digits as text;
+        // read as a double it was stored as 20240305001234570. Number fields still parse the text.
+        JsonValueKind.Number when value.GetRawText() is var raw && raw.TrimStart('-').Length > 15 && raw.TrimStart('-').All(char.IsAsciiDigit) => raw,
         JsonValueKind.Number => value.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,

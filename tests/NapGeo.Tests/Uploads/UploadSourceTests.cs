@@ -90,6 +90,53 @@ public sealed class UploadSourceTests(NapGeoServer server)
         Assert.Equal(0L, await CountAsync(mixed));
     }
 
+    /// <summary>
+    /// A lone surrogate escape ("\udc00", half an emoji cut by a script) is valid JSON but not text: reading it threw, and
+    /// the upload was a 500. The value is a row error naming its cell; in a property name, the file is refused naming it.
+    /// </summary>
+    [Fact]
+    public async Task A_lone_surrogate_escape_in_geojson_is_a_row_error_or_names_the_property()
+    {
+        var campaign = Unique("SURR");
+        const string good = """{"type":"Feature","geometry":{"type":"Point","coordinates":[-1.9,5.3]},"properties":{"sample_id":"U1","matrix":"soil","value":1,"unit":"mg/kg","notes":"fine"}}""";
+        const string bad = """{"type":"Feature","geometry":{"type":"Point","coordinates":[-1.9,5.3]},"properties":{"sample_id":"U2","matrix":"soil","value":1,"unit":"mg/kg","notes":"bad \udc00"}}""";
+        var (status, body) = await UploadSamplesAsync(server.Editor(),
+            Encoding.UTF8.GetBytes($$"""{"type":"FeatureCollection","features":[{{good}},{{bad}}]}"""), "s.geojson", ("campaign", campaign));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal(["2|notes|\"bad \\udc00\"||holds an invalid Unicode escape (a lone surrogate such as \\ud800), which is not text; fix the value."],
+            Lines(body, "errors"));
+        Assert.Equal(0L, await CountAsync(campaign));
+
+        var named = bad.Replace("\"notes\"", "\"no\\ud800tes\"");
+        (status, body) = await UploadSamplesAsync(server.Editor(),
+            Encoding.UTF8.GetBytes($$"""{"type":"FeatureCollection","features":[{{good}},{{named}}]}"""), "n.geojson", ("campaign", campaign));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal("Invalid property name", body["title"]!.GetValue<string>());
+        Assert.StartsWith("Feature 2 has a property name holding an invalid Unicode escape", body["detail"]!.GetValue<string>());
+    }
+
+    /// <summary>Every JSON number was read as a double: a lab's 17-digit sample number (GeoJSON, or an Integer64 field of a
+    /// GeoPackage, which GDAL writes as JSON) was stored as 20240305001234570.</summary>
+    [Fact]
+    public async Task Integers_longer_than_a_double_holds_keep_their_digits()
+    {
+        var campaign = Unique("LONGID");
+        var feature = """{"type":"Feature","geometry":{"type":"Point","coordinates":[-1.9,5.3]},"properties":{"sample_no":20240305001234567,"matrix":"soil","value":1,"unit":"mg/kg"}}""";
+        var geojson = Path.Combine(Folder(), "long.geojson");
+        File.WriteAllText(geojson, $$"""{"type":"FeatureCollection","features":[{{feature}}]}""");
+        var (status, body) = await UploadSamplesAsync(server.Editor(), File.ReadAllBytes(geojson), "long.geojson",
+            ("campaign", campaign), ("mapping", """{"external_id":"sample_no"}"""));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal("20240305001234567", await server.Database.ScalarAsync<string>("SELECT external_id FROM samples WHERE campaign = $1", campaign));
+
+        var gpkgCampaign = Unique("LONGGPKG");
+        var gpkg = Path.Combine(Folder(), "long.gpkg");
+        Ogr2Ogr("-f", "GPKG", gpkg, geojson, "-nln", "samples");
+        var response = await PostAsync(server.Editor(), gpkg, ("target", "samples"), ("campaign", gpkgCampaign), ("mapping", """{"external_id":"sample_no"}"""));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        Assert.Equal("20240305001234567", await server.Database.ScalarAsync<string>("SELECT external_id FROM samples WHERE campaign = $1", gpkgCampaign));
+    }
+
     /// <summary>A workbook with the 1904 date system (Excel for Mac before 2011) had every date read 1,462 days early.</summary>
     [Fact]
     public async Task Dates_of_a_1904_workbook_are_counted_from_1904()
