@@ -354,6 +354,20 @@ public static partial class SourceReaders
         if (missing.Count > 0)
             throw new UploadFileException(422, "Incomplete Shapefile",
                 $"The zip archive holds {System.IO.Path.GetFileName(shp)} without its {string.Join(" and ", missing)} (the {(missing.Contains(".dbf") ? "attributes" : "index")}); zip all of the Shapefile's files.");
+        // Windows treats Samples.shp, samples.dbf and SAMPLES.prj as one Shapefile; GDAL, on a case-sensitive file system,
+        // looks for the .shp's own name and found neither: the .prj went unread and every attribute was empty.
+        var stem = System.IO.Path.GetFileNameWithoutExtension(shp);
+        foreach (var file in files)
+        {
+            var name = System.IO.Path.GetFileNameWithoutExtension(file);
+            if (file == shp || name == stem || !string.Equals(name, stem, StringComparison.OrdinalIgnoreCase) ||
+                System.IO.Path.GetDirectoryName(file) != System.IO.Path.GetDirectoryName(shp)) continue;
+            var target = System.IO.Path.ChangeExtension(shp, System.IO.Path.GetExtension(file).ToLowerInvariant());
+            if (File.Exists(target))
+                throw new UploadFileException(422, "Ambiguous Shapefile",
+                    $"The zip archive holds both {System.IO.Path.GetFileName(file)} and {System.IO.Path.GetFileName(target)} for {System.IO.Path.GetFileName(shp)}; keep one.");
+            File.Move(file, target);
+        }
         return shp;
     }
 

@@ -159,6 +159,28 @@ public sealed class UploadInputTests(NapGeoServer server)
         Assert.Contains("without its .dbf", incomplete["detail"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// Windows tools treat Samples.shp, samples.dbf and SAMPLES.prj as one Shapefile. GDAL looks for the .shp's own name
+    /// on a case-sensitive file system: the .prj was not read ("No CRS in the file") and, with crs= sent, every attribute
+    /// was empty and every row failed.
+    /// </summary>
+    [Fact]
+    public async Task A_zipped_shapefile_whose_parts_differ_in_the_case_of_their_names_is_read_whole()
+    {
+        var folder = Folder();
+        var shp = Path.Combine(folder, "shp");
+        Ogr2Ogr("-f", "ESRI Shapefile", shp, SamplesGeoJson(folder, "W"));
+        var zip = Path.Combine(folder, "windows.zip");
+        string[] stems = ["Samples", "samples", "SAMPLES", "sAmples"];
+        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Create))
+            foreach (var (file, i) in Directory.GetFiles(shp).Order().Select((f, i) => (f, i)))
+                archive.CreateEntryFromFile(file, stems[i % stems.Length] + Path.GetExtension(file));
+        var campaign = Unique("WIN");
+        var response = await PostAsync(server.Editor(), zip, ("target", "samples"), ("campaign", campaign));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        Assert.Equal("W-1 -1.9500 5.3100; W-2 -1.9600 5.3200", await StoredAsync(campaign));
+    }
+
     [Fact]
     public async Task A_layer_named_like_an_option_is_refused_not_passed_to_ogr2ogr()
     {
