@@ -55,6 +55,12 @@ public static class SamplesLayer
         if (value is null && !belowDetection) errors.AddProperty("value", "is required unless below_detection is true.");
         if (belowDetection && value is null && limit is null)
             errors.AddProperty("detection_limit", "is required when below_detection is true and no value is given.");
+        // Below detection, the stored class comes from the limit: a measured 150 µg/L patched onto a sample still flagged
+        // below a limit of 2 was classed "below" the guideline. A value may be the limit itself (labs write "<0.05" that way).
+        if (belowDetection && value is { } measured && limit is { } lod && measured > lod)
+            errors.AddProperty("value", $"{measured.ToString(System.Globalization.CultureInfo.InvariantCulture)} is above the detection limit " +
+                $"({lod.ToString(System.Globalization.CultureInfo.InvariantCulture)}) while below_detection is true: a result above its limit was detected. " +
+                "Set below_detection to false, or leave value empty.");
 
         values["value_normalized"] = null;
         values["unit_normalized"] = null;

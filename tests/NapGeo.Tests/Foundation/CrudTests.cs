@@ -106,6 +106,24 @@ public sealed class CrudTests(NapGeoServer server)
         Assert.Null(bd["properties"]!["value"]);
         Assert.Equal(0.05, bd["properties"]!["value_normalized"]!.GetValue<double>(), 12);
 
+        // A measured value above the limit on a sample still flagged below detection was kept, and the sample classed by
+        // the limit: 150 µg/L of mercury in water, 25 times WHO's guideline, stored as "below".
+        var measured = await client.SendAsync(HttpMethod.Patch, $"/api/samples/{bd["id"]}",
+            new JsonObject { ["type"] = "Feature", ["properties"] = new JsonObject { ["value"] = 150 } }, "\"v1\"");
+        Assert.Equal(HttpStatusCode.BadRequest, measured.StatusCode);
+        Assert.Equal("150 is above the detection limit (0.05) while below_detection is true: a result above its limit was detected. " +
+                     "Set below_detection to false, or leave value empty.",
+            (await measured.JsonAsync())["errors"]!["properties.value"]![0]!.GetValue<string>());
+        var detected = await client.SendAsync(HttpMethod.Patch, $"/api/samples/{bd["id"]}",
+            new JsonObject { ["type"] = "Feature", ["properties"] = new JsonObject { ["value"] = 150, ["below_detection"] = false } }, "\"v1\"");
+        Assert.Equal(HttpStatusCode.OK, detected.StatusCode);
+        Assert.Equal("critical", (await detected.JsonAsync())["properties"]!["exceedance_class"]!.GetValue<string>());
+        // A value at the limit is how some labs write "<0.05": still accepted.
+        var atLimit = Sample(-1.7, 5.9, "water", 0.05, "µg/L");
+        atLimit["properties"]!["below_detection"] = true;
+        atLimit["properties"]!["detection_limit"] = 0.05;
+        await client.CreateAsync("samples", atLimit);
+
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/samples/{id}")).StatusCode);
     }
 
