@@ -45,7 +45,14 @@ public sealed class GeometryInput(CrsTransforms crs)
         {
             var transform = await crs.ToWgs84Async(srid, ct);
             if (transform is null) { errors.Add($"CRS EPSG:{srid} is not known to this server, or its projection is not supported; send lon/lat or UTM."); return null; }
-            geometry = CrsTransforms.Apply(geometry, transform, CrsTransforms.Wgs84);
+            // ProjNet's iterative inverses (Polyconic, used for Brazil's Amazon) throw a bare Exception("No Convergence") for
+            // points far outside the projection's area, such as lon/lat sent with a projected crs=.
+            try { geometry = CrsTransforms.Apply(geometry, transform, CrsTransforms.Wgs84); }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                errors.Add($"geometry could not be converted from EPSG:{srid} to longitude/latitude ({e.Message}): are its coordinates in that CRS?");
+                return null;
+            }
         }
         geometry.SRID = CrsTransforms.Wgs84;
 

@@ -55,6 +55,28 @@ public sealed class ReprojectionTests(NapGeoServer server)
         Assert.Equal(lat, coordinates[1]!.GetValue<double>(), 7);
     }
 
+    /// <summary>
+    /// Lon/lat sent as Brazil Polyconic (EPSG:5880, the CRS of Amazon garimpo maps): ProjNet's inverse does not converge
+    /// and throws a bare Exception, which was a 500. Coordinates the projection does take still land where PostGIS puts them.
+    /// </summary>
+    [Fact]
+    public async Task Coordinates_a_projection_cannot_invert_are_a_400_naming_the_geometry()
+    {
+        var hotspot = new JsonObject { ["type"] = "Feature", ["geometry"] = Point(-55.5, -6.2), ["properties"] = new JsonObject { ["name"] = "Garimpo burning shed" } };
+        var response = await server.Editor().SendAsync(HttpMethod.Post, "/api/hotspots?crs=EPSG:5880", hotspot);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.JsonAsync())["errors"]!.AsObject();
+        Assert.StartsWith("geometry could not be converted from EPSG:5880 to longitude/latitude (", errors["geometry"]![0]!.GetValue<string>());
+
+        var xy = await server.Database.ScalarAsync<double[]>("SELECT ARRAY[ST_X(p), ST_Y(p)] FROM ST_Transform(ST_SetSRID(ST_MakePoint(-55.5, -6.2), 4326), 5880) p");
+        hotspot["geometry"] = Point(xy[0], xy[1]);
+        var projected = await server.Editor().SendAsync(HttpMethod.Post, "/api/hotspots?crs=EPSG:5880", hotspot);
+        Assert.True(projected.StatusCode == HttpStatusCode.Created, await projected.Content.ReadAsStringAsync());
+        var coordinates = (await projected.JsonAsync())["geometry"]!["coordinates"]!.AsArray();
+        Assert.Equal(-55.5, coordinates[0]!.GetValue<double>(), 5);
+        Assert.Equal(-6.2, coordinates[1]!.GetValue<double>(), 5);
+    }
+
     [Fact]
     public async Task Unknown_or_unreadable_crs_is_rejected()
     {
