@@ -188,6 +188,9 @@ public sealed class FeatureInput(GeometryInput geometries)
                 return true;
             case FieldKind.Integer:
                 if (json.ValueKind == JsonValueKind.Number && json.TryGetInt32(out var integer)) { value = integer; return true; }
+                // pandas and json.dumps write an integer column holding nulls as floats: 87.0 is still 87 miners.
+                if (json.ValueKind == JsonValueKind.Number && json.TryGetDouble(out var whole) && whole == Math.Floor(whole) && whole is >= int.MinValue and <= int.MaxValue)
+                { value = (int)whole; return true; }
                 problem = "must be a whole number.";
                 return false;
             case FieldKind.Number:

@@ -24,6 +24,33 @@ public sealed class InputNormalizationTests(NapGeoServer server)
         Assert.Contains("$.properties.external_id", (await response.JsonAsync())["detail"]!.GetValue<string>());
     }
 
+    /// <summary>pandas and json.dumps write an integer column that holds nulls as floats: 87.0 miners was refused.</summary>
+    [Theory]
+    [InlineData("87.0", 87)]
+    [InlineData("8.7e1", 87)]
+    [InlineData("87", 87)]
+    [InlineData("87.5", null)]
+    [InlineData("3e9", null)]
+    public async Task Whole_numbers_written_as_reals_are_integers(string json, int? stored)
+    {
+        var site = Site();
+        site["properties"]!["miners_total"] = JsonNode.Parse(json);
+        site["properties"]!["miners_women"] = null;
+        var response = await server.Editor().SendAsync(HttpMethod.Post, "/api/sites", site);
+        var body = await response.JsonAsync();
+        if (stored is { } miners)
+        {
+            Assert.True(response.StatusCode == HttpStatusCode.Created, body.ToJsonString());
+            Assert.Equal("87", body["properties"]!["miners_total"]!.ToJsonString());
+            Assert.Equal(miners, body["properties"]!["miners_total"]!.GetValue<int>());
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("must be a whole number.", body["errors"]!["properties.miners_total"]![0]!.GetValue<string>());
+        }
+    }
+
     [Theory]
     [InlineData("03/04/2024", null)] // 3 April or 4 March? refused, not guessed
     [InlineData("10:30", null)]
