@@ -69,8 +69,14 @@ public static class ApiKeyAuthentication
                 : $"This operation needs an API key in the {Header} header.");
         }
 
-        protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-            Write(403, "Forbidden", "Your API key's role does not allow this operation (writes need an editor or admin key).");
+        protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+        {
+            // Named from the endpoint's own policy: an editor refused a guideline change was told writes need an editor key.
+            var policies = Context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy) ?? [];
+            var needed = policies.Contains(ApiKeyAuthentication.AdminPolicy) ? "an admin key" : "an editor or admin key";
+            var role = Context.User.FindFirst(ClaimTypes.Role)?.Value ?? "none";
+            return Write(403, "Forbidden", $"Your API key's role ({role}) does not allow this operation: it needs {needed}.");
+        }
 
         private async Task Write(int status, string title, string detail)
         {

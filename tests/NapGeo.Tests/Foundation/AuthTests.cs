@@ -44,6 +44,19 @@ public sealed class AuthTests(NapGeoServer server)
         Assert.Equal(write == HttpStatusCode.Created ? 1L : 0L, stored);
     }
 
+    /// <summary>An editor refused a guideline change (admin only) was told that writes need an editor or admin key.</summary>
+    [Fact]
+    public async Task A_403_names_the_role_the_operation_needs()
+    {
+        var editor = await server.Client(server.EditorKey).SendAsync(HttpMethod.Put, "/api/guidelines/ZZC", new System.Text.Json.Nodes.JsonObject());
+        Assert.Equal(HttpStatusCode.Forbidden, editor.StatusCode);
+        Assert.Equal("Your API key's role (editor) does not allow this operation: it needs an admin key.",
+            (await editor.JsonAsync())["detail"]!.GetValue<string>());
+        var viewer = await server.Client(server.ViewerKey).SendAsync(HttpMethod.Post, "/api/sites", Site(Unique("AUTH")));
+        Assert.Equal("Your API key's role (viewer) does not allow this operation: it needs an editor or admin key.",
+            (await viewer.JsonAsync())["detail"]!.GetValue<string>());
+    }
+
     /// <summary>The key is declared in the OpenAPI document, so /swagger's Authorize button and generated clients send it.</summary>
     [Fact]
     public async Task The_openapi_document_declares_the_key_where_it_is_taken()
