@@ -102,6 +102,7 @@ public static class LayerApi
         if (!anyVersion && expectedVersions is null) return MissingOrBadIfMatch(request);
         var stored = await store.LoadAsync(layer, id, ct);
         if (stored is null) return Problems.NotFound($"{layer.Noun} {id}");
+        if (!anyVersion && expectedVersions is []) return WeakOnly(layer, id);
         if (!anyVersion && !expectedVersions!.Contains(stored.Version)) return Stale(layer, id, stored.Version);
         if (FeatureResult.IfNoneMatchHits(request, FeatureResult.ETag(stored.Version))) return NoneMatchFailed(layer, id);
         var expected = stored.Version;
@@ -123,6 +124,7 @@ public static class LayerApi
     {
         var versions = ExpectedVersions(request);
         if (versions is null && request.Headers.IfMatch.Count > 0 && !IfMatchAny(request)) return MissingOrBadIfMatch(request);
+        if (versions is []) return WeakOnly(layer.Definition, id);
         int? expected = versions is [var only] ? only : null;
         if (versions is { Count: > 1 })
         {
@@ -144,7 +146,8 @@ public static class LayerApi
 
     /// <summary>
     /// The versions If-Match names: one ETag ("v3") or a list ("v3", "v4"; RFC 9110 13.1.1: the condition holds when any
-    /// of them is the current one). Null when there is none, or a member is not a strong ETag of this API.
+    /// of them is the current one). Weak tags (W/"v3") are left out: If-Match compares strongly, so they never match, and
+    /// a list of only weak tags gives none. Null when there is none, or a member is not an ETag of this API.
     /// </summary>
     private static IReadOnlyList<int>? ExpectedVersions(HttpRequest request)
     {
@@ -153,6 +156,7 @@ public static class LayerApi
         var versions = new List<int>();
         foreach (var tag in header.Split(',', StringSplitOptions.TrimEntries))
         {
+            if (tag.StartsWith("W/", StringComparison.Ordinal) && FeatureResult.TryParseETag(tag[2..], out _)) continue;
             if (!FeatureResult.TryParseETag(tag, out var version)) return null;
             versions.Add(version);
         }
@@ -166,7 +170,12 @@ public static class LayerApi
         request.Headers.IfMatch.Count == 0
             ? Problems.Status(428, "Precondition required",
                 "Send If-Match with the feature's ETag (from GET) so that a concurrent change is not overwritten.")
-            : Problems.Status(400, "Bad If-Match", $"If-Match '{request.Headers.IfMatch}' is not a strong ETag of this API (e.g. \"v3\"; weak W/ tags cannot be used).");
+            : Problems.Status(400, "Bad If-Match", $"If-Match '{request.Headers.IfMatch}' is not an ETag of this API (e.g. \"v3\").");
+
+    private static ProblemHttpResult WeakOnly(LayerDefinition layer, Guid id) =>
+        Problems.Status(412, "Precondition failed",
+            $"If-Match names only weak tags (W/…), which never match: it compares strongly (RFC 9110 13.1.1), so the {layer.Noun} {id} " +
+            "was not changed. Send the ETag as GET gave it.");
 
     /// <summary>
     /// If-None-Match on a write (RFC 9110 13.1.2): "*" or the current ETag means "only if it is not this", so nothing is

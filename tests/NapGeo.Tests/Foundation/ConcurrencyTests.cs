@@ -80,8 +80,12 @@ public sealed class ConcurrencyTests(NapGeoServer server)
         Assert.Equal(HttpStatusCode.OK, await SendAsync(HttpMethod.Patch, "\"v0\", \"v1\""));
         Assert.Equal(HttpStatusCode.PreconditionFailed, await SendAsync(HttpMethod.Patch, "\"v1\", \"v3\""));
         Assert.Equal(HttpStatusCode.PreconditionFailed, await SendAsync(HttpMethod.Delete, "\"v1\", \"v3\""));
-        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(HttpMethod.Patch, "\"v2\", W/\"v2\"")); // weak tags still cannot be used
-        Assert.Equal(HttpStatusCode.NoContent, await SendAsync(HttpMethod.Delete, "\"v9\", \"v2\""));
+        // Weak tags never match (RFC 9110 13.1.1: If-Match compares strongly); the strong one beside it does.
+        Assert.Equal(HttpStatusCode.PreconditionFailed, await SendAsync(HttpMethod.Patch, "W/\"v2\", W/\"v1\""));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, await SendAsync(HttpMethod.Delete, "W/\"v2\""));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(HttpMethod.Patch, "W/\"v2\", \"v2\""));
+        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(HttpMethod.Patch, "v3")); // not an entity tag at all
+        Assert.Equal(HttpStatusCode.NoContent, await SendAsync(HttpMethod.Delete, "\"v9\", \"v3\""));
         Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM sites WHERE id = $1", id));
     }
 
@@ -141,7 +145,10 @@ public sealed class ConcurrencyTests(NapGeoServer server)
     {
         var client = server.Editor();
         var (id, _, _) = await client.CreateAsync("sites", Site());
-        Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(HttpMethod.Patch, $"/api/sites/{id}", Rename("weak"), "W/\"v1\"")).StatusCode);
+        var weak = await client.SendAsync(HttpMethod.Patch, $"/api/sites/{id}", Rename("weak"), "W/\"v1\"");
+        Assert.Equal(HttpStatusCode.PreconditionFailed, weak.StatusCode);
+        Assert.StartsWith("If-Match names only weak tags (W/…), which never match", (await weak.JsonAsync())["detail"]!.GetValue<string>());
+        Assert.Equal("Test site", await server.Database.ScalarAsync<string>("SELECT name FROM sites WHERE id = $1", id));
         var star = await client.SendAsync(HttpMethod.Patch, $"/api/sites/{id}", Rename("Any version"), "*");
         Assert.Equal(HttpStatusCode.OK, star.StatusCode);
         Assert.Equal("Any version", await server.Database.ScalarAsync<string>("SELECT name FROM sites WHERE id = $1", id));
