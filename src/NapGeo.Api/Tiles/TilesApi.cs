@@ -48,7 +48,6 @@ public static class TilesApi
     public static WebApplication MapTiles(this WebApplication app)
     {
         app.UseResponseCompression();
-        app.UseCors();
         app.UseTileWriteBarrier();
 
         var tiles = app.MapGroup("").WithTags("Vector tiles").RequireCors(CorsPolicy);
