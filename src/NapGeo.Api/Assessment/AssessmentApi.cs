@@ -26,11 +26,11 @@ public static class AssessmentApi
                              $"{DeriveParameters.DefaultMinPoints}); margin_m: buffer around the cluster hull (1–10000, default {DeriveParameters.DefaultMargin}). " +
                              "Samples are clustered per medium group (soil+tailings, sediment, water, air, biota, human). Manual hotspots are never touched.")
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesValidationProblem();
-        app.MapGet("/api/sites/{id:guid}/profile", SiteProfile).RequireAuthorization(ApiKeyAuthentication.ReadPolicy)
+        app.MapGetAndHead("/api/sites/{id:guid}/profile", SiteProfile, b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy))
             .WithTags("Mercury assessment").WithName("GetSiteProfile")
             .WithSummary("A site's NAP attributes, sample statistics per matrix (count, min/median/max, share above the guideline, latest) and hotspots")
             .Produces<JsonObject>().ProducesProblem(404);
-        app.MapGet("/api/countries/{iso3}/profile", CountryProfile).RequireAuthorization(ApiKeyAuthentication.ReadPolicy)
+        app.MapGetAndHead("/api/countries/{iso3}/profile", CountryProfile, b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy))
             .WithTags("Mercury assessment").WithName("GetCountryProfile")
             .WithSummary("A country's Annex C 1(d) baseline (sites, miners, mercury use, worst practices) beside its assessment findings")
             .Produces<JsonObject>().ProducesProblem(400).ProducesProblem(404);

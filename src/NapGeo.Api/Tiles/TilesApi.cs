@@ -54,7 +54,7 @@ public static class TilesApi
         // The read policy only when reads need a key (NapGeo:RequireKeyForReads, see ApiKeyAuthentication): evaluating
         // the always-true policy of public reads cost about a third of a cached tile's time in bench/tiles.
         if (app.Configuration.GetValue("NapGeo:RequireKeyForReads", false)) tiles.RequireAuthorization(ApiKeyAuthentication.ReadPolicy);
-        // HEAD too: caches and link checkers ask for the validators alone (the CORS policy allows it).
+        // HEAD on every GET (RFC 9110 9.1; the CORS policy allows it): caches and link checkers ask for the validators alone.
         tiles.MapGetAndHead("/tiles/{source}/{z}/{x}/{tile}", GetTile)
             .WithName("GetTile")
             .WithSummary("A Mapbox Vector Tile of sites, hotspots, samples or napgeo (all three); y may end in .mvt or .pbf")
@@ -62,18 +62,18 @@ public static class TilesApi
                              "exceedance_class (samples), from, to (sample dates, YYYY-MM-DD, inclusive). 204 when the tile is empty; " +
                              "ETag/If-None-Match → 304.")
             .Produces(200, contentType: ContentType).Produces(204).Produces(304).ProducesProblem(400).ProducesProblem(404);
-        tiles.MapGet("/tiles/{source}.json", TileJson.Get)
+        tiles.MapGetAndHead("/tiles/{source}.json", TileJson.Get)
             .WithName("GetTileJson")
             .WithSummary("TileJSON 3.0.0 of a tile source")
             .WithDescription("The tile filters given here (see GetTile) are carried into the tile URL template.")
             .ProducesProblem(400).ProducesProblem(404);
-        tiles.MapGet("/styles/napgeo.json", NapGeoStyle.Get)
+        tiles.MapGetAndHead("/styles/napgeo.json", NapGeoStyle.Get)
             .WithName("GetStyle")
             .WithSummary("MapLibre style for the napgeo tiles");
-        tiles.MapGet("/tiles/preview.html", Preview).ExcludeFromDescription();
+        tiles.MapGetAndHead("/tiles/preview.html", Preview).ExcludeFromDescription();
 
-        app.MapGet("/admin/tiles/cache", (TileService service) => TypedResults.Ok(service.Cache.Stats()))
-            .RequireAuthorization(ApiKeyAuthentication.AdminPolicy).WithTags("Vector tiles")
+        app.MapGetAndHead("/admin/tiles/cache", (TileService service) => TypedResults.Ok(service.Cache.Stats()),
+                b => b.RequireAuthorization(ApiKeyAuthentication.AdminPolicy)).WithTags("Vector tiles")
             .WithName("GetTileCacheStats").WithSummary("Tile cache statistics (admin key)");
         app.MapDelete("/admin/tiles/cache", (TileService service) => TypedResults.Ok(new { flushed = service.Flush() }))
             .RequireAuthorization(ApiKeyAuthentication.AdminPolicy).WithTags("Vector tiles")
@@ -135,6 +135,6 @@ public static class TilesApi
     {
         var payload = new byte[app.Configuration.GetValue("Tiles:BenchBytes", 16 * 1024)];
         new Random(42).NextBytes(payload);
-        app.MapGet("/bench/bare", () => TypedResults.Bytes(payload, ContentType)).ExcludeFromDescription();
+        app.MapGetAndHead("/bench/bare", () => TypedResults.Bytes(payload, ContentType)).ExcludeFromDescription();
     }
 }
