@@ -96,15 +96,21 @@ public static class TilesApi
             return Problems.Invalid(errors.ToDictionary(), "The query has invalid parameters; see errors.");
 
         var (result, hit) = await service.GetAsync(found, new TileAddress(zi, xi, yi), filter, ct);
-        var headers = context.Response.Headers;
-        headers.ETag = result.ETag;
+        var response = context.Response;
+        // The compression middleware gzips or brotlis the bytes after this: their tag must say which (ContentCodings).
+        // It decides from the Content-Type, so that is set first; an empty tile has no body to compress.
+        if (result.Data.Length > 0) response.ContentType = ContentType;
+        var etag = ContentCodings.Tag(result.ETag, result.Data.Length > 0 ? ContentCodings.Of(context) : null);
+        var headers = response.Headers;
+        headers.ETag = etag;
         headers.CacheControl = service.Options.CacheControl;
         headers["X-Cache"] = hit ? "HIT" : "MISS";
         headers.Vary = HeaderNames.AcceptEncoding;
-        // If-None-Match compares weakly (RFC 9110 13.1.2): a proxy that compressed the tile sends W/"…" back.
-        if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(t => t.Trim())
-                .Any(t => t == "*" || (t.StartsWith("W/", StringComparison.Ordinal) ? t[2..] : t) == result.ETag)))
+        if (ContentCodings.IfNoneMatchHits(context.Request, etag))
+        {
+            response.ContentType = null;
             return TypedResults.StatusCode(304);
+        }
         return result.Data.Length == 0 ? TypedResults.NoContent() : TypedResults.Bytes(result.Data, ContentType);
     }
 
