@@ -15,7 +15,11 @@ public static class AssessmentApi
 {
     /// <summary>Query of <c>POST /api/hotspots/derive</c>; omitted values take the documented defaults.</summary>
     public sealed record DeriveQuery(
-        [FromQuery(Name = "eps_m")] double? EpsM, [FromQuery(Name = "min_points")] int? MinPoints, [FromQuery(Name = "margin_m")] double? MarginM);
+        [FromQuery(Name = "eps_m")] double? EpsM, [FromQuery(Name = "min_points")] int? MinPoints, [FromQuery(Name = "margin_m")] double? MarginM)
+    {
+        /// <summary>The names they are read under; the derivation refuses any other (<see cref="QueryParameters"/>).</summary>
+        public static readonly string[] Names = ["eps_m", "min_points", "margin_m"];
+    }
 
     public static IEndpointRouteBuilder MapAssessmentApi(this IEndpointRouteBuilder app)
     {
@@ -40,6 +44,7 @@ public static class AssessmentApi
     private static async Task<Results<Ok<DeriveResult>, ValidationProblem>> Derive(
         [AsParameters] DeriveQuery query, HttpContext context, HotspotDerivation derivation, CancellationToken ct)
     {
+        if (QueryParameters.RefuseUnknown(context.Request.Query, DeriveQuery.Names, "POST /api/hotspots/derive") is { } unknown) return unknown;
         var errors = new ValidationErrors();
         var parameters = new DeriveParameters(query.EpsM ?? DeriveParameters.DefaultEps, query.MinPoints ?? DeriveParameters.DefaultMinPoints,
             query.MarginM ?? DeriveParameters.DefaultMargin);
