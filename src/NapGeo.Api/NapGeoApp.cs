@@ -95,6 +95,11 @@ public static class NapGeoApp
         app.UseOpenApiMediaType();
         app.UseSwagger();
         app.UseSwaggerUI(o => o.DocumentTitle = "NapGeo API");
+        // Before authentication, as ASP.NET Core orders them: a browser's preflight never carries the key it asks to send,
+        // so authorization refused it (401) where reads need a key; and a 401 or 403 must carry Access-Control-Allow-Origin
+        // too, or a page on another origin sees an opaque failure instead of the problem saying why. The policies
+        // (AddTiles, AddFeatures) still decide which origins, methods and headers are allowed.
+        app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

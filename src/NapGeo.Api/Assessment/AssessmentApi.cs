@@ -15,7 +15,11 @@ public static class AssessmentApi
 {
     /// <summary>Query of <c>POST /api/hotspots/derive</c>; omitted values take the documented defaults.</summary>
     public sealed record DeriveQuery(
-        [FromQuery(Name = "eps_m")] double? EpsM, [FromQuery(Name = "min_points")] int? MinPoints, [FromQuery(Name = "margin_m")] double? MarginM);
+        [FromQuery(Name = "eps_m")] double? EpsM, [FromQuery(Name = "min_points")] int? MinPoints, [FromQuery(Name = "margin_m")] double? MarginM)
+    {
+        /// <summary>The names they are read under; the derivation refuses any other (<see cref="QueryParameters"/>).</summary>
+        public static readonly string[] Names = ["eps_m", "min_points", "margin_m"];
+    }
 
     public static IEndpointRouteBuilder MapAssessmentApi(this IEndpointRouteBuilder app)
     {
@@ -26,11 +30,11 @@ public static class AssessmentApi
                              $"{DeriveParameters.DefaultMinPoints}); margin_m: buffer around the cluster hull (1–10000, default {DeriveParameters.DefaultMargin}). " +
                              "Samples are clustered per medium group (soil+tailings, sediment, water, air, biota, human). Manual hotspots are never touched.")
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesValidationProblem();
-        app.MapGet("/api/sites/{id:guid}/profile", SiteProfile).RequireAuthorization(ApiKeyAuthentication.ReadPolicy)
+        app.MapGetAndHead("/api/sites/{id:guid}/profile", SiteProfile, b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy))
             .WithTags("Mercury assessment").WithName("GetSiteProfile")
             .WithSummary("A site's NAP attributes, sample statistics per matrix (count, min/median/max, share above the guideline, latest) and hotspots")
             .Produces<JsonObject>().ProducesProblem(404);
-        app.MapGet("/api/countries/{iso3}/profile", CountryProfile).RequireAuthorization(ApiKeyAuthentication.ReadPolicy)
+        app.MapGetAndHead("/api/countries/{iso3}/profile", CountryProfile, b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy))
             .WithTags("Mercury assessment").WithName("GetCountryProfile")
             .WithSummary("A country's Annex C 1(d) baseline (sites, miners, mercury use, worst practices) beside its assessment findings")
             .Produces<JsonObject>().ProducesProblem(400).ProducesProblem(404);
@@ -40,6 +44,7 @@ public static class AssessmentApi
     private static async Task<Results<Ok<DeriveResult>, ValidationProblem>> Derive(
         [AsParameters] DeriveQuery query, HttpContext context, HotspotDerivation derivation, CancellationToken ct)
     {
+        if (QueryParameters.RefuseUnknown(context.Request.Query, DeriveQuery.Names, "POST /api/hotspots/derive") is { } unknown) return unknown;
         var errors = new ValidationErrors();
         var parameters = new DeriveParameters(query.EpsM ?? DeriveParameters.DefaultEps, query.MinPoints ?? DeriveParameters.DefaultMinPoints,
             query.MarginM ?? DeriveParameters.DefaultMargin);

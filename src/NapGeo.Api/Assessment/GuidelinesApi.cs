@@ -32,9 +32,9 @@ public static partial class GuidelinesApi
     public static RouteGroupBuilder MapGuidelines(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/guidelines").WithTags("Mercury assessment");
-        group.MapGet("", List).RequireAuthorization(ApiKeyAuthentication.ReadPolicy)
+        group.MapGetAndHead("", List, b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy))
             .WithName("ListGuidelines").WithSummary("Guideline sets, class multipliers and the rule that picks a sample's guideline");
-        group.MapGet("/{code}", Get).RequireAuthorization(ApiKeyAuthentication.ReadPolicy)
+        group.MapGetAndHead("/{code}", Get, b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy))
             .WithName("GetGuidelineSet").WithSummary("One guideline set ('default' or a country's ISO3 code)");
         group.MapPut("/{code}", Put).RequireAuthorization(ApiKeyAuthentication.AdminPolicy)
             .WithName("PutGuidelineSet")

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using NapGeo.Database;
+using NapGeo.Http;
 using Npgsql;
 
 namespace NapGeo.Health;
@@ -9,9 +10,9 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
-        group.MapGet("", () => TypedResults.Ok(new { status = "alive" }))
+        group.MapGetAndHead("", () => TypedResults.Ok(new { status = "alive" }))
             .WithName("Liveness").WithSummary("Liveness: the process answers");
-        group.MapGet("/ready", Ready)
+        group.MapGetAndHead("/ready", Ready)
             .WithName("Readiness").WithSummary("Readiness: the database answers and every migration is applied")
             .Produces(503);
         return app;

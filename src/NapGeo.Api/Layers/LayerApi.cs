@@ -56,7 +56,11 @@ public static class LayerApi
     }
 
     /// <summary>Query flags shared by the write operations.</summary>
-    public sealed record WriteOptions(string? Crs, bool? Repair);
+    public sealed record WriteOptions(string? Crs, bool? Repair)
+    {
+        /// <summary>The names they are read under; a write refuses any other (<see cref="QueryParameters"/>).</summary>
+        public static readonly string[] Names = ["crs", "repair"];
+    }
 
     private static Results<FeatureCollectionResult, ValidationProblem> List(
         [AsParameters] PageRequest page, HttpRequest request, LayerStore store, EndpointLayer layer)
@@ -77,6 +81,7 @@ public static class LayerApi
     private static async Task<Results<FeatureResult, ValidationProblem>> Create(
         [AsParameters] WriteOptions options, HttpRequest request, LayerStore store, FeatureInput input, EndpointLayer layer, CancellationToken ct)
     {
+        if (QueryParameters.RefuseUnknown(request.Query, WriteOptions.Names, $"POST /api/{layer.Definition.Name}") is { } unknown) return unknown;
         var definition = layer.Definition;
         var errors = new ValidationErrors();
         using var body = await FeatureInput.ParseBodyAsync(request.Body, ct);
@@ -97,6 +102,8 @@ public static class LayerApi
     private static async Task<Results<FeatureResult, ValidationProblem, ProblemHttpResult>> Change(
         Guid id, WriteOptions options, HttpRequest request, LayerStore store, FeatureInput input, LayerDefinition layer, bool patch, CancellationToken ct)
     {
+        // Before the preconditions: a request the server does not understand is refused as such, whatever its If-Match.
+        if (QueryParameters.RefuseUnknown(request.Query, WriteOptions.Names, $"{request.Method} /api/{layer.Name}/{{id}}") is { } unknown) return unknown;
         var anyVersion = IfMatchAny(request);
         var expectedVersions = ExpectedVersions(request);
         if (!anyVersion && expectedVersions is null) return MissingOrBadIfMatch(request);
@@ -120,8 +127,10 @@ public static class LayerApi
         };
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpRequest request, LayerStore store, EndpointLayer layer, CancellationToken ct)
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Delete(
+        Guid id, HttpRequest request, LayerStore store, EndpointLayer layer, CancellationToken ct)
     {
+        if (QueryParameters.RefuseUnknown(request.Query, [], $"DELETE /api/{layer.Definition.Name}/{{id}}") is { } unknown) return unknown;
         var versions = ExpectedVersions(request);
         if (versions is null && request.Headers.IfMatch.Count > 0 && !IfMatchAny(request)) return MissingOrBadIfMatch(request);
         if (versions is []) return WeakOnly(layer.Definition, id);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NapGeo.Http;
 
 namespace NapGeo.Layers;
 
@@ -14,58 +15,33 @@ public sealed class FeatureResult(int status, byte[] json, int version, string? 
     public static string ETag(int version) => $"\"v{version}\"";
 
     /// <summary>
-    /// A strong tag names one sequence of bytes (RFC 9110 8.8.3.3), so the gzip and brotli encodings of a feature carry
-    /// their own: "v3-gzip", "v3-br". They stand for the same version wherever a tag is read (<see cref="TryParseETag"/>,
-    /// <see cref="IfNoneMatchHits"/>), so a client that stored the tag of a compressed answer can still send it in If-Match.
+    /// The gzip and brotli encodings of a feature carry tags of their own, "v3-gzip", "v3-br" (<see cref="ContentCodings"/>),
+    /// which stand for the same version in If-Match too (<see cref="TryParseETag"/>).
     /// </summary>
     private static string ETag(int version, string? variant, string? coding)
     {
         var tag = variant is null
             ? $"v{version}"
             : $"v{version}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(variant)))[..16]}";
-        return coding is null ? $"\"{tag}\"" : $"\"{tag}-{coding}\"";
-    }
-
-    private static readonly string[] Codings = ["-gzip", "-br"];
-
-    /// <summary>The tag without the suffix of a content coding: "v3-gzip" is "v3".</summary>
-    private static string WithoutCoding(string tag)
-    {
-        foreach (var suffix in Codings)
-            if (tag.EndsWith(suffix + "\"", StringComparison.Ordinal)) return tag[..^(suffix.Length + 1)] + "\"";
-        return tag;
+        return ContentCodings.Tag($"\"{tag}\"", coding);
     }
 
     /// <summary>Reads the version out of an If-Match value such as <c>"v3"</c> (or <c>"v3-gzip"</c>); weak tags never match (RFC 9110 strong comparison).</summary>
     public static bool TryParseETag(string value, out int version)
     {
-        var text = WithoutCoding(value.Trim());
+        var text = ContentCodings.WithoutCoding(value.Trim());
         version = 0;
         return text.Length > 3 && text[0] == '"' && text[^1] == '"' && text[1] == 'v' &&
                int.TryParse(text.AsSpan(2, text.Length - 3), System.Globalization.NumberStyles.None, null, out version);
     }
 
-    /// <summary>
-    /// If-None-Match is "*" or names <paramref name="etag"/>, compared weakly (RFC 9110 13.1.2): W/"v3" matches "v3", and
-    /// so does "v3-gzip", the same version in another content coding.
-    /// </summary>
-    public static bool IfNoneMatchHits(HttpRequest request, string etag) =>
-        request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(t => t.Trim())
-            .Any(t => t == "*" || WithoutCoding(t.StartsWith("W/", StringComparison.Ordinal) ? t[2..] : t) == WithoutCoding(etag)));
-
-    /// <summary>The content coding the response compression middleware will apply to this response (its own decision), or null.</summary>
-    private static string? Coding(HttpContext context)
-    {
-        var compression = context.RequestServices.GetService<Microsoft.AspNetCore.ResponseCompression.IResponseCompressionProvider>();
-        if (compression is null || !compression.CheckRequestAcceptsCompression(context) || !compression.ShouldCompressResponse(context)) return null;
-        return compression.GetCompressionProvider(context)?.EncodingName is { } name && Codings.Contains("-" + name) ? name : null;
-    }
+    public static bool IfNoneMatchHits(HttpRequest request, string etag) => ContentCodings.IfNoneMatchHits(request, etag);
 
     public Task ExecuteAsync(HttpContext context)
     {
         // The coding depends on the Content-Type, set first; a 304 carries the tag of the representation it stands for.
         context.Response.ContentType = FeatureJson.ContentType;
-        var coding = Coding(context);
+        var coding = ContentCodings.Of(context);
         var etag = ETag(version, variant, coding);
         // The tag follows Accept-Encoding, on a 304 too, where the compression middleware (which says so when it
         // compresses) is not involved.

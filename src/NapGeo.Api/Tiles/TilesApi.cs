@@ -48,14 +48,13 @@ public static class TilesApi
     public static WebApplication MapTiles(this WebApplication app)
     {
         app.UseResponseCompression();
-        app.UseCors();
         app.UseTileWriteBarrier();
 
         var tiles = app.MapGroup("").WithTags("Vector tiles").RequireCors(CorsPolicy);
         // The read policy only when reads need a key (NapGeo:RequireKeyForReads, see ApiKeyAuthentication): evaluating
         // the always-true policy of public reads cost about a third of a cached tile's time in bench/tiles.
         if (app.Configuration.GetValue("NapGeo:RequireKeyForReads", false)) tiles.RequireAuthorization(ApiKeyAuthentication.ReadPolicy);
-        // HEAD too: caches and link checkers ask for the validators alone (the CORS policy allows it).
+        // HEAD on every GET (RFC 9110 9.1; the CORS policy allows it): caches and link checkers ask for the validators alone.
         tiles.MapGetAndHead("/tiles/{source}/{z}/{x}/{tile}", GetTile)
             .WithName("GetTile")
             .WithSummary("A Mapbox Vector Tile of sites, hotspots, samples or napgeo (all three); y may end in .mvt or .pbf")
@@ -63,18 +62,18 @@ public static class TilesApi
                              "exceedance_class (samples), from, to (sample dates, YYYY-MM-DD, inclusive). 204 when the tile is empty; " +
                              "ETag/If-None-Match → 304.")
             .Produces(200, contentType: ContentType).Produces(204).Produces(304).ProducesProblem(400).ProducesProblem(404);
-        tiles.MapGet("/tiles/{source}.json", TileJson.Get)
+        tiles.MapGetAndHead("/tiles/{source}.json", TileJson.Get)
             .WithName("GetTileJson")
             .WithSummary("TileJSON 3.0.0 of a tile source")
             .WithDescription("The tile filters given here (see GetTile) are carried into the tile URL template.")
             .ProducesProblem(400).ProducesProblem(404);
-        tiles.MapGet("/styles/napgeo.json", NapGeoStyle.Get)
+        tiles.MapGetAndHead("/styles/napgeo.json", NapGeoStyle.Get)
             .WithName("GetStyle")
             .WithSummary("MapLibre style for the napgeo tiles");
-        tiles.MapGet("/tiles/preview.html", Preview).ExcludeFromDescription();
+        tiles.MapGetAndHead("/tiles/preview.html", Preview).ExcludeFromDescription();
 
-        app.MapGet("/admin/tiles/cache", (TileService service) => TypedResults.Ok(service.Cache.Stats()))
-            .RequireAuthorization(ApiKeyAuthentication.AdminPolicy).WithTags("Vector tiles")
+        app.MapGetAndHead("/admin/tiles/cache", (TileService service) => TypedResults.Ok(service.Cache.Stats()),
+                b => b.RequireAuthorization(ApiKeyAuthentication.AdminPolicy)).WithTags("Vector tiles")
             .WithName("GetTileCacheStats").WithSummary("Tile cache statistics (admin key)");
         app.MapDelete("/admin/tiles/cache", (TileService service) => TypedResults.Ok(new { flushed = service.Flush() }))
             .RequireAuthorization(ApiKeyAuthentication.AdminPolicy).WithTags("Vector tiles")
@@ -97,15 +96,21 @@ public static class TilesApi
             return Problems.Invalid(errors.ToDictionary(), "The query has invalid parameters; see errors.");
 
         var (result, hit) = await service.GetAsync(found, new TileAddress(zi, xi, yi), filter, ct);
-        var headers = context.Response.Headers;
-        headers.ETag = result.ETag;
+        var response = context.Response;
+        // The compression middleware gzips or brotlis the bytes after this: their tag must say which (ContentCodings).
+        // It decides from the Content-Type, so that is set first; an empty tile has no body to compress.
+        if (result.Data.Length > 0) response.ContentType = ContentType;
+        var etag = ContentCodings.Tag(result.ETag, result.Data.Length > 0 ? ContentCodings.Of(context) : null);
+        var headers = response.Headers;
+        headers.ETag = etag;
         headers.CacheControl = service.Options.CacheControl;
         headers["X-Cache"] = hit ? "HIT" : "MISS";
         headers.Vary = HeaderNames.AcceptEncoding;
-        // If-None-Match compares weakly (RFC 9110 13.1.2): a proxy that compressed the tile sends W/"…" back.
-        if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(t => t.Trim())
-                .Any(t => t == "*" || (t.StartsWith("W/", StringComparison.Ordinal) ? t[2..] : t) == result.ETag)))
+        if (ContentCodings.IfNoneMatchHits(context.Request, etag))
+        {
+            response.ContentType = null;
             return TypedResults.StatusCode(304);
+        }
         return result.Data.Length == 0 ? TypedResults.NoContent() : TypedResults.Bytes(result.Data, ContentType);
     }
 
@@ -136,6 +141,6 @@ public static class TilesApi
     {
         var payload = new byte[app.Configuration.GetValue("Tiles:BenchBytes", 16 * 1024)];
         new Random(42).NextBytes(payload);
-        app.MapGet("/bench/bare", () => TypedResults.Bytes(payload, ContentType)).ExcludeFromDescription();
+        app.MapGetAndHead("/bench/bare", () => TypedResults.Bytes(payload, ContentType)).ExcludeFromDescription();
     }
 }

@@ -37,9 +37,9 @@ public static class UploadApi
             .Produces<UploadRecord>(200).Produces<UploadRecord>(201).Produces<UploadRecord>(422)
             .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
         // Reports name the uploading key and quote the teams' own cells: for editors, not the public.
-        group.MapGet("", List).RequireAuthorization(ApiKeyAuthentication.EditPolicy)
+        group.MapGetAndHead("", List, b => b.RequireAuthorization(ApiKeyAuthentication.EditPolicy))
             .WithName("ListUploads").WithSummary("Uploads, newest first (without row issues)");
-        group.MapGet("/{id:guid}", Get).RequireAuthorization(ApiKeyAuthentication.EditPolicy)
+        group.MapGetAndHead("/{id:guid}", Get, b => b.RequireAuthorization(ApiKeyAuthentication.EditPolicy))
             .WithName("GetUpload").WithSummary("One upload: its report and progress (rows processed of total)")
             .ProducesProblem(404);
         group.MapDelete("/{id:guid}", Rollback).RequireAuthorization(ApiKeyAuthentication.EditPolicy)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
+using NapGeo.Http;
 
 namespace NapGeo.Viewer;
 
@@ -45,7 +46,7 @@ public static class ViewerApi
 
     public static IEndpointRouteBuilder MapViewer(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/viewer/config.json", (IConfiguration configuration) =>
+        app.MapGetAndHead("/viewer/config.json", (IConfiguration configuration) =>
                 TypedResults.Ok(new ViewerConfig(
                     configuration["NapGeo:Viewer:OnlineBasemapUrl"] is { Length: > 0 } url ? url : null,
                     configuration.GetValue("NapGeo:RequireKeyForReads", false))))

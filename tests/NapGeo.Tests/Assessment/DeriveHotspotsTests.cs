@@ -131,6 +131,20 @@ public sealed class DeriveHotspotsTests(DeriveServer server) : IClassFixture<Der
     public async Task Bad_parameters_are_400(string query) =>
         Assert.Equal(HttpStatusCode.BadRequest, (await server.Editor().PostAsync("/api/hotspots/derive" + query, null)).StatusCode);
 
+    /// <summary>?eps=2000&amp;minpoints=2 (misspelt) was ignored: the derivation ran with the defaults and replaced the derived hotspots.</summary>
+    [Fact]
+    public async Task A_parameter_derive_does_not_take_is_a_400_naming_it_and_nothing_is_derived()
+    {
+        var audit = await server.Database.ScalarAsync<long>("SELECT count(*) FROM audit_log");
+        var response = await server.Editor().PostAsync("/api/hotspots/derive?eps=2000&minpoints=2&MARGIN_M=50", null);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var errors = (await response.JsonAsync())["errors"]!.AsObject();
+        Assert.Equal(["eps", "minpoints"], errors.Select(e => e.Key).Order()); // names match in any case, as they bind
+        Assert.Contains("eps_m, min_points, margin_m", errors["eps"]![0]!.GetValue<string>());
+        Assert.Equal(audit, await server.Database.ScalarAsync<long>("SELECT count(*) FROM audit_log"));
+    }
+
     [Fact]
     public async Task Deriving_needs_an_editor_key()
     {

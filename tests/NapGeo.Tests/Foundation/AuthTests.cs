@@ -75,6 +75,31 @@ public sealed class AuthTests(NapGeoServer server)
         Assert.Equal([[], ["ApiKey"]], Requirements("/api/stats", "get")); // reads: none, or a key
     }
 
+    /// <summary>
+    /// CORS ran after authentication: a refused key's 401 had no Access-Control-Allow-Origin, so a page on another origin
+    /// saw an opaque network error instead of the problem saying why.
+    /// </summary>
+    [Fact]
+    public async Task A_refused_key_is_readable_from_other_origins_and_writes_stay_same_origin()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/sites?limit=1");
+        request.Headers.Add("X-Api-Key", "ngk_bad");
+        request.Headers.Add("Origin", "https://dashboard.example.org");
+        var response = await server.Client().SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+
+        // Moving CORS must not widen it: another origin may read, not write.
+        var preflight = new HttpRequestMessage(HttpMethod.Options, "/api/sites");
+        preflight.Headers.Add("Origin", "https://dashboard.example.org");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "x-api-key");
+        var answer = await server.Client().SendAsync(preflight);
+        Assert.False(answer.Headers.TryGetValues("Access-Control-Allow-Methods", out var methods) && methods.Single().Contains("POST"),
+            $"{(int)answer.StatusCode} allows {string.Join(",", methods ?? [])}");
+    }
+
     [Fact]
     public async Task Keys_are_stored_hashed_never_in_clear()
     {

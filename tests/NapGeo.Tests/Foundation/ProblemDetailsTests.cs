@@ -102,6 +102,31 @@ public sealed class ProblemDetailsTests(NapGeoServer server)
         Assert.Equal(HttpStatusCode.OK, (await server.Client().GetAsync("/api/sites?Status=active&q=a&limit=1")).StatusCode);
     }
 
+    /// <summary>A write ignored the parameters it does not take: with ?crs misspelt as ?srs, coordinates were read as
+    /// lon/lat; ?dry_run=true on a DELETE deleted.</summary>
+    [Fact]
+    public async Task A_write_parameter_that_is_not_taken_is_a_400_naming_it_and_nothing_is_written()
+    {
+        var code = Unique("QRY");
+        var site = Site(code);
+        var refused = await server.Editor().SendAsync(HttpMethod.Post, "/api/sites?srs=EPSG:4326&Repair=false", site);
+        var problem = await AssertProblem(refused, HttpStatusCode.BadRequest);
+        Assert.Equal(["srs"], problem["errors"]!.AsObject().Select(e => e.Key));
+        Assert.Contains("crs, repair", problem["errors"]!["srs"]![0]!.GetValue<string>()); // what is taken
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM sites WHERE site_code = $1", code));
+
+        var (id, etag, _) = await server.Editor().CreateAsync("sites", site);
+        var patch = new JsonObject { ["type"] = "Feature", ["properties"] = new JsonObject { ["name"] = "Renamed" } };
+        problem = await AssertProblem(await server.Editor().SendAsync(HttpMethod.Patch, $"/api/sites/{id}?crs=EPSG:4326&fields=name", patch, etag),
+            HttpStatusCode.BadRequest);
+        Assert.Equal(["fields"], problem["errors"]!.AsObject().Select(e => e.Key));
+        await AssertProblem(await server.Editor().SendAsync(HttpMethod.Put, $"/api/sites/{id}?force=true", site, etag), HttpStatusCode.BadRequest);
+        problem = await AssertProblem(await server.Editor().SendAsync(HttpMethod.Delete, $"/api/sites/{id}?dry_run=true"), HttpStatusCode.BadRequest);
+        Assert.Contains("takes none", problem["errors"]!["dry_run"]![0]!.GetValue<string>());
+        Assert.Equal("Test site", await server.Database.ScalarAsync<string>("SELECT name FROM sites WHERE id = $1", id));
+        Assert.Equal(HttpStatusCode.NoContent, (await server.Editor().SendAsync(HttpMethod.Delete, $"/api/sites/{id}")).StatusCode);
+    }
+
     [Fact]
     public async Task Wrong_content_type_is_415_saying_what_to_send()
     {

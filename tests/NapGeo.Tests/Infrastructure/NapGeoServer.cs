@@ -19,6 +19,9 @@ public class NapGeoServer : IAsyncLifetime
     public string EditorKey { get; private set; } = "";
     public string AdminKey { get; private set; } = "";
 
+    /// <summary>The app's services, for tests that inspect what it registered (its endpoints).</summary>
+    public IServiceProvider Services => _factory!.Services;
+
     /// <summary>Extra configuration for a fixture that needs non-default settings.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
 

@@ -104,6 +104,45 @@ public sealed class TileHttpTests(TilesServer server)
         Assert.Equal(plain, decoded.ToArray());
     }
 
+    /// <summary>
+    /// A strong tag names one sequence of bytes (RFC 9110 8.8.3): the gzip, brotli and plain bytes of a tile carried the
+    /// same one, so a cache could answer a range or a revalidation of one coding with bytes of another.
+    /// </summary>
+    [Fact]
+    public async Task Each_content_coding_of_a_tile_has_its_own_strong_ETag_and_its_own_304()
+    {
+        var t = TileAt(Lon, Lat, 12);
+        using var handler = new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None };
+        using var client = new HttpClient(handler) { BaseAddress = server.BaseAddress };
+        async Task<HttpResponseMessage> Get(string? encoding, EntityTagHeaderValue? ifNoneMatch = null)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"/tiles/napgeo/{t.Z}/{t.X}/{t.Y}.mvt");
+            if (encoding is not null) request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue(encoding));
+            if (ifNoneMatch is not null) request.Headers.IfNoneMatch.Add(ifNoneMatch);
+            return await client.SendAsync(request);
+        }
+
+        var tags = new Dictionary<string, EntityTagHeaderValue>();
+        foreach (var encoding in new[] { "identity", "gzip", "br" })
+        {
+            var response = await Get(encoding == "identity" ? null : encoding);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(encoding == "identity" ? [] : [encoding], response.Content.Headers.ContentEncoding);
+            Assert.False(response.Headers.ETag!.IsWeak);
+            tags[encoding] = response.Headers.ETag;
+            if (encoding == "identity")
+                Assert.Equal(NapGeo.Tiles.TileService.ETagOf(await response.Content.ReadAsByteArrayAsync()), response.Headers.ETag.Tag);
+        }
+        Assert.Equal(3, tags.Values.Select(e => e.Tag).Distinct().Count());
+
+        foreach (var (encoding, tag) in tags)
+        {
+            var again = await Get(encoding == "identity" ? null : encoding, tag);
+            Assert.Equal(HttpStatusCode.NotModified, again.StatusCode);
+            Assert.Equal(tag.Tag, again.Headers.ETag!.Tag);
+        }
+    }
+
     [Theory]
     [InlineData("/tiles/napgeo/0/0/0.mvt")]
     [InlineData("/tiles/napgeo.json")]
