@@ -1,6 +1,7 @@
 using System.Globalization;
 using NapGeo.Features.Cql2;
 using NapGeo.Layers;
+using Microsoft.Extensions.Primitives;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -39,8 +40,8 @@ public sealed record ItemsQuery(
     /// <param name="paged">False for downloads: no limit unless one is given, and no maximum.</param>
     public static ItemsQuery? Parse(LayerDefinition layer, HttpRequest request, bool paged, ValidationErrors errors)
     {
-        var query = request.Query;
         var queryables = Queryables.For(layer);
+        var query = LayerQuery.RefuseRepeated(request.Query, errors, (name, values) => Accepts(layer, name) ? OnceInstead(queryables, name, values) : null);
         var predicates = new List<Func<NpgsqlParameterCollection, string>>();
 
         var limit = paged ? DefaultLimit : int.MaxValue;
@@ -78,7 +79,7 @@ public sealed record ItemsQuery(
                 errors.Add(name, $"is not a parameter here; use {string.Join(", ", Parameters)} or a queryable property ({string.Join(", ", queryables.All.Where(q => !q.IsGeometry).Select(q => q.Name))}).");
         var orderBy = ReadSortBy(layer, query["sortby"].ToString(), queryables, errors);
         var properties = ReadProperties(layer, query["properties"].ToString(), errors);
-        var format = ReadFormat(request, errors);
+        var format = ReadFormat(request, query, errors);
         if (!errors.IsEmpty) return null;
         var shape = new FeatureShape(properties, DatesOnly: true, MapxTime: layer.Time is not null);
         var boxOnly = predicates.Count == 1 && query["bbox"].Count > 0 && bboxCrs.IsGeographic && equality!.Matches.Count == 0 && equality.Predicates.Count == 0;
@@ -87,6 +88,17 @@ public sealed record ItemsQuery(
             IndexChoosesPage = layer.CoveringPoint is not null && boxOnly && query["sortby"].ToString().Length == 0 && limit != int.MaxValue,
         };
     }
+
+    /// <summary>How to ask in one parameter what a repeated one meant, for the 400 naming it.</summary>
+    private static string OnceInstead(Queryables queryables, string name, StringValues values) => name switch
+    {
+        "bbox" => " (for features in either box use filter=S_INTERSECTS(geometry, BBOX(…)) OR S_INTERSECTS(geometry, BBOX(…)))",
+        "datetime" => " (for features at either time use filter=T_INTERSECTS(…) OR T_INTERSECTS(…))",
+        "filter" => " (join the conditions with AND or OR in one filter)",
+        "sortby" or "properties" => $" (list the names in one, separated by commas: {name}=a,b)",
+        _ when queryables.Find(name) is { IsGeometry: false } q => $" (use filter={LayerQuery.EitherOf(q.Name, q.Kind, values)} for either value)",
+        _ => "",
+    };
 
     /// <summary>Digits only; numbers beyond the range of int are taken as its maximum (no page is that long).</summary>
     private static int? WholeNumber(string text) =>
@@ -268,9 +280,9 @@ public sealed record ItemsQuery(
     }
 
     /// <summary><c>f=</c> wins over Accept (with its q-values); GeoJSON when neither chooses.</summary>
-    private static OutputFormat ReadFormat(HttpRequest request, ValidationErrors errors)
+    private static OutputFormat ReadFormat(HttpRequest request, IQueryCollection query, ValidationErrors errors)
     {
-        if (request.Query["f"] is { Count: > 0 } f)
+        if (query["f"] is { Count: > 0 } f)
         {
             switch (f.ToString().ToLowerInvariant())
             {

@@ -33,8 +33,9 @@ public static class SingleFeature
             errors.Add(name, ItemsQuery.Accepts(layer, name)
                 ? $"selects and pages the items (/ogc/collections/{layer.Name}/items?{name}=…); {Accepted}."
                 : $"is not a parameter here; {Accepted}.");
+        var once = LayerQuery.RefuseRepeated(request.Query, errors, (name, _) => Names.Contains(name) ? "" : null);
         // Only GeoJSON has room for the feature's links; CSV and the other formats are an items request away.
-        if (request.Query["f"].ToString() is { Length: > 0 } f && f.ToLowerInvariant() is not ("json" or "geojson"))
+        if (once["f"].ToString() is { Length: > 0 } f && f.ToLowerInvariant() is not ("json" or "geojson"))
             errors.Add("f", $"'{(f.Length > 20 ? f[..20] + "…" : f)}' is not a format of a single feature: it is json (GeoJSON); " +
                             $"for CSV or NDJSON ask for /ogc/collections/{layer.Name}/items?id={{featureId}}&f=csv.");
         if (!errors.IsEmpty) return OgcApi.InvalidQuery(errors);
