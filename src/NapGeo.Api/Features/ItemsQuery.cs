@@ -263,7 +263,8 @@ public sealed record ItemsQuery(
             // samples without a value) at the top of a "highest first" list: missing values go last either way.
             if (queryables.Find(name) is { IsGeometry: false } q) keys.Add(q.Column + (descending ? " DESC NULLS LAST" : " ASC"));
             else errors.Add("sortby", $"'{Shorten(name)}' is not a sortable property; use [+|-]name with one of: " +
-                                      string.Join(", ", queryables.All.Where(x => !x.IsGeometry).Select(x => x.Name)) + ".");
+                                      string.Join(", ", queryables.All.Where(x => !x.IsGeometry).Select(x => x.Name)) +
+                                      $" (/ogc/collections/{layer.Name}/sortables).");
         }
         return " ORDER BY " + string.Join(", ", keys.Append("id"));
     }
