@@ -159,6 +159,12 @@ public sealed class Cql2Tests(DemoDataServer server)
     // PostgreSQL's LIKE refuses a pattern ending with its escape character mid-query; it is named here instead.
     [InlineData("""{"op":"like","args":[{"property":"notes"},"%\\"]}""", "ends with the escape character", "args[1]")]
     [InlineData("""{"op":"=","args":[{"property":"notes"},"a\u0000b"]}""", "NUL character", "args[1]")]
+    // An escaped lone surrogate is JSON but not text: System.Text.Json threw reading it, and the answer was a 500.
+    [InlineData("""{"op":"=","args":[{"property":"notes"},"\ud83d"]}""", "lone surrogate", "$.args[1]")]
+    [InlineData("""{"op":"in","args":[{"property":"notes"},["a","b\udc00c"]]}""", "lone surrogate", "$.args[1][1]")]
+    [InlineData("""{"op":"=\ud83d","args":[{"property":"notes"},"a"]}""", "lone surrogate", "$.op")]
+    [InlineData("""{"op":"=","args":[{"property":"no\ud83dtes"},"a"]}""", "lone surrogate", "$.args[0].property")]
+    [InlineData("""{"op":"t_intersects","args":[{"property":"sampled_at"},{"date":"\ud83d"}]}""", "lone surrogate", "$.args[1].date")]
     public async Task Bad_json_filters_are_400_naming_what_and_where(string filter, string what, string where)
     {
         var response = await server.Client().GetAsync($"/ogc/collections/samples/items?filter-lang=cql2-json&filter={Uri.EscapeDataString(filter)}");
