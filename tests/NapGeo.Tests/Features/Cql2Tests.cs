@@ -121,6 +121,17 @@ public sealed class Cql2Tests(DemoDataServer server)
     }
 
     [Theory]
+    [InlineData("http://www.opengis.net/def/crs/EPSG/0/32630", "POLYGON((590000 575000,655000 575000,655000 663000,590000 663000,590000 575000),EMPTY)")]
+    [InlineData("http://www.opengis.net/def/crs/EPSG/0/4326", "MULTIPOLYGON(((5 -3,5 -2,7 -2,7 -3,5 -3),EMPTY))")]
+    public async Task An_empty_ring_in_a_filter_crs_is_a_400(string crs, string wkt)
+    {
+        var response = await server.Client().GetAsync(
+            $"/ogc/collections/samples/items?filter-crs={Uri.EscapeDataString(crs)}&filter={Uri.EscapeDataString($"S_INTERSECTS(geometry, {wkt})")}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("empty ring", (await response.JsonAsync())["detail"]!.GetValue<string>());
+    }
+
+    [Theory]
     [InlineData("nonsense = 1", "'nonsense' is not a queryable property", "position 1")]
     [InlineData("matrix = 'soil' AND value >", "value was expected", "position 28")]
     [InlineData("matrix = 'soil", "not closed", "position 10")]
@@ -141,6 +152,11 @@ public sealed class Cql2Tests(DemoDataServer server)
     [InlineData("notes = 'a\0b'", "NUL character", "position 9")]
     [InlineData("matrix IN ('soil', '\0')", "NUL character", "position 20")]
     [InlineData("notes LIKE method", "must be a text literal", "position 12")]
+    // NTS reads an EMPTY ring or member as valid; PostGIS refused it mid-query and the answer was a 500.
+    [InlineData("S_INTERSECTS(geometry, POLYGON((-3 5,-2 5,-2 7,-3 7,-3 5),EMPTY))", "empty ring", "position 24")]
+    [InlineData("S_INTERSECTS(geometry, MULTIPOLYGON(((-3 5,-2 5,-2 7,-3 7,-3 5),EMPTY)))", "empty ring", "position 24")]
+    [InlineData("S_DISJOINT(geometry, GEOMETRYCOLLECTION(POINT(0 0),POLYGON((-3 5,-2 5,-2 7,-3 7,-3 5),EMPTY)))", "empty ring", "position 22")]
+    [InlineData("S_INTERSECTS(geometry, MULTIPOLYGON(((-3 5,-2 5,-2 7,-3 7,-3 5)),EMPTY))", "empty POLYGON", "position 24")]
     public async Task Bad_filters_are_400_naming_what_and_where(string filter, string what, string where)
     {
         var response = await server.Client().GetAsync($"/ogc/collections/samples/items?filter={Uri.EscapeDataString(filter)}");

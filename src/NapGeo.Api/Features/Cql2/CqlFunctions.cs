@@ -66,11 +66,24 @@ public static class CqlGeometries
     {
         if (geometry.Coordinates.Any(c => !double.IsFinite(c.X) || !double.IsFinite(c.Y)))
             throw new CqlException("the geometry's coordinates must be finite numbers", at);
+        // NTS reads and validates POLYGON((…), EMPTY) without complaint, but PostGIS refuses a ring of fewer than four
+        // points mid-query ("Polygon must have at least four points in each ring"): a 500 instead of a 400.
+        if (EmptyPart(geometry) is { } part)
+            throw new CqlException($"the geometry has an empty {part} (EMPTY); leave it out", at);
         var error = new NetTopologySuite.Operation.Valid.IsValidOp(geometry).ValidationError;
         if (error is not null)
             throw new CqlException($"the geometry is not valid: {error.Message} at ({Number(error.Coordinate.X)} {Number(error.Coordinate.Y)})", at);
         return geometry;
     }
+
+    private static string? EmptyPart(NetTopologySuite.Geometries.Geometry geometry) => geometry switch
+    {
+        GeometryCollection collection => collection.Geometries
+            .Select(member => member.IsEmpty ? $"{member.GeometryType.ToUpperInvariant()} inside the {collection.GeometryType.ToUpperInvariant()}" : EmptyPart(member))
+            .FirstOrDefault(part => part is not null),
+        Polygon polygon => polygon.Holes.Any(hole => hole.IsEmpty) ? "ring inside a POLYGON" : null,
+        _ => null,
+    };
 
     private static string Number(double value) => value.ToString("G10", System.Globalization.CultureInfo.InvariantCulture);
 }
