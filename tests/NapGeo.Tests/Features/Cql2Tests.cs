@@ -157,6 +157,13 @@ public sealed class Cql2Tests(DemoDataServer server)
     [InlineData("S_INTERSECTS(geometry, MULTIPOLYGON(((-3 5,-2 5,-2 7,-3 7,-3 5),EMPTY)))", "empty ring", "position 24")]
     [InlineData("S_DISJOINT(geometry, GEOMETRYCOLLECTION(POINT(0 0),POLYGON((-3 5,-2 5,-2 7,-3 7,-3 5),EMPTY)))", "empty ring", "position 22")]
     [InlineData("S_INTERSECTS(geometry, MULTIPOLYGON(((-3 5,-2 5,-2 7,-3 7,-3 5)),EMPTY))", "empty POLYGON", "position 24")]
+    // Empty geometries are refused as cql2-json refuses them: S_DISJOINT with one matched every feature.
+    [InlineData("S_DISJOINT(geometry, MULTIPOLYGON(EMPTY))", "the geometry is empty", "position 22")]
+    [InlineData("S_INTERSECTS(geometry, GEOMETRYCOLLECTION(POINT EMPTY))", "the geometry is empty", "position 24")]
+    [InlineData("S_INTERSECTS(geometry, POINT EMPTY)", "the geometry is empty", "position 24")]
+    [InlineData("S_INTERSECTS(geometry, POINT Z EMPTY)", "the geometry is empty", "position 24")]
+    [InlineData("S_WITHIN(POLYGON  EMPTY, geometry)", "the geometry is empty", "position 10")]
+    [InlineData("S_INTERSECTS(geometry, GEOMETRYCOLLECTION EMPTY)", "the geometry is empty", "position 24")]
     public async Task Bad_filters_are_400_naming_what_and_where(string filter, string what, string where)
     {
         var response = await server.Client().GetAsync($"/ogc/collections/samples/items?filter={Uri.EscapeDataString(filter)}");
@@ -175,6 +182,7 @@ public sealed class Cql2Tests(DemoDataServer server)
     // PostgreSQL's LIKE refuses a pattern ending with its escape character mid-query; it is named here instead.
     [InlineData("""{"op":"like","args":[{"property":"notes"},"%\\"]}""", "ends with the escape character", "args[1]")]
     [InlineData("""{"op":"=","args":[{"property":"notes"},"a\u0000b"]}""", "NUL character", "args[1]")]
+    [InlineData("""{"op":"s_disjoint","args":[{"property":"geometry"},{"type":"MultiPolygon","coordinates":[]}]}""", "the geometry is empty", "args[1]")]
     // An escaped lone surrogate is JSON but not text: System.Text.Json threw reading it, and the answer was a 500.
     [InlineData("""{"op":"=","args":[{"property":"notes"},"\ud83d"]}""", "lone surrogate", "$.args[1]")]
     [InlineData("""{"op":"in","args":[{"property":"notes"},["a","b\udc00c"]]}""", "lone surrogate", "$.args[1][1]")]

@@ -66,6 +66,8 @@ public static class CqlGeometries
     {
         if (geometry.Coordinates.Any(c => !double.IsFinite(c.X) || !double.IsFinite(c.Y)))
             throw new CqlException("the geometry's coordinates must be finite numbers", at);
+        // Empty, it makes every spatial predicate false (S_DISJOINT true of every feature): not what was meant.
+        if (geometry.IsEmpty) throw new CqlException("the geometry is empty", at);
         // NTS reads and validates POLYGON((…), EMPTY) without complaint, but PostGIS refuses a ring of fewer than four
         // points mid-query ("Polygon must have at least four points in each ring"): a 500 instead of a 400.
         if (EmptyPart(geometry) is { } part)

@@ -148,7 +148,7 @@ public static class CqlJsonReader
             try
             {
                 var geometry = e.Deserialize<NetTopologySuite.Geometries.Geometry>(GeoJson);
-                if (geometry is null || geometry.IsEmpty) throw new CqlException("the geometry is empty", path);
+                if (geometry is null) throw new CqlException("the geometry is empty", path);
                 return new CqlGeometry(path, CqlGeometries.Checked(geometry, path));
             }
             catch (Exception ex) when (ex is JsonException or ArgumentException or NotSupportedException or InvalidOperationException or FormatException)

@@ -150,7 +150,7 @@ public sealed class CqlTextParser
         if (upper is "TRUE" or "FALSE") return new CqlLiteral(at, upper == "TRUE");
         SkipSpace();
         var isCall = _pos < _text.Length && _text[_pos] == '(';
-        if (WktTypes.Contains(upper) && (isCall || PeekDimension())) return ReadWkt(start, at);
+        if (WktTypes.Contains(upper) && (isCall || PeekDimensionOrEmpty())) return ReadWkt(start, at);
         if (!isCall)
         {
             if (Reserved.Contains(upper)) throw Error($"'{name}' is a keyword; a property or a value was expected", start);
@@ -198,7 +198,14 @@ public sealed class CqlTextParser
     private CqlGeometry ReadWkt(int start, string at)
     {
         SkipSpace();
-        if (_pos >= _text.Length || _text[_pos] != '(') ReadIdentifier(); // Z, M or ZM
+        if (_pos >= _text.Length || _text[_pos] != '(')
+        {
+            var word = ReadIdentifier().ToUpperInvariant(); // Z, M, ZM or EMPTY
+            SkipSpace();
+            if (word != "EMPTY" && _pos < _text.Length && char.IsAsciiLetter(_text[_pos])) word = ReadIdentifier().ToUpperInvariant();
+            // Refused as CqlGeometries.Checked refuses any other empty geometry, in either encoding.
+            if (word == "EMPTY") throw Error("the geometry is empty", start);
+        }
         SkipSpace();
         if (_pos >= _text.Length || _text[_pos] != '(') throw Error("expected '(' after the geometry type");
         var depth = 0;
@@ -223,18 +230,23 @@ public sealed class CqlTextParser
         }
     }
 
-    private bool PeekDimension()
+    /// <summary>
+    /// True when a WKT type name goes on as a geometry without a '(' right after it: POINT Z (…), POINT EMPTY or
+    /// POINT Z EMPTY. POINT EMPTY was read as a property named POINT followed by something unexpected.
+    /// </summary>
+    private bool PeekDimensionOrEmpty()
     {
         var save = _pos;
-        if (_pos < _text.Length && char.IsAsciiLetter(_text[_pos]))
+        string Word()
         {
-            var word = ReadIdentifier().ToUpperInvariant();
+            var word = _pos < _text.Length && char.IsAsciiLetter(_text[_pos]) ? ReadIdentifier().ToUpperInvariant() : "";
             SkipSpace();
-            var ok = word is "Z" or "M" or "ZM" && _pos < _text.Length && _text[_pos] == '(';
-            _pos = save;
-            return ok;
+            return word;
         }
-        return false;
+        var word = Word();
+        if (word is "Z" or "M" or "ZM") word = _pos < _text.Length && _text[_pos] == '(' ? "(" : Word();
+        _pos = save;
+        return word is "(" or "EMPTY";
     }
 
     private string ReadString()
