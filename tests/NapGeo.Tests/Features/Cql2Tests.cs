@@ -157,6 +157,14 @@ public sealed class Cql2Tests(DemoDataServer server)
     [InlineData("S_INTERSECTS(geometry, MULTIPOLYGON(((-3 5,-2 5,-2 7,-3 7,-3 5),EMPTY)))", "empty ring", "position 24")]
     [InlineData("S_DISJOINT(geometry, GEOMETRYCOLLECTION(POINT(0 0),POLYGON((-3 5,-2 5,-2 7,-3 7,-3 5),EMPTY)))", "empty ring", "position 22")]
     [InlineData("S_INTERSECTS(geometry, MULTIPOLYGON(((-3 5,-2 5,-2 7,-3 7,-3 5)),EMPTY))", "empty POLYGON", "position 24")]
+    // Arithmetic is named as such: it was "unexpected '* 2 …'; expected AND, OR or the end of the filter".
+    [InlineData("value * 2 > detection_limit", "arithmetic is not supported ('*')", "position 7")]
+    [InlineData("value > detection_limit + 1", "arithmetic is not supported ('+')", "position 25")]
+    [InlineData("value DIV 2 = 1", "arithmetic is not supported ('div')", "position 7")]
+    [InlineData("-value < 5", "arithmetic is not supported ('-')", "position 1")]
+    [InlineData("(value) > 5", "arithmetic is not supported (a value in parentheses)", "position 1")]
+    [InlineData("matrix = 'soil' AND (value) NOT BETWEEN 1 AND 2", "arithmetic is not supported (a value in parentheses)", "position 21")]
+    [InlineData("value > (detection_limit)", "arithmetic is not supported (a value in parentheses)", "position 9")]
     // Empty geometries are refused as cql2-json refuses them: S_DISJOINT with one matched every feature.
     [InlineData("S_DISJOINT(geometry, MULTIPOLYGON(EMPTY))", "the geometry is empty", "position 22")]
     [InlineData("S_INTERSECTS(geometry, GEOMETRYCOLLECTION(POINT EMPTY))", "the geometry is empty", "position 24")]
@@ -182,6 +190,7 @@ public sealed class Cql2Tests(DemoDataServer server)
     // PostgreSQL's LIKE refuses a pattern ending with its escape character mid-query; it is named here instead.
     [InlineData("""{"op":"like","args":[{"property":"notes"},"%\\"]}""", "ends with the escape character", "args[1]")]
     [InlineData("""{"op":"=","args":[{"property":"notes"},"a\u0000b"]}""", "NUL character", "args[1]")]
+    [InlineData("""{"op":">","args":[{"op":"*","args":[{"property":"value"},2]},{"property":"detection_limit"}]}""", "arithmetic is not supported ('*')", "$.args[0].op")]
     [InlineData("""{"op":"s_disjoint","args":[{"property":"geometry"},{"type":"MultiPolygon","coordinates":[]}]}""", "the geometry is empty", "args[1]")]
     // An escaped lone surrogate is JSON but not text: System.Text.Json threw reading it, and the answer was a 500.
     [InlineData("""{"op":"=","args":[{"property":"notes"},"\ud83d"]}""", "lone surrogate", "$.args[1]")]

@@ -42,6 +42,10 @@ public static class CqlFunctions
     public static string SpatialList => string.Join(", ", Spatial.Keys);
     public static string TemporalList => string.Join(", ", Temporal.Keys);
 
+    /// <summary>The message for arithmetic (+, -, *, /, %, ^, div), which neither encoding implements.</summary>
+    public static string NoArithmetic(string what) =>
+        $"arithmetic is not supported ({what}); compare a property with a value or another property as they are";
+
     public static bool IsKnown(string upperName) => Spatial.ContainsKey(upperName) || Temporal.ContainsKey(upperName);
 }
 

@@ -68,6 +68,7 @@ public static class CqlJsonReader
         }
         if (CqlFunctions.IsKnown(upper))
             return new CqlFunction(path, upper, args.Select((a, i) => Scalar(a, ArgPath(i))).ToList());
+        if (op is "+" or "-" or "*" or "/" or "%" or "^" or "div") throw new CqlException(CqlFunctions.NoArithmetic($"'{op}'"), path + ".op");
         throw new CqlException($"'{op}' is not an operator this server knows; use and, or, not, =, <>, <, <=, >, >=, like, between, in, isNull, " +
                                $"{CqlFunctions.SpatialList.ToLowerInvariant()}, {CqlFunctions.TemporalList.ToLowerInvariant()}", path + ".op");
     }
