@@ -54,10 +54,10 @@ public static class OgcApi
                              "f=json (GeoJSON, default), csv, ndjson (application/x-ndjson) or geojsonseq (RFC 8142); Accept works too. " +
                              "Dates are written YYYY-MM-DD; mx_t0/mx_t1 give the feature's time in Unix seconds (MapX). " +
                              "HEAD answers the headers alone (ETag, Last-Modified, OGC-NumberMatched) without reading the features.")
-            .Produces(200, contentType: FeatureJson.ContentType).Produces(304).ProducesValidationProblem();
+            .Produces(200, typeof(object), FeatureJson.ContentType, OtherFormats).Produces(304).ProducesValidationProblem().ProducesProblem(406);
         ogc.MapGetAndHead("/collections/{collectionId}/items/{featureId}", SingleFeature.Get, b => b.RequireRateLimiting(DatabaseReads.Policy)).WithName("OgcItem")
             .WithSummary("One feature, with links to itself as CSV and to its collection (crs, properties, f=json)")
-            .Produces(200, contentType: FeatureJson.ContentType).ProducesValidationProblem().ProducesProblem(404);
+            .Produces(200, typeof(object), FeatureJson.ContentType).Produces(304).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(406);
 
         foreach (var layer in LayerCatalog.All)
             app.MapGetAndHead($"/api/{layer.Name}/export", ([AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader) => Export(layer, request, reader),
@@ -65,9 +65,13 @@ public static class OgcApi
                 .WithTags(layer.Title)
                 .WithName($"Export{char.ToUpperInvariant(layer.Name[0])}{layer.Name[1..]}")
                 .WithSummary($"Download all matching {layer.Name} as GeoJSON, CSV or NDJSON (streamed; same filters as /ogc items, no page limit)")
-                .Produces(200, contentType: FeatureJson.ContentType).ProducesValidationProblem();
+                .Produces(200, typeof(object), FeatureJson.ContentType, OtherFormats).Produces(304).ProducesValidationProblem().ProducesProblem(406);
         return app;
     }
+
+    // Declared with a type: without one, Swashbuckle writes a 200 with no content at all, so clients reading the
+    // document found no media type to ask for.
+    private static readonly string[] OtherFormats = ["text/csv", "application/x-ndjson", "application/geo+json-seq"];
 
     private static IResult Landing(HttpRequest request) => RefusedParameters(request) ?? Json(request, json =>
     {
