@@ -48,7 +48,7 @@ public static class SingleFeature
             Limit = 1, Offset = 0, Format = OutputFormat.GeoJson,
         };
         await using var connection = await reader.OpenAsync(ct);
-        if (await CrsCoverage.FindAsync(connection, single, ct) is { } refusal) return CrsCoverage.Problem(single, refusal);
+        if (await CrsCoverage.FindAsync(connection, single, ct) is { } refusal) return CrsCoverage.Problem(single, refusal, oneFeature: true);
         using var feature = new MemoryStream();
         var version = 0;
         await using (var json = new Utf8JsonWriter(feature, FeatureJson.WriterOptions))
