@@ -38,7 +38,8 @@ public sealed record ItemsQuery(
     public static readonly string[] MetadataProperties = ["created_at", "updated_at", "version", FeatureJson.MapxStart, FeatureJson.MapxEnd];
 
     /// <param name="paged">False for downloads: no limit unless one is given, and no maximum.</param>
-    public static ItemsQuery? Parse(LayerDefinition layer, HttpRequest request, bool paged, ValidationErrors errors)
+    /// <param name="oneFeature">For /items/{featureId}: GeoJSON is the only format Accept may choose.</param>
+    public static ItemsQuery? Parse(LayerDefinition layer, HttpRequest request, bool paged, ValidationErrors errors, bool oneFeature = false)
     {
         var queryables = Queryables.For(layer);
         var query = LayerQuery.RefuseRepeated(request.Query, errors, (name, values) => Accepts(layer, name) ? OnceInstead(queryables, name, values) : null);
@@ -79,7 +80,7 @@ public sealed record ItemsQuery(
                 errors.Add(name, $"is not a parameter here; use {string.Join(", ", Parameters)} or a queryable property ({string.Join(", ", queryables.All.Where(q => !q.IsGeometry).Select(q => q.Name))}).");
         var orderBy = ReadSortBy(layer, query["sortby"].ToString(), queryables, errors);
         var properties = ReadProperties(layer, query["properties"].ToString(), errors);
-        var format = ReadFormat(request, query, errors);
+        var format = ReadFormat(layer, request, query, oneFeature, errors);
         if (!errors.IsEmpty) return null;
         var shape = new FeatureShape(properties, DatesOnly: true, MapxTime: layer.Time is not null);
         var boxOnly = predicates.Count == 1 && query["bbox"].Count > 0 && bboxCrs.IsGeographic && equality!.Matches.Count == 0 && equality.Predicates.Count == 0;
@@ -281,7 +282,7 @@ public sealed record ItemsQuery(
     }
 
     /// <summary><c>f=</c> wins over Accept (with its q-values); GeoJSON when neither chooses.</summary>
-    private static OutputFormat ReadFormat(HttpRequest request, IQueryCollection query, ValidationErrors errors)
+    private static OutputFormat ReadFormat(LayerDefinition layer, HttpRequest request, IQueryCollection query, bool oneFeature, ValidationErrors errors)
     {
         if (query["f"] is { Count: > 0 } f)
         {
@@ -296,10 +297,15 @@ public sealed record ItemsQuery(
                     return OutputFormat.GeoJson;
             }
         }
-        if (ContentNegotiation.Choose(request, Offers) is { } chosen) return chosen;
+        // A feature is GeoJSON only: Accept choosing CSV for it got GeoJSON, and its 406 listed formats it never serves.
+        var offers = oneFeature ? Offers[..2] : Offers;
+        if (ContentNegotiation.Choose(request, offers) is { } chosen) return chosen;
         // Accept naming nothing offered (text/html) gets the default; one refusing it, and taking nothing else, a 406.
         if (ContentNegotiation.Refuses(request, FeatureJson.ContentType))
-            errors.Add(NotAcceptable, $"refuses GeoJSON and accepts none of the other formats: {string.Join(", ", Offers.Select(o => o.Item1).Distinct())} (or f=json, csv, ndjson, geojsonseq).");
+            errors.Add(NotAcceptable, oneFeature
+                ? $"refuses GeoJSON ({FeatureJson.ContentType}), the one format of a single feature; for CSV or NDJSON ask for " +
+                  $"/ogc/collections/{layer.Name}/items?id={{featureId}}&f=csv or f=ndjson."
+                : $"refuses GeoJSON and accepts none of the other formats: {string.Join(", ", Offers.Select(o => o.Item1).Distinct())} (or f=json, csv, ndjson, geojsonseq).");
         return OutputFormat.GeoJson;
     }
 

@@ -39,7 +39,7 @@ public static class SingleFeature
             errors.Add("f", $"'{(f.Length > 20 ? f[..20] + "…" : f)}' is not a format of a single feature: it is json (GeoJSON); " +
                             $"for CSV or NDJSON ask for /ogc/collections/{layer.Name}/items?id={{featureId}}&f=csv.");
         if (!errors.IsEmpty) return OgcApi.InvalidQuery(errors);
-        var query = ItemsQuery.Parse(layer, request, paged: true, errors);
+        var query = ItemsQuery.Parse(layer, request, paged: true, errors, oneFeature: true);
         if (query is null) return OgcApi.InvalidQuery(errors);
         if (!Guid.TryParse(featureId, out var id)) return Problems.NotFound($"{layer.Noun} {featureId}");
         var single = query with
