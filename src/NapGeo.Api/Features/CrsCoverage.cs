@@ -90,18 +90,21 @@ public static class CrsCoverage
     }
 
     /// <summary>The 400 naming crs: how many features, which, why, and what to do.</summary>
-    public static IResult Problem(ItemsQuery query, Refusal refusal)
+    /// <param name="oneFeature">For /items/{featureId}, which takes no bbox: the way out is another CRS only.</param>
+    public static IResult Problem(ItemsQuery query, Refusal refusal, bool oneFeature = false)
     {
         var central = CentralMeridian(query.Crs);
         string Degrees(double d) => d.ToString("0.###", CultureInfo.InvariantCulture);
         var (west, east) = (Wrap(central - 80), Wrap(central + 80));
         var count = refusal.More ? $"More than {MaxCounted}" : refusal.Count.ToString(CultureInfo.InvariantCulture);
+        var why = $"from the zone's central meridian ({Degrees(central)}°), where PROJ's transverse Mercator has no coordinates";
         var errors = new ValidationErrors();
-        errors.Add("crs",
-            $"{count} of the {query.Layer.Name} asked for cannot be expressed in {query.Crs.Uri}: they lie about 81° of longitude or more " +
-            $"from the zone's central meridian ({Degrees(central)}°), where PROJ's transverse Mercator has no coordinates " +
-            $"(e.g. {string.Join(", ", refusal.Examples)}). Leave them out with a bbox within 80° of that meridian " +
-            $"(bbox={Degrees(west)},-90,{Degrees(east)},90), or ask for CRS84 or the UTM zone of their own longitude.");
+        errors.Add("crs", oneFeature
+            ? $"The {query.Layer.Noun} {refusal.Examples[0]} cannot be expressed in {query.Crs.Uri}: it lies about 81° of longitude or more {why}. " +
+              "Ask for CRS84 or the UTM zone of its own longitude."
+            : $"{count} of the {query.Layer.Name} asked for cannot be expressed in {query.Crs.Uri}: they lie about 81° of longitude or more {why} " +
+              $"(e.g. {string.Join(", ", refusal.Examples)}). Leave them out with a bbox within 80° of that meridian " +
+              $"(bbox={Degrees(west)},-90,{Degrees(east)},90), or ask for CRS84 or the UTM zone of their own longitude.");
         return OgcApi.InvalidQuery(errors);
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NapGeo.Features.Cql2;
 using NapGeo.Layers;
+using Microsoft.Extensions.Primitives;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -37,10 +38,11 @@ public sealed record ItemsQuery(
     public static readonly string[] MetadataProperties = ["created_at", "updated_at", "version", FeatureJson.MapxStart, FeatureJson.MapxEnd];
 
     /// <param name="paged">False for downloads: no limit unless one is given, and no maximum.</param>
-    public static ItemsQuery? Parse(LayerDefinition layer, HttpRequest request, bool paged, ValidationErrors errors)
+    /// <param name="oneFeature">For /items/{featureId}: GeoJSON is the only format Accept may choose.</param>
+    public static ItemsQuery? Parse(LayerDefinition layer, HttpRequest request, bool paged, ValidationErrors errors, bool oneFeature = false)
     {
-        var query = request.Query;
         var queryables = Queryables.For(layer);
+        var query = LayerQuery.RefuseRepeated(request.Query, errors, (name, values) => Accepts(layer, name) ? OnceInstead(queryables, name, values) : null);
         var predicates = new List<Func<NpgsqlParameterCollection, string>>();
 
         var limit = paged ? DefaultLimit : int.MaxValue;
@@ -78,7 +80,7 @@ public sealed record ItemsQuery(
                 errors.Add(name, $"is not a parameter here; use {string.Join(", ", Parameters)} or a queryable property ({string.Join(", ", queryables.All.Where(q => !q.IsGeometry).Select(q => q.Name))}).");
         var orderBy = ReadSortBy(layer, query["sortby"].ToString(), queryables, errors);
         var properties = ReadProperties(layer, query["properties"].ToString(), errors);
-        var format = ReadFormat(request, errors);
+        var format = ReadFormat(layer, request, query, oneFeature, errors);
         if (!errors.IsEmpty) return null;
         var shape = new FeatureShape(properties, DatesOnly: true, MapxTime: layer.Time is not null);
         var boxOnly = predicates.Count == 1 && query["bbox"].Count > 0 && bboxCrs.IsGeographic && equality!.Matches.Count == 0 && equality.Predicates.Count == 0;
@@ -87,6 +89,17 @@ public sealed record ItemsQuery(
             IndexChoosesPage = layer.CoveringPoint is not null && boxOnly && query["sortby"].ToString().Length == 0 && limit != int.MaxValue,
         };
     }
+
+    /// <summary>How to ask in one parameter what a repeated one meant, for the 400 naming it.</summary>
+    private static string OnceInstead(Queryables queryables, string name, StringValues values) => name switch
+    {
+        "bbox" => " (for features in either box use filter=S_INTERSECTS(geometry, BBOX(…)) OR S_INTERSECTS(geometry, BBOX(…)))",
+        "datetime" => " (for features at either time use filter=T_INTERSECTS(…) OR T_INTERSECTS(…))",
+        "filter" => " (join the conditions with AND or OR in one filter)",
+        "sortby" or "properties" => $" (list the names in one, separated by commas: {name}=a,b)",
+        _ when queryables.Find(name) is { IsGeometry: false } q => $" (use filter={LayerQuery.EitherOf(q.Name, q.Kind, values)} for either value)",
+        _ => "",
+    };
 
     /// <summary>Digits only; numbers beyond the range of int are taken as its maximum (no page is that long).</summary>
     private static int? WholeNumber(string text) =>
@@ -251,7 +264,8 @@ public sealed record ItemsQuery(
             // samples without a value) at the top of a "highest first" list: missing values go last either way.
             if (queryables.Find(name) is { IsGeometry: false } q) keys.Add(q.Column + (descending ? " DESC NULLS LAST" : " ASC"));
             else errors.Add("sortby", $"'{Shorten(name)}' is not a sortable property; use [+|-]name with one of: " +
-                                      string.Join(", ", queryables.All.Where(x => !x.IsGeometry).Select(x => x.Name)) + ".");
+                                      string.Join(", ", queryables.All.Where(x => !x.IsGeometry).Select(x => x.Name)) +
+                                      $" (/ogc/collections/{layer.Name}/sortables).");
         }
         return " ORDER BY " + string.Join(", ", keys.Append("id"));
     }
@@ -268,9 +282,9 @@ public sealed record ItemsQuery(
     }
 
     /// <summary><c>f=</c> wins over Accept (with its q-values); GeoJSON when neither chooses.</summary>
-    private static OutputFormat ReadFormat(HttpRequest request, ValidationErrors errors)
+    private static OutputFormat ReadFormat(LayerDefinition layer, HttpRequest request, IQueryCollection query, bool oneFeature, ValidationErrors errors)
     {
-        if (request.Query["f"] is { Count: > 0 } f)
+        if (query["f"] is { Count: > 0 } f)
         {
             switch (f.ToString().ToLowerInvariant())
             {
@@ -283,10 +297,15 @@ public sealed record ItemsQuery(
                     return OutputFormat.GeoJson;
             }
         }
-        if (ContentNegotiation.Choose(request, Offers) is { } chosen) return chosen;
+        // A feature is GeoJSON only: Accept choosing CSV for it got GeoJSON, and its 406 listed formats it never serves.
+        var offers = oneFeature ? Offers[..2] : Offers;
+        if (ContentNegotiation.Choose(request, offers) is { } chosen) return chosen;
         // Accept naming nothing offered (text/html) gets the default; one refusing it, and taking nothing else, a 406.
         if (ContentNegotiation.Refuses(request, FeatureJson.ContentType))
-            errors.Add(NotAcceptable, $"refuses GeoJSON and accepts none of the other formats: {string.Join(", ", Offers.Select(o => o.Item1).Distinct())} (or f=json, csv, ndjson, geojsonseq).");
+            errors.Add(NotAcceptable, oneFeature
+                ? $"refuses GeoJSON ({FeatureJson.ContentType}), the one format of a single feature; for CSV or NDJSON ask for " +
+                  $"/ogc/collections/{layer.Name}/items?id={{featureId}}&f=csv or f=ndjson."
+                : $"refuses GeoJSON and accepts none of the other formats: {string.Join(", ", Offers.Select(o => o.Item1).Distinct())} (or f=json, csv, ndjson, geojsonseq).");
         return OutputFormat.GeoJson;
     }
 

@@ -59,18 +59,18 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
         response.StatusCode = 200;
         response.ContentType = ContentType(query.Format);
         if (download) response.Headers.ContentDisposition = $"attachment; filename=\"{query.Layer.Name}.{Extension(query.Format)}\"";
-        else if (query.Format != OutputFormat.GeoJson && matched is { } m)
+        else if (matched is { } m)
         {
-            // CSV and feature-per-line pages have no body to carry links: RFC 8288 Link headers page them instead.
+            // On every page, GeoJSON too: HEAD sends it, and GET is to send what HEAD says it would.
             response.Headers["OGC-NumberMatched"] = m.ToString(CultureInfo.InvariantCulture);
-            var expected = (int)Math.Clamp(m - query.Offset, 0, query.Limit);
-            response.Headers.Link = string.Join(", ", PageLinks(request, m, expected).Select(l => $"<{l.Href}>; rel=\"{l.Rel}\"; type=\"{l.Type}\""));
+            // CSV and feature-per-line pages have no body to carry links: RFC 8288 Link headers page them instead.
+            if (query.Format != OutputFormat.GeoJson)
+            {
+                var expected = (int)Math.Clamp(m - query.Offset, 0, query.Limit);
+                response.Headers.Link = string.Join(", ", PageLinks(request, m, expected).Select(l => $"<{l.Href}>; rel=\"{l.Rel}\"; type=\"{l.Type}\""));
+            }
         }
-        if (head)
-        {
-            if (matched is { } n) response.Headers["OGC-NumberMatched"] = n.ToString(CultureInfo.InvariantCulture);
-            return;
-        }
+        if (head) return;
         // A page's rows came with the state; a download reads them now.
         Task<int> Rows(Func<DbDataReader, CancellationToken, ValueTask> write) =>
             download ? reader.ReadAsync(connection, query, write, ct) : batch.WriteRowsAsync(write, ct);

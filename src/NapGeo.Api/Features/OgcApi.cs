@@ -9,8 +9,8 @@ using NapGeo.Layers;
 namespace NapGeo.Features;
 
 /// <summary>
-/// OGC API – Features at <c>/ogc</c>: Part 1 (core, GeoJSON, OpenAPI 3.0), Part 2 (CRS by reference) and Part 3
-/// (queryables, filter with cql2-text and cql2-json). Collections are the layers of <see cref="LayerCatalog"/>.
+/// OGC API – Features at <c>/ogc</c>: Part 1 (core, GeoJSON, OpenAPI 3.0), Part 2 (CRS by reference), Part 3
+/// (queryables, filter with cql2-text and cql2-json) and Part 5's sortables. Collections are the layers of <see cref="LayerCatalog"/>.
 /// </summary>
 public static class OgcApi
 {
@@ -26,7 +26,7 @@ public static class OgcApi
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
-        "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/sortables", // sortby on every queryable
+        "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/sortables", // /sortables: sortby on every queryable but the geometry
         "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
         "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
         "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
@@ -45,17 +45,19 @@ public static class OgcApi
         ogc.MapGetAndHead("/collections", Collections).WithName("OgcCollections").WithSummary("The feature collections (sites, hotspots, samples)");
         ogc.MapGetAndHead("/collections/{collectionId}", Collection).WithName("OgcCollection").WithSummary("One collection: extent, CRSs, links");
         ogc.MapGetAndHead("/collections/{collectionId}/queryables", QueryablesSchema).WithName("OgcQueryables")
-            .WithSummary("The properties a filter or sortby may use, as JSON Schema");
+            .WithSummary("The properties a filter, or an items query parameter, may use, as JSON Schema");
+        ogc.MapGetAndHead("/collections/{collectionId}/sortables", SortablesSchema).WithName("OgcSortables")
+            .WithSummary("The properties sortby may use, as JSON Schema");
         ogc.MapGetAndHead("/collections/{collectionId}/items", Items, b => b.RequireRateLimiting(DatabaseReads.Policy)).WithName("OgcItems")
             .WithSummary("Features: bbox, bbox-crs, datetime, filter (+ filter-lang cql2-text|cql2-json, filter-crs), sortby, properties, crs, limit, offset, f")
             .WithDescription($"limit 1–{ItemsQuery.MaxLimit} (default {ItemsQuery.DefaultLimit}; larger values are served as {ItemsQuery.MaxLimit}). " +
                              "f=json (GeoJSON, default), csv, ndjson (application/x-ndjson) or geojsonseq (RFC 8142); Accept works too. " +
                              "Dates are written YYYY-MM-DD; mx_t0/mx_t1 give the feature's time in Unix seconds (MapX). " +
                              "HEAD answers the headers alone (ETag, Last-Modified, OGC-NumberMatched) without reading the features.")
-            .Produces(200, contentType: FeatureJson.ContentType).Produces(304).ProducesValidationProblem();
+            .Produces(200, typeof(object), FeatureJson.ContentType, OtherFormats).Produces(304).ProducesValidationProblem().ProducesProblem(406);
         ogc.MapGetAndHead("/collections/{collectionId}/items/{featureId}", SingleFeature.Get, b => b.RequireRateLimiting(DatabaseReads.Policy)).WithName("OgcItem")
             .WithSummary("One feature, with links to itself as CSV and to its collection (crs, properties, f=json)")
-            .Produces(200, contentType: FeatureJson.ContentType).ProducesValidationProblem().ProducesProblem(404);
+            .Produces(200, typeof(object), FeatureJson.ContentType).Produces(304).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(406);
 
         foreach (var layer in LayerCatalog.All)
             app.MapGetAndHead($"/api/{layer.Name}/export", ([AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader) => Export(layer, request, reader),
@@ -63,9 +65,13 @@ public static class OgcApi
                 .WithTags(layer.Title)
                 .WithName($"Export{char.ToUpperInvariant(layer.Name[0])}{layer.Name[1..]}")
                 .WithSummary($"Download all matching {layer.Name} as GeoJSON, CSV or NDJSON (streamed; same filters as /ogc items, no page limit)")
-                .Produces(200, contentType: FeatureJson.ContentType).ProducesValidationProblem();
+                .Produces(200, typeof(object), FeatureJson.ContentType, OtherFormats).Produces(304).ProducesValidationProblem().ProducesProblem(406);
         return app;
     }
+
+    // Declared with a type: without one, Swashbuckle writes a 200 with no content at all, so clients reading the
+    // document found no media type to ask for.
+    private static readonly string[] OtherFormats = ["text/csv", "application/x-ndjson", "application/geo+json-seq"];
 
     private static IResult Landing(HttpRequest request) => RefusedParameters(request) ?? Json(request, json =>
     {
@@ -123,6 +129,13 @@ public static class OgcApi
         return Json(request, json => OgcMetadata.WriteQueryables(json, layer, OgcLink.Base(request)), "application/schema+json");
     }
 
+    private static IResult SortablesSchema(string collectionId, HttpRequest request)
+    {
+        if (LayerCatalog.Find(collectionId) is not { } layer) return UnknownCollection(collectionId);
+        if (RefusedParameters(request) is { } refused) return refused;
+        return Json(request, json => OgcMetadata.WriteSortables(json, layer, OgcLink.Base(request)), "application/schema+json");
+    }
+
     /// <summary>
     /// The query parameters of items requests, declared so that the OpenAPI document lists them (OGC "oas30").
     /// They are read as text and parsed in one place, <see cref="ItemsQuery.Parse"/>, which names every bad value.
@@ -157,7 +170,7 @@ public static class OgcApi
     }
 
     /// <summary>
-    /// The landing page, conformance, collections and queryables take f=json and nothing else. Part 1
+    /// The landing page, conformance, collections, queryables and sortables take f=json and nothing else. Part 1
     /// (/req/core/query-param-unknown): any other parameter, or another format (f=html, f=xml), is a 400 naming it, not
     /// JSON that looks like an answer to what was asked.
     /// </summary>

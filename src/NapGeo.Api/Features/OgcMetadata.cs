@@ -92,6 +92,7 @@ public sealed class OgcMetadata(NpgsqlDataSource db)
             new($"{self}/items?f=csv", "items", ItemsResult.ContentType(OutputFormat.Csv), $"{layer.Title} as CSV"),
             new($"{self}/items?f=ndjson", "items", ItemsResult.ContentType(OutputFormat.NdJson), $"{layer.Title} as newline-delimited GeoJSON"),
             new($"{self}/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "queryables"),
+            new($"{self}/sortables", "http://www.opengis.net/def/rel/ogc/1.0/sortables", "application/schema+json", "sortables"),
             new($"{baseUrl}/api/{layer.Name}/export", "enclosure", FeatureJson.ContentType, $"all {layer.Name} as one GeoJSON download"),
         ]);
     }
@@ -100,15 +101,25 @@ public sealed class OgcMetadata(NpgsqlDataSource db)
         time.End is null ? name == time.Start ? "primary-instant" : null
         : name == time.Start ? "primary-interval-start" : name == time.End ? "primary-interval-end" : null;
 
-    public static void WriteQueryables(Utf8JsonWriter json, LayerDefinition layer, string baseUrl)
+    /// <summary>The properties a filter may name (Part 3 queryables), as JSON Schema.</summary>
+    public static void WriteQueryables(Utf8JsonWriter json, LayerDefinition layer, string baseUrl) =>
+        WriteSchema(json, layer, $"{baseUrl}/ogc/collections/{layer.Name}/queryables", Queryables.For(layer).All);
+
+    /// <summary>
+    /// The properties sortby may name (Part 5 sortables): the queryables but the geometry, which has no order.
+    /// </summary>
+    public static void WriteSortables(Utf8JsonWriter json, LayerDefinition layer, string baseUrl) =>
+        WriteSchema(json, layer, $"{baseUrl}/ogc/collections/{layer.Name}/sortables", Queryables.For(layer).All.Where(q => !q.IsGeometry));
+
+    private static void WriteSchema(Utf8JsonWriter json, LayerDefinition layer, string id, IEnumerable<Queryable> properties)
     {
         json.WriteString("$schema", "https://json-schema.org/draft/2020-12/schema");
-        json.WriteString("$id", $"{baseUrl}/ogc/collections/{layer.Name}/queryables");
+        json.WriteString("$id", id);
         json.WriteString("type", "object");
         json.WriteString("title", layer.Title);
         json.WritePropertyName("properties");
         json.WriteStartObject();
-        foreach (var q in Queryables.For(layer).All)
+        foreach (var q in properties)
         {
             json.WritePropertyName(q.Name);
             json.WriteStartObject();

@@ -33,12 +33,13 @@ public static class SingleFeature
             errors.Add(name, ItemsQuery.Accepts(layer, name)
                 ? $"selects and pages the items (/ogc/collections/{layer.Name}/items?{name}=…); {Accepted}."
                 : $"is not a parameter here; {Accepted}.");
+        var once = LayerQuery.RefuseRepeated(request.Query, errors, (name, _) => Names.Contains(name) ? "" : null);
         // Only GeoJSON has room for the feature's links; CSV and the other formats are an items request away.
-        if (request.Query["f"].ToString() is { Length: > 0 } f && f.ToLowerInvariant() is not ("json" or "geojson"))
+        if (once["f"].ToString() is { Length: > 0 } f && f.ToLowerInvariant() is not ("json" or "geojson"))
             errors.Add("f", $"'{(f.Length > 20 ? f[..20] + "…" : f)}' is not a format of a single feature: it is json (GeoJSON); " +
                             $"for CSV or NDJSON ask for /ogc/collections/{layer.Name}/items?id={{featureId}}&f=csv.");
         if (!errors.IsEmpty) return OgcApi.InvalidQuery(errors);
-        var query = ItemsQuery.Parse(layer, request, paged: true, errors);
+        var query = ItemsQuery.Parse(layer, request, paged: true, errors, oneFeature: true);
         if (query is null) return OgcApi.InvalidQuery(errors);
         if (!Guid.TryParse(featureId, out var id)) return Problems.NotFound($"{layer.Noun} {featureId}");
         var single = query with
@@ -47,7 +48,7 @@ public static class SingleFeature
             Limit = 1, Offset = 0, Format = OutputFormat.GeoJson,
         };
         await using var connection = await reader.OpenAsync(ct);
-        if (await CrsCoverage.FindAsync(connection, single, ct) is { } refusal) return CrsCoverage.Problem(single, refusal);
+        if (await CrsCoverage.FindAsync(connection, single, ct) is { } refusal) return CrsCoverage.Problem(single, refusal, oneFeature: true);
         using var feature = new MemoryStream();
         var version = 0;
         await using (var json = new Utf8JsonWriter(feature, FeatureJson.WriterOptions))

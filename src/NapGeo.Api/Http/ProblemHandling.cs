@@ -26,6 +26,10 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
 
     private static (int Status, string Title, string Detail) Classify(Exception exception, IQueryCollection query) => exception switch
     {
+        // The binder joins a repeated parameter's values with commas (limit=5&limit=6 is "5,6"): the repetition is the mistake.
+        BadHttpRequestException bad when BindFailure().Match(bad.Message) is { Success: true } m && AsWritten(query, m.Groups["name"].Value) is { } name &&
+                                         query[name].Count > 1 =>
+            (400, "Invalid query parameter", $"{name}: is given {query[name].Count} times; give it once."),
         BadHttpRequestException bad when BindFailure().Match(bad.Message) is { Success: true } m && AsWritten(query, m.Groups["name"].Value) is { } name =>
             (400, "Invalid query parameter", $"{name}: '{m.Groups["value"].Value}' is not {Kind(m.Groups["type"].Value)}."),
         BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? "Request too large" : "Bad request", bad.Message),

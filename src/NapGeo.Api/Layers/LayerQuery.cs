@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
 
 namespace NapGeo.Layers;
 
@@ -18,6 +19,13 @@ public static class LayerQuery
     /// </summary>
     public static LayerFilter? Parse(LayerDefinition layer, PageRequest page, IQueryCollection query, ValidationErrors errors, bool everyField = false)
     {
+        query = RefuseRepeated(query, errors, (name, values) =>
+            PageParameters.Contains(name, StringComparer.OrdinalIgnoreCase) ? ""
+            : layer.Fields.FirstOrDefault(f => f.Name.Equals(name, StringComparison.OrdinalIgnoreCase)) is { } f && (f.Filterable || everyField)
+                ? $" (for either value, use /ogc/collections/{layer.Name}/items?filter={EitherOf(f.Name, f.Kind, values)})"
+                : null);
+        // The binder joined a repeated bbox or q as it did the fields: the repetition is the error, not the joined text.
+        page = page with { Bbox = query.ContainsKey("bbox") ? page.Bbox : null, Q = query.ContainsKey("q") ? page.Q : null };
         double[]? bbox = null;
         if (page.Bbox is { } text) bbox = ParseBbox(text, errors);
         if (page.Limit is < 1 or > PageRequest.MaxLimit) errors.Add("limit", $"must be between 1 and {PageRequest.MaxLimit}.");
@@ -68,6 +76,40 @@ public static class LayerQuery
         foreach (var name in query.Keys)
             if (!PageParameters.Concat(filters).Contains(name, StringComparer.OrdinalIgnoreCase))
                 errors.Add(name, $"is not a parameter of this list; use {string.Join(", ", PageParameters)} or a filter ({string.Join(", ", filters)}).");
+    }
+
+    /// <summary>
+    /// The query without the parameters given more than once, each of which is an error naming it. ASP.NET Core reads a
+    /// repeated parameter as its values joined by commas, so ?admin1=Ashanti&amp;admin1=Western asked for the admin1
+    /// "Ashanti,Western" (no feature) and ?bbox=…&amp;bbox=… for an eight-number box: a 200 with the wrong answer.
+    /// <paramref name="advice"/> gives the text added to the message (empty for none), or null for a name that is not
+    /// a parameter here, which is left to the caller's check of unknown names.
+    /// </summary>
+    public static IQueryCollection RefuseRepeated(IQueryCollection query, ValidationErrors errors, Func<string, StringValues, string?> advice)
+    {
+        var repeated = new List<string>();
+        foreach (var (name, values) in query)
+            if (values.Count > 1 && advice(name, values) is { } more)
+            {
+                errors.Add(name, $"is given {values.Count} times; give it once{more}.");
+                repeated.Add(name);
+            }
+        return repeated.Count == 0 ? query
+            : new QueryCollection(query.Where(p => !repeated.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The cql2-text condition "<paramref name="name"/> is any of <paramref name="values"/>", written to be copied.</summary>
+    public static string EitherOf(string name, FieldKind kind, StringValues values)
+    {
+        string Text(string? v) => "'" + v?.Replace("'", "''") + "'";
+        // A timestamp given as a date is that whole day (see Parse), which = and IN in a filter are not.
+        var condition = kind switch
+        {
+            FieldKind.Timestamp => string.Join(" OR ", values.Select(v => $"T_INTERSECTS({name}, {(v?.Length == 10 ? "DATE" : "TIMESTAMP")}({Text(v)}))")),
+            FieldKind.Integer or FieldKind.Number or FieldKind.Boolean => $"{name} IN ({string.Join(",", values.AsEnumerable())})",
+            _ => $"{name} IN ({string.Join(",", values.Select(Text))})",
+        };
+        return condition.Length <= 300 ? condition : $"{name} IN (…)";
     }
 
     /// <summary>Case-insensitive substring match over the layer's search fields; the text's own wildcards are escaped.</summary>

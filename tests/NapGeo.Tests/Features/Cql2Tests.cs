@@ -121,6 +121,17 @@ public sealed class Cql2Tests(DemoDataServer server)
     }
 
     [Theory]
+    [InlineData("http://www.opengis.net/def/crs/EPSG/0/32630", "POLYGON((590000 575000,655000 575000,655000 663000,590000 663000,590000 575000),EMPTY)")]
+    [InlineData("http://www.opengis.net/def/crs/EPSG/0/4326", "MULTIPOLYGON(((5 -3,5 -2,7 -2,7 -3,5 -3),EMPTY))")]
+    public async Task An_empty_ring_in_a_filter_crs_is_a_400(string crs, string wkt)
+    {
+        var response = await server.Client().GetAsync(
+            $"/ogc/collections/samples/items?filter-crs={Uri.EscapeDataString(crs)}&filter={Uri.EscapeDataString($"S_INTERSECTS(geometry, {wkt})")}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("empty ring", (await response.JsonAsync())["detail"]!.GetValue<string>());
+    }
+
+    [Theory]
     [InlineData("nonsense = 1", "'nonsense' is not a queryable property", "position 1")]
     [InlineData("matrix = 'soil' AND value >", "value was expected", "position 28")]
     [InlineData("matrix = 'soil", "not closed", "position 10")]
@@ -141,6 +152,26 @@ public sealed class Cql2Tests(DemoDataServer server)
     [InlineData("notes = 'a\0b'", "NUL character", "position 9")]
     [InlineData("matrix IN ('soil', '\0')", "NUL character", "position 20")]
     [InlineData("notes LIKE method", "must be a text literal", "position 12")]
+    // NTS reads an EMPTY ring or member as valid; PostGIS refused it mid-query and the answer was a 500.
+    [InlineData("S_INTERSECTS(geometry, POLYGON((-3 5,-2 5,-2 7,-3 7,-3 5),EMPTY))", "empty ring", "position 24")]
+    [InlineData("S_INTERSECTS(geometry, MULTIPOLYGON(((-3 5,-2 5,-2 7,-3 7,-3 5),EMPTY)))", "empty ring", "position 24")]
+    [InlineData("S_DISJOINT(geometry, GEOMETRYCOLLECTION(POINT(0 0),POLYGON((-3 5,-2 5,-2 7,-3 7,-3 5),EMPTY)))", "empty ring", "position 22")]
+    [InlineData("S_INTERSECTS(geometry, MULTIPOLYGON(((-3 5,-2 5,-2 7,-3 7,-3 5)),EMPTY))", "empty POLYGON", "position 24")]
+    // Arithmetic is named as such: it was "unexpected '* 2 …'; expected AND, OR or the end of the filter".
+    [InlineData("value * 2 > detection_limit", "arithmetic is not supported ('*')", "position 7")]
+    [InlineData("value > detection_limit + 1", "arithmetic is not supported ('+')", "position 25")]
+    [InlineData("value DIV 2 = 1", "arithmetic is not supported ('div')", "position 7")]
+    [InlineData("-value < 5", "arithmetic is not supported ('-')", "position 1")]
+    [InlineData("(value) > 5", "arithmetic is not supported (a value in parentheses)", "position 1")]
+    [InlineData("matrix = 'soil' AND (value) NOT BETWEEN 1 AND 2", "arithmetic is not supported (a value in parentheses)", "position 21")]
+    [InlineData("value > (detection_limit)", "arithmetic is not supported (a value in parentheses)", "position 9")]
+    // Empty geometries are refused as cql2-json refuses them: S_DISJOINT with one matched every feature.
+    [InlineData("S_DISJOINT(geometry, MULTIPOLYGON(EMPTY))", "the geometry is empty", "position 22")]
+    [InlineData("S_INTERSECTS(geometry, GEOMETRYCOLLECTION(POINT EMPTY))", "the geometry is empty", "position 24")]
+    [InlineData("S_INTERSECTS(geometry, POINT EMPTY)", "the geometry is empty", "position 24")]
+    [InlineData("S_INTERSECTS(geometry, POINT Z EMPTY)", "the geometry is empty", "position 24")]
+    [InlineData("S_WITHIN(POLYGON  EMPTY, geometry)", "the geometry is empty", "position 10")]
+    [InlineData("S_INTERSECTS(geometry, GEOMETRYCOLLECTION EMPTY)", "the geometry is empty", "position 24")]
     public async Task Bad_filters_are_400_naming_what_and_where(string filter, string what, string where)
     {
         var response = await server.Client().GetAsync($"/ogc/collections/samples/items?filter={Uri.EscapeDataString(filter)}");
@@ -159,6 +190,14 @@ public sealed class Cql2Tests(DemoDataServer server)
     // PostgreSQL's LIKE refuses a pattern ending with its escape character mid-query; it is named here instead.
     [InlineData("""{"op":"like","args":[{"property":"notes"},"%\\"]}""", "ends with the escape character", "args[1]")]
     [InlineData("""{"op":"=","args":[{"property":"notes"},"a\u0000b"]}""", "NUL character", "args[1]")]
+    [InlineData("""{"op":">","args":[{"op":"*","args":[{"property":"value"},2]},{"property":"detection_limit"}]}""", "arithmetic is not supported ('*')", "$.args[0].op")]
+    [InlineData("""{"op":"s_disjoint","args":[{"property":"geometry"},{"type":"MultiPolygon","coordinates":[]}]}""", "the geometry is empty", "args[1]")]
+    // An escaped lone surrogate is JSON but not text: System.Text.Json threw reading it, and the answer was a 500.
+    [InlineData("""{"op":"=","args":[{"property":"notes"},"\ud83d"]}""", "lone surrogate", "$.args[1]")]
+    [InlineData("""{"op":"in","args":[{"property":"notes"},["a","b\udc00c"]]}""", "lone surrogate", "$.args[1][1]")]
+    [InlineData("""{"op":"=\ud83d","args":[{"property":"notes"},"a"]}""", "lone surrogate", "$.op")]
+    [InlineData("""{"op":"=","args":[{"property":"no\ud83dtes"},"a"]}""", "lone surrogate", "$.args[0].property")]
+    [InlineData("""{"op":"t_intersects","args":[{"property":"sampled_at"},{"date":"\ud83d"}]}""", "lone surrogate", "$.args[1].date")]
     public async Task Bad_json_filters_are_400_naming_what_and_where(string filter, string what, string where)
     {
         var response = await server.Client().GetAsync($"/ogc/collections/samples/items?filter-lang=cql2-json&filter={Uri.EscapeDataString(filter)}");

@@ -72,7 +72,6 @@ public sealed class CrsCoverageTests(DemoDataServer server)
                          "/ogc/collections/samples/items?crs=EPSG:32631&limit=1000&properties=matrix&f=csv",
                          "/api/samples/export?crs=EPSG:32631",
                          "/api/samples/export?crs=EPSG:32631&f=csv",
-                         $"/ogc/collections/samples/items/{id}?crs=EPSG:32631",
                      })
             {
                 var response = await client.GetAsync(path);
@@ -84,6 +83,14 @@ public sealed class CrsCoverageTests(DemoDataServer server)
                 Assert.Contains(id.ToString(), message);
                 Assert.Contains("bbox=-77,-90,83,90", message);
             }
+            // The feature alone: it takes no bbox (a 400 of its own), so the way out offered is another CRS.
+            var feature = await client.GetAsync($"/ogc/collections/samples/items/{id}?crs=EPSG:32631");
+            Assert.Equal(HttpStatusCode.BadRequest, feature.StatusCode);
+            var refusal = (await feature.JsonAsync())["errors"]!["crs"]![0]!.GetValue<string>();
+            Assert.StartsWith($"The sample {id} cannot be expressed in", refusal);
+            Assert.Contains("CRS84 or the UTM zone of its own longitude", refusal);
+            Assert.DoesNotContain("bbox", refusal);
+
             var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/ogc/collections/samples/items?crs=EPSG:32631"));
             Assert.Equal(HttpStatusCode.BadRequest, head.StatusCode);
 

@@ -49,6 +49,22 @@ public sealed class HeadTests(DemoDataServer server)
             (await server.Client().SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/ogc/collections/samples/items/{Guid.NewGuid()}"))).StatusCode);
     }
 
+    /// <summary>HEAD sent OGC-NumberMatched on a GeoJSON page and GET did not: HEAD is to tell what GET would.</summary>
+    [Theory]
+    [InlineData("json")]
+    [InlineData("csv")]
+    [InlineData("ndjson")]
+    [InlineData("geojsonseq")]
+    public async Task Get_and_head_give_the_same_count_on_a_page_of_every_format(string format)
+    {
+        var page = $"/ogc/collections/samples/items?matrix=soil&limit=10&f={format}";
+        var count = (await server.CountAsync("SELECT count(*) FROM samples WHERE matrix = 'soil'")).ToString();
+        Assert.Equal(count, (await HeadAsync(page)).Headers.GetValues("OGC-NumberMatched").Single());
+        var get = await server.Client().GetAsync(page);
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal(count, get.Headers.TryGetValues("OGC-NumberMatched", out var values) ? values.Single() : null);
+    }
+
     /// <summary>The REST resources answered HEAD with 405: a link checker or cache could not revalidate a feature.</summary>
     [Fact]
     public async Task Head_on_the_rest_resources_gives_the_feature_validator()

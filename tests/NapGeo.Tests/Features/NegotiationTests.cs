@@ -1,4 +1,5 @@
 using System.Net;
+using NapGeo.Tests.Infrastructure;
 
 namespace NapGeo.Tests.Features;
 
@@ -44,6 +45,30 @@ public sealed class NegotiationTests(DemoDataServer server)
         Assert.Equal(HttpStatusCode.NotAcceptable, response.StatusCode);
         Assert.Contains("text/csv", (await response.Content.ReadAsStringAsync()));
     }
+
+    /// <summary>A feature is GeoJSON only: Accept choosing CSV for it got GeoJSON anyway (200), and its 406 offered CSV,
+    /// NDJSON and GeoJSON sequences, none of which it serves.</summary>
+    [Theory]
+    [InlineData("application/geo+json;q=0")]
+    [InlineData("application/geo+json;q=0, text/csv")]
+    [InlineData("application/geo+json;q=0, application/*")]
+    public async Task A_feature_refused_as_geojson_is_a_406_offering_geojson_alone(string accept)
+    {
+        var id = await server.Database.ScalarAsync<Guid>("SELECT id FROM samples ORDER BY external_id LIMIT 1");
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/ogc/collections/samples/items/{id}");
+        Assert.True(request.Headers.TryAddWithoutValidation("Accept", accept));
+        var response = await server.Client().SendAsync(request);
+        Assert.Equal(HttpStatusCode.NotAcceptable, response.StatusCode);
+        var detail = (await response.JsonAsync())["detail"]!.GetValue<string>();
+        Assert.Contains("application/geo+json", detail);
+        foreach (var never in (string[])["text/csv", "application/x-ndjson", "application/geo+json-seq"]) Assert.DoesNotContain(never, detail);
+        Assert.Contains($"/ogc/collections/samples/items?id=", detail);
+    }
+
+    [Fact]
+    public async Task A_feature_is_geojson_whatever_else_accept_names() =>
+        Assert.Equal("application/geo+json", await MediaTypeAsync(
+            $"/ogc/collections/samples/items/{await server.Database.ScalarAsync<Guid>("SELECT id FROM samples ORDER BY external_id LIMIT 1")}", "text/csv, */*;q=0.1"));
 
     [Fact]
     public async Task F_wins_over_accept() =>

@@ -71,6 +71,20 @@ public sealed class OpenApiTests(DemoDataServer server)
         Assert.False(export.ContainsKey("maximum") || export.ContainsKey("default"));
     }
 
+    /// <summary>The 200s were declared without a type, so the document listed no media type for them, and a 406 not at all.</summary>
+    [Theory]
+    [InlineData("/ogc/collections/{collectionId}/items", "application/geo+json,text/csv,application/x-ndjson,application/geo+json-seq")]
+    [InlineData("/api/samples/export", "application/geo+json,text/csv,application/x-ndjson,application/geo+json-seq")]
+    [InlineData("/ogc/collections/{collectionId}/items/{featureId}", "application/geo+json")]
+    public async Task Items_and_a_feature_declare_their_media_types_and_the_406(string path, string mediaTypes)
+    {
+        var doc = JsonNode.Parse(await server.Client().GetStringAsync("/swagger/v1/swagger.json"))!;
+        var responses = doc["paths"]![path]!["get"]!["responses"]!.AsObject();
+        Assert.Equal(mediaTypes.Split(','), responses["200"]!["content"]!.AsObject().Select(c => c.Key));
+        Assert.Equal("application/problem+json", responses["406"]!["content"]!.AsObject().Single().Key);
+        Assert.True(responses.ContainsKey("304"));
+    }
+
     [Fact]
     public async Task The_server_still_names_bad_values_itself()
     {

@@ -42,6 +42,10 @@ public static class CqlFunctions
     public static string SpatialList => string.Join(", ", Spatial.Keys);
     public static string TemporalList => string.Join(", ", Temporal.Keys);
 
+    /// <summary>The message for arithmetic (+, -, *, /, %, ^, div), which neither encoding implements.</summary>
+    public static string NoArithmetic(string what) =>
+        $"arithmetic is not supported ({what}); compare a property with a value or another property as they are";
+
     public static bool IsKnown(string upperName) => Spatial.ContainsKey(upperName) || Temporal.ContainsKey(upperName);
 }
 
@@ -66,11 +70,26 @@ public static class CqlGeometries
     {
         if (geometry.Coordinates.Any(c => !double.IsFinite(c.X) || !double.IsFinite(c.Y)))
             throw new CqlException("the geometry's coordinates must be finite numbers", at);
+        // Empty, it makes every spatial predicate false (S_DISJOINT true of every feature): not what was meant.
+        if (geometry.IsEmpty) throw new CqlException("the geometry is empty", at);
+        // NTS reads and validates POLYGON((…), EMPTY) without complaint, but PostGIS refuses a ring of fewer than four
+        // points mid-query ("Polygon must have at least four points in each ring"): a 500 instead of a 400.
+        if (EmptyPart(geometry) is { } part)
+            throw new CqlException($"the geometry has an empty {part} (EMPTY); leave it out", at);
         var error = new NetTopologySuite.Operation.Valid.IsValidOp(geometry).ValidationError;
         if (error is not null)
             throw new CqlException($"the geometry is not valid: {error.Message} at ({Number(error.Coordinate.X)} {Number(error.Coordinate.Y)})", at);
         return geometry;
     }
+
+    private static string? EmptyPart(NetTopologySuite.Geometries.Geometry geometry) => geometry switch
+    {
+        GeometryCollection collection => collection.Geometries
+            .Select(member => member.IsEmpty ? $"{member.GeometryType.ToUpperInvariant()} inside the {collection.GeometryType.ToUpperInvariant()}" : EmptyPart(member))
+            .FirstOrDefault(part => part is not null),
+        Polygon polygon => polygon.Holes.Any(hole => hole.IsEmpty) ? "ring inside a POLYGON" : null,
+        _ => null,
+    };
 
     private static string Number(double value) => value.ToString("G10", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -30,7 +30,7 @@ public static class CqlJsonReader
         if (e.ValueKind is JsonValueKind.True or JsonValueKind.False) return new CqlLiteral(path, e.GetBoolean());
         if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("op", out var opElement) || opElement.ValueKind != JsonValueKind.String)
             throw new CqlException("expected an object with \"op\" and \"args\"", path);
-        var op = opElement.GetString()!;
+        var op = Text(opElement, path + ".op");
         var args = Args(e, path);
         string ArgPath(int i) => $"{path}.args[{i}]";
         var upper = op.ToUpperInvariant();
@@ -68,9 +68,22 @@ public static class CqlJsonReader
         }
         if (CqlFunctions.IsKnown(upper))
             return new CqlFunction(path, upper, args.Select((a, i) => Scalar(a, ArgPath(i))).ToList());
+        if (op is "+" or "-" or "*" or "/" or "%" or "^" or "div") throw new CqlException(CqlFunctions.NoArithmetic($"'{op}'"), path + ".op");
         throw new CqlException($"'{op}' is not an operator this server knows; use and, or, not, =, <>, <, <=, >, >=, like, between, in, isNull, " +
                                $"{CqlFunctions.SpatialList.ToLowerInvariant()}, {CqlFunctions.TemporalList.ToLowerInvariant()}", path + ".op");
     }
+
+    /// <summary>
+    /// A JSON string's text. An escaped lone surrogate ("\ud83d" without its pair) is valid JSON syntax but no Unicode
+    /// text: GetString throws InvalidOperationException on it, which reached the client as a 500.
+    /// </summary>
+    private static string Text(JsonElement e, string path)
+    {
+        try { return e.GetString()!; }
+        catch (InvalidOperationException) { throw new CqlException(LoneSurrogate, path); }
+    }
+
+    private const string LoneSurrogate = "the string is not Unicode text: it has an escaped lone surrogate (\\ud800–\\udfff without its pair)";
 
     private static List<JsonElement> Args(JsonElement e, string path)
     {
@@ -89,7 +102,7 @@ public static class CqlJsonReader
         switch (e.ValueKind)
         {
             case JsonValueKind.String:
-                var text = e.GetString()!;
+                var text = Text(e, path);
                 if (text.Length > CqlTextParser.MaxStringLength)
                     throw new CqlException($"the string is longer than {CqlTextParser.MaxStringLength} characters", path);
                 return new CqlLiteral(path, text);
@@ -108,11 +121,11 @@ public static class CqlJsonReader
     private static CqlNode ObjectScalar(JsonElement e, string path)
     {
         if (e.TryGetProperty("property", out var property) && property.ValueKind == JsonValueKind.String)
-            return new CqlProperty(path, property.GetString()!);
+            return new CqlProperty(path, Text(property, path + ".property"));
         if (e.TryGetProperty("date", out var date) && date.ValueKind == JsonValueKind.String)
-            return new CqlTime(path, true, date.GetString()!);
+            return new CqlTime(path, true, Text(date, path + ".date"));
         if (e.TryGetProperty("timestamp", out var timestamp) && timestamp.ValueKind == JsonValueKind.String)
-            return new CqlTime(path, false, timestamp.GetString()!);
+            return new CqlTime(path, false, Text(timestamp, path + ".timestamp"));
         if (e.TryGetProperty("interval", out var interval))
         {
             if (interval.ValueKind != JsonValueKind.Array || interval.GetArrayLength() != 2)
@@ -136,7 +149,7 @@ public static class CqlJsonReader
             try
             {
                 var geometry = e.Deserialize<NetTopologySuite.Geometries.Geometry>(GeoJson);
-                if (geometry is null || geometry.IsEmpty) throw new CqlException("the geometry is empty", path);
+                if (geometry is null) throw new CqlException("the geometry is empty", path);
                 return new CqlGeometry(path, CqlGeometries.Checked(geometry, path));
             }
             catch (Exception ex) when (ex is JsonException or ArgumentException or NotSupportedException or InvalidOperationException or FormatException)

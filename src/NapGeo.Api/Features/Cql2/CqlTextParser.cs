@@ -86,8 +86,12 @@ public sealed class CqlTextParser
         SkipSpace();
         if (TrySymbol("("))
         {
+            var open = _pos - 1;
             var inner = Nested(ParseOr);
             Expect(")");
+            // (miners_total) > 5 is CQL2's arithmetic grammar; it used to be "unexpected '> 5'", as if the filter ended early.
+            if (inner is CqlProperty or CqlLiteral or CqlFunction && FollowedByOperator())
+                throw Error(CqlFunctions.NoArithmetic("a value in parentheses"), open);
             return inner;
         }
         var at = Here;
@@ -129,13 +133,43 @@ public sealed class CqlTextParser
 
     private static CqlNode Negate(bool negated, CqlNode node) => negated ? new CqlNot(node.At, node) : node;
 
+    /// <summary>
+    /// A value, not followed by arithmetic: miners_women * 2 > miners_total used to be refused as "unexpected '* 2 …';
+    /// expected AND, OR or the end of the filter", which sent users looking for a syntax error.
+    /// </summary>
     private CqlNode ParseScalar()
+    {
+        var value = ParseValue();
+        SkipSpace();
+        if (ArithmeticOperator() is { } op) throw Error(CqlFunctions.NoArithmetic($"'{op}'"));
+        return value;
+    }
+
+    /// <summary>The arithmetic operator of CQL2 at the current position, if any.</summary>
+    private string? ArithmeticOperator() =>
+        _pos < _text.Length && _text[_pos] is '+' or '-' or '*' or '/' or '%' or '^' ? _text[_pos].ToString()
+        : PeekKeyword("DIV") ? "div" : null;
+
+    private bool FollowedByOperator()
+    {
+        SkipSpace();
+        var save = _pos;
+        var comparison = TryComparison() is not null;
+        _pos = save;
+        return comparison || ArithmeticOperator() is not null || ((string[])["LIKE", "BETWEEN", "IN", "IS", "NOT"]).Any(PeekKeyword);
+    }
+
+    private CqlNode ParseValue()
     {
         SkipSpace();
         var start = _pos;
         var at = Here;
         if (_pos >= _text.Length) throw Error("the filter ends where a value was expected");
         var c = _text[_pos];
+        // A sign before anything but a number (-miners_total), or a parenthesized value, is arithmetic too.
+        if (c is '-' or '+' && _pos + 1 < _text.Length && (char.IsAsciiLetter(_text[_pos + 1]) || _text[_pos + 1] is '"' or '(' or '_'))
+            throw Error(CqlFunctions.NoArithmetic($"'{c}'"));
+        if (c == '(') throw Error(CqlFunctions.NoArithmetic("a value in parentheses"));
         if (c == '\'') return new CqlLiteral(at, ReadString());
         if (char.IsAsciiDigit(c) || c is '-' or '+' or '.') return new CqlLiteral(at, ReadNumber());
         if (c == '"')
@@ -150,7 +184,7 @@ public sealed class CqlTextParser
         if (upper is "TRUE" or "FALSE") return new CqlLiteral(at, upper == "TRUE");
         SkipSpace();
         var isCall = _pos < _text.Length && _text[_pos] == '(';
-        if (WktTypes.Contains(upper) && (isCall || PeekDimension())) return ReadWkt(start, at);
+        if (WktTypes.Contains(upper) && (isCall || PeekDimensionOrEmpty())) return ReadWkt(start, at);
         if (!isCall)
         {
             if (Reserved.Contains(upper)) throw Error($"'{name}' is a keyword; a property or a value was expected", start);
@@ -198,7 +232,14 @@ public sealed class CqlTextParser
     private CqlGeometry ReadWkt(int start, string at)
     {
         SkipSpace();
-        if (_pos >= _text.Length || _text[_pos] != '(') ReadIdentifier(); // Z, M or ZM
+        if (_pos >= _text.Length || _text[_pos] != '(')
+        {
+            var word = ReadIdentifier().ToUpperInvariant(); // Z, M, ZM or EMPTY
+            SkipSpace();
+            if (word != "EMPTY" && _pos < _text.Length && char.IsAsciiLetter(_text[_pos])) word = ReadIdentifier().ToUpperInvariant();
+            // Refused as CqlGeometries.Checked refuses any other empty geometry, in either encoding.
+            if (word == "EMPTY") throw Error("the geometry is empty", start);
+        }
         SkipSpace();
         if (_pos >= _text.Length || _text[_pos] != '(') throw Error("expected '(' after the geometry type");
         var depth = 0;
@@ -223,18 +264,23 @@ public sealed class CqlTextParser
         }
     }
 
-    private bool PeekDimension()
+    /// <summary>
+    /// True when a WKT type name goes on as a geometry without a '(' right after it: POINT Z (…), POINT EMPTY or
+    /// POINT Z EMPTY. POINT EMPTY was read as a property named POINT followed by something unexpected.
+    /// </summary>
+    private bool PeekDimensionOrEmpty()
     {
         var save = _pos;
-        if (_pos < _text.Length && char.IsAsciiLetter(_text[_pos]))
+        string Word()
         {
-            var word = ReadIdentifier().ToUpperInvariant();
+            var word = _pos < _text.Length && char.IsAsciiLetter(_text[_pos]) ? ReadIdentifier().ToUpperInvariant() : "";
             SkipSpace();
-            var ok = word is "Z" or "M" or "ZM" && _pos < _text.Length && _text[_pos] == '(';
-            _pos = save;
-            return ok;
+            return word;
         }
-        return false;
+        var word = Word();
+        if (word is "Z" or "M" or "ZM") word = _pos < _text.Length && _text[_pos] == '(' ? "(" : Word();
+        _pos = save;
+        return word is "(" or "EMPTY";
     }
 
     private string ReadString()
