@@ -10,8 +10,8 @@ public static class FeaturesSetup
         services.AddSingleton<FeatureReader>();
         services.AddSingleton<OgcMetadata>();
         services.ConfigureSwaggerGen(o => o.OperationFilter<ItemsOpenApi>());
-        // Compression and CORS middleware are the tiles' (TilesApi.MapTiles adds UseResponseCompression and UseCors);
-        // this adds the media types served here to the compressed ones, and a default CORS policy for every
+        // The compression middleware is the tiles' (TilesApi.MapTiles adds UseResponseCompression) and CORS runs before
+        // authentication (NapGeoApp); this adds the media types served here to the compressed ones, and a default CORS policy for every
         // endpoint without a policy of its own. AddTiles runs first, so these options extend its own.
         services.AddResponseCompression(o =>
         {
