@@ -64,7 +64,7 @@ public static partial class GuidelinesApi
             return Problems.Status(409, "Managed by data/guidelines.csv",
                 "The default (international) set is seeded from data/guidelines.csv at start-up; add a national set (PUT /api/guidelines/{ISO3}) instead.");
         var errors = new ValidationErrors();
-        if (!CountryCode().IsMatch(code)) errors.Add("code", $"'{code}' is not an ISO 3166-1 alpha-3 country code (e.g. GHA).");
+        if (!CountryCodes.IsAlpha3(code)) errors.Add("code", CountryCodes.Problem(code));
         var guidelines = Validate(input, errors);
         if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary());
         var changed = await store.ReplaceAsync(code, input.Name!, input.Description, guidelines, context.User.ActorName(), ct);
@@ -132,9 +132,6 @@ public static partial class GuidelinesApi
         }
         return result;
     }
-
-    [GeneratedRegex("^[A-Z]{3}$")]
-    private static partial Regex CountryCode();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,99}$")]
     private static partial Regex GuidelineId();

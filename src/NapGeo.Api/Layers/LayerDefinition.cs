@@ -30,10 +30,20 @@ public sealed record Field(string Name, FieldKind Kind, string Description)
         return Allowed.FirstOrDefault(code => string.Equals(code, key, StringComparison.OrdinalIgnoreCase));
     }
     /// <summary>
-    /// Codes kept in capitals (ISO country codes): a filter written in another case is read in capitals, as /api/stats
-    /// reads them, rather than matching nothing.
+    /// Holds ISO 3166-1 alpha-3 codes (<see cref="CountryCodes"/>), or the one other code <see cref="OtherCode"/>: a
+    /// filter is read in capitals, and one that cannot be such a code is a 400 rather than an empty list.
     /// </summary>
-    public bool Capitals { get; init; }
+    public bool CountryCode { get; init; }
+    /// <summary>With <see cref="CountryCode"/>: the one stored code that is not a country's (guideline_set's 'default').</summary>
+    public string? OtherCode { get; init; }
+
+    /// <summary>The stored form of a country-code filter, or null when it cannot be one (see <see cref="CountryCode"/>).</summary>
+    public string? StoredCode(string text)
+    {
+        if (OtherCode is { } other && string.Equals(text, other, StringComparison.OrdinalIgnoreCase)) return other;
+        var code = text.ToUpperInvariant();
+        return CountryCodes.IsAlpha3(code) ? code : null;
+    }
     /// <summary>Usable as <c>?name=value</c> on the list endpoint.</summary>
     public bool Filterable { get; init; }
     public FieldSource Source { get; init; } = FieldSource.Client;

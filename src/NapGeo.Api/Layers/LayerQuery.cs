@@ -156,7 +156,8 @@ public static class LayerQuery
         }
         var ok = field.Kind switch
         {
-            FieldKind.Text => field.AllowedCode(text) is not null,
+            FieldKind.Text when field.CountryCode => field.StoredCode(text) is { } code && Set(out value, code),
+            FieldKind.Text => field.AllowedCode(text) is { } code && Set(out value, code),
             FieldKind.Integer => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) && Set(out value, i),
             FieldKind.Number => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) && Set(out value, d),
             FieldKind.Boolean => bool.TryParse(text, out var b) && Set(out value, b),
@@ -165,11 +166,13 @@ public static class LayerQuery
             FieldKind.Uuid => Guid.TryParse(text, out var g) && Set(out value, g),
             _ => false,
         };
-        if (field.Kind == FieldKind.Text && ok) value = field.Capitals ? text.ToUpperInvariant() : field.AllowedCode(text);
         if (!ok)
-            problem = field.Allowed is { } values
-                ? $"'{text}' is not one of: {string.Join(", ", values)}."
-                : $"'{text}' is not a valid {field.Kind.ToString().ToLowerInvariant()}.";
+            problem = field switch
+            {
+                { CountryCode: true } => CountryCodes.Problem(text, field.OtherCode),
+                { Allowed: { } values } => $"'{text}' is not one of: {string.Join(", ", values)}.",
+                _ => $"'{text}' is not a valid {field.Kind.ToString().ToLowerInvariant()}.",
+            };
         return ok;
     }
 

@@ -1,3 +1,4 @@
+using NapGeo.Assessment;
 using NapGeo.Layers;
 using NetTopologySuite.Geometries;
 
@@ -34,7 +35,7 @@ public static class SamplesLayer
             new("notes", FieldKind.Text, "Free notes"),
             // The assessment (issue 6): computed by a trigger from the guideline set of the sample's country, so every write path agrees.
             new("guideline_id", FieldKind.Text, "The guideline the sample was compared with (see /api/guidelines); null when none applies") { Source = FieldSource.Database },
-            new("guideline_set", FieldKind.Text, "The guideline set applied: the country's national set, else 'default' (international)") { Source = FieldSource.Database, Filterable = true },
+            new("guideline_set", FieldKind.Text, "The guideline set applied: the country's national set, else 'default' (international)") { Source = FieldSource.Database, Filterable = true, CountryCode = true, OtherCode = GuidelineStore.DefaultSet },
             new("guideline_value", FieldKind.Number, "The guideline value, in guideline_unit") { Source = FieldSource.Database },
             new("guideline_unit", FieldKind.Text, "The guideline's unit: always the sample's unit_normalized") { Source = FieldSource.Database },
             new("exceedance_ratio", FieldKind.Number, "value_normalized ÷ guideline_value; null below detection (the true value is unknown) or without a guideline") { Source = FieldSource.Database },

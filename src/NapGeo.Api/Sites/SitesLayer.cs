@@ -20,7 +20,7 @@ public static class SitesLayer
         [
             new("site_code", FieldKind.Text, "National site code, unique") { Required = true, Filterable = true, MaxLength = 64 },
             new("name", FieldKind.Text, "Site name") { Required = true, MaxLength = 200 },
-            new("country", FieldKind.Text, "ISO 3166-1 alpha-3 country code") { Required = true, Filterable = true, MaxLength = 3, Capitals = true },
+            new("country", FieldKind.Text, "ISO 3166-1 alpha-3 country code") { Required = true, Filterable = true, MaxLength = 3, CountryCode = true },
             new("admin1", FieldKind.Text, "First-level administrative area (region, province)") { Filterable = true, MaxLength = 200 },
             new("admin2", FieldKind.Text, "Second-level administrative area (district)") { Filterable = true, MaxLength = 200 },
             new("status", FieldKind.Text, "Operational status") { Allowed = ["active", "inactive", "abandoned", "unknown"], Filterable = true, Default = "unknown" },
@@ -54,8 +54,8 @@ public static class SitesLayer
 
     private static void Check(IDictionary<string, object?> values, ValidationErrors errors)
     {
-        if (values["country"] is string country && !(country.Length == 3 && country.All(char.IsAsciiLetterUpper)))
-            errors.AddProperty("country", $"'{country}' is not an ISO 3166-1 alpha-3 code (three capital letters, e.g. GHA).");
+        if (values["country"] is string country && !CountryCodes.IsAlpha3(country))
+            errors.AddProperty("country", CountryCodes.StoredProblem(country));
         foreach (var name in new[] { "miners_total", "miners_women", "miners_children", "mercury_use_kg_yr", "gold_production_kg_yr" })
             if (values[name] is int and < 0 || values[name] is double and < 0)
                 errors.AddProperty(name, "must not be negative.");

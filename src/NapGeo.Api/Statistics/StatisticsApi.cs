@@ -42,8 +42,7 @@ public static class StatisticsApi
         if (level is not ("all" or "country" or "admin1")) errors.Add("level", "must be country, admin1 or all.");
         // Codes in either case, as /api/countries/{iso3} takes them; stored codes are upper case.
         var country = query.Country?.ToUpperInvariant();
-        if (country is { } c && !(c.Length == 3 && c.All(char.IsAsciiLetterUpper)))
-            errors.Add("country", "must be an ISO 3166-1 alpha-3 code such as GHA.");
+        if (country is not null && !CountryCodes.IsAlpha3(country)) errors.Add("country", CountryCodes.Problem(query.Country!));
         // A misspelt parameter (?countyr=GHA) would answer every country's baseline as if it were one country's.
         foreach (var name in request.Query.Keys)
             if (!Parameters.Contains(name, StringComparer.OrdinalIgnoreCase))

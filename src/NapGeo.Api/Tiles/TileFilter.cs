@@ -25,8 +25,8 @@ public sealed record TileFilter(string? Country, string? Matrix, DateOnly? From,
             return null;
         }
         var country = Text("country");
-        if (country is not null && !(country.Length == 3 && country.All(char.IsAsciiLetterUpper)))
-            errors.Add("country", $"'{country}' is not an ISO 3166-1 alpha-3 code (three capital letters, e.g. GHA).");
+        if (country is not null && !CountryCodes.IsAlpha3(country.ToUpperInvariant())) errors.Add("country", CountryCodes.Problem(country));
+        country = country?.ToUpperInvariant();
         var matrix = Text("matrix");
         if (matrix is not null && !Units.Matrices.Contains(matrix))
             errors.Add("matrix", $"'{matrix}' is not one of {string.Join(", ", Units.Matrices)}.");

@@ -44,6 +44,13 @@ public sealed class GuidelineSetTests(NapGeoServer server) : IClassFixture<NapGe
         // Matrices the national set leaves out, and samples outside the country, keep the default set.
         Assert.Equal("default", (await editor.PropertiesAsync("samples", insideSoil))["guideline_set"]!.GetValue<string>());
         Assert.Equal("default", (await editor.PropertiesAsync("samples", outside))["guideline_set"]!.GetValue<string>());
+        // The list filter takes a set's code as /api/guidelines/{code} does, in either case; it matched nothing but 'GHA'.
+        async Task<int> Matched(string query) => (await (await editor.GetAsync($"/api/samples?campaign=GS&{query}")).OkJsonAsync())["numberMatched"]!.GetValue<int>();
+        Assert.Equal(1, await Matched("guideline_set=gha"));
+        Assert.Equal(2, await Matched("guideline_set=Default"));
+        var notASet = await (await editor.GetAsync("/api/samples?guideline_set=GH")).JsonAsync();
+        Assert.Equal(400, notASet["status"]!.GetValue<int>());
+        Assert.Contains("or 'default'", notASet["errors"]!["guideline_set"]![0]!.GetValue<string>());
 
         // A site moving to another country moves its samples to that country's (here: no) set.
         var move = new JsonObject { ["type"] = "Feature", ["properties"] = new JsonObject { ["country"] = "CIV" } };

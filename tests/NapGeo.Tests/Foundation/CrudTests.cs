@@ -182,6 +182,34 @@ public sealed class CrudTests(NapGeoServer server)
         Assert.Equal(1, ogc["numberMatched"]!.GetValue<int>());
     }
 
+    /// <summary>
+    /// A country filter that cannot be an ISO alpha-3 code (an ISO2 'GH', a name) is a 400 on the lists as on tiles and
+    /// /api/stats: the lists answered it with an empty collection. Tiles take the code in either case, as the lists do.
+    /// </summary>
+    [Theory]
+    [InlineData("/api/sites?country=GH")]
+    [InlineData("/ogc/collections/sites/items?country=ghana")]
+    [InlineData("/tiles/sites/0/0/0.mvt?country=GH")]
+    public async Task A_country_filter_that_is_no_alpha3_code_is_a_400(string path)
+    {
+        var problem = await (await server.Client().GetAsync(path)).JsonAsync();
+        Assert.Equal(400, problem["status"]!.GetValue<int>());
+        Assert.Contains("ISO 3166-1 alpha-3", problem["errors"]!["country"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Tiles_take_a_country_code_in_either_case()
+    {
+        var site = Site(lon: 41, lat: 13);
+        site["properties"]!["country"] = "ZZC"; // a code no other test uses
+        await server.Editor().CreateAsync("sites", site);
+        var upper = await server.Client().GetAsync("/tiles/sites/0/0/0.mvt?country=ZZC");
+        var lower = await server.Client().GetAsync("/tiles/sites/0/0/0.mvt?country=zzc");
+        Assert.Equal(HttpStatusCode.OK, upper.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, lower.StatusCode);
+        Assert.Equal(await upper.Content.ReadAsByteArrayAsync(), await lower.Content.ReadAsByteArrayAsync());
+    }
+
     [Fact]
     public async Task A_bbox_keeps_points_on_its_edges_and_drops_points_just_outside()
     {
