@@ -59,6 +59,7 @@ public static partial class GuidelinesApi
     private static async Task<Results<Ok<SetChanged>, ValidationProblem, ProblemHttpResult>> Put(
         string code, SetInput input, HttpContext context, GuidelineStore store, CancellationToken ct)
     {
+        if (QueryParameters.RefuseUnknown(context.Request.Query, [], "PUT /api/guidelines/{code}") is { } unknown) return unknown;
         code = Code(code);
         if (code == GuidelineStore.DefaultSet)
             return Problems.Status(409, "Managed by data/guidelines.csv",
@@ -71,9 +72,10 @@ public static partial class GuidelinesApi
         return TypedResults.Ok(new SetChanged((await store.GetAsync(code, ct))!, changed));
     }
 
-    private static async Task<Results<Ok<SetDeleted>, ProblemHttpResult>> Delete(
+    private static async Task<Results<Ok<SetDeleted>, ValidationProblem, ProblemHttpResult>> Delete(
         string code, HttpContext context, GuidelineStore store, CancellationToken ct)
     {
+        if (QueryParameters.RefuseUnknown(context.Request.Query, [], "DELETE /api/guidelines/{code}") is { } unknown) return unknown;
         code = Code(code);
         if (code == GuidelineStore.DefaultSet)
             return Problems.Status(409, "Managed by data/guidelines.csv", "The default (international) set cannot be removed.");

@@ -75,12 +75,19 @@ public static class TilesApi
         app.MapGetAndHead("/admin/tiles/cache", (TileService service) => TypedResults.Ok(service.Cache.Stats()),
                 b => b.RequireAuthorization(ApiKeyAuthentication.AdminPolicy)).WithTags("Vector tiles")
             .WithName("GetTileCacheStats").WithSummary("Tile cache statistics (admin key)");
-        app.MapDelete("/admin/tiles/cache", (TileService service) => TypedResults.Ok(new { flushed = service.Flush() }))
+        app.MapDelete("/admin/tiles/cache", FlushCache)
             .RequireAuthorization(ApiKeyAuthentication.AdminPolicy).WithTags("Vector tiles")
             .WithName("FlushTileCache").WithSummary("Empty the tile cache (admin key)");
         if (app.Configuration.GetValue("Tiles:BenchEndpoint", false)) MapBenchEndpoint(app);
         return app;
     }
+
+    private static Results<Ok<CacheFlushed>, ValidationProblem> FlushCache(HttpRequest request, TileService service) =>
+        QueryParameters.RefuseUnknown(request.Query, [], "DELETE /admin/tiles/cache") is { } unknown
+            ? unknown
+            : TypedResults.Ok(new CacheFlushed(service.Flush()));
+
+    public sealed record CacheFlushed(int Flushed);
 
     private static async Task<IResult> GetTile(string source, string z, string x, string tile, HttpContext context, TileService service, CancellationToken ct)
     {

@@ -56,8 +56,9 @@ public static class UploadApi
     private static async Task<Results<Ok<UploadRecord>, ProblemHttpResult>> Get(Guid id, UploadStore store, CancellationToken ct) =>
         await store.GetAsync(id, ct) is { } record ? TypedResults.Ok(record) : Problems.NotFound($"upload {id}");
 
-    private static async Task<Results<Ok<UploadRecord>, ProblemHttpResult>> Rollback(Guid id, HttpContext context, UploadService service, CancellationToken ct)
+    private static async Task<Results<Ok<UploadRecord>, ValidationProblem, ProblemHttpResult>> Rollback(Guid id, HttpContext context, UploadService service, CancellationToken ct)
     {
+        if (QueryParameters.RefuseUnknown(context.Request.Query, [], "DELETE /api/uploads/{id}") is { } unknown) return unknown;
         try
         {
             return await service.RollbackAsync(id, context.User.ActorName(), ct) is { } record ? TypedResults.Ok(record) : Problems.NotFound($"upload {id}");

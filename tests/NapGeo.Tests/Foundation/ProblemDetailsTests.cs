@@ -127,6 +127,34 @@ public sealed class ProblemDetailsTests(NapGeoServer server)
         Assert.Equal(HttpStatusCode.NoContent, (await server.Editor().SendAsync(HttpMethod.Delete, $"/api/sites/{id}")).StatusCode);
     }
 
+    /// <summary>The admin writes and the roll-back took any parameter: PUT /api/guidelines/CIV?dry_run=true replaced the set.</summary>
+    [Fact]
+    public async Task Admin_writes_and_roll_backs_refuse_parameters_they_do_not_take()
+    {
+        var admin = server.Client(server.AdminKey);
+        var set = new JsonObject
+        {
+            ["name"] = "Côte d'Ivoire (test)",
+            ["guidelines"] = new JsonArray(new JsonObject
+            {
+                ["id"] = "civ-water", ["matrix"] = "water", ["value"] = 1, ["unit"] = "µg/L", ["name"] = "Drinking water", ["source"] = "Test",
+            }),
+        };
+        var problem = await AssertProblem(await admin.SendAsync(HttpMethod.Put, "/api/guidelines/CIV?dry_run=true", set), HttpStatusCode.BadRequest);
+        Assert.Contains("takes none", problem["errors"]!["dry_run"]![0]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/guidelines/CIV")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.SendAsync(HttpMethod.Put, "/api/guidelines/CIV", set)).StatusCode);
+        await AssertProblem(await admin.DeleteAsync("/api/guidelines/CIV?force=true"), HttpStatusCode.BadRequest);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/guidelines/CIV")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.DeleteAsync("/api/guidelines/CIV")).StatusCode);
+
+        await AssertProblem(await server.Editor().DeleteAsync($"/api/uploads/{Guid.NewGuid()}?force=true"), HttpStatusCode.BadRequest);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Editor().DeleteAsync($"/api/uploads/{Guid.NewGuid()}")).StatusCode);
+        problem = await AssertProblem(await admin.DeleteAsync("/admin/tiles/cache?layer=sites"), HttpStatusCode.BadRequest);
+        Assert.Contains("takes none", problem["errors"]!["layer"]![0]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await admin.DeleteAsync("/admin/tiles/cache")).StatusCode);
+    }
+
     [Fact]
     public async Task Wrong_content_type_is_415_saying_what_to_send()
     {
