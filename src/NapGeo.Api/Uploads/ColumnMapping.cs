@@ -80,8 +80,11 @@ public static partial class ColumnMapping
     private static readonly string[] ZoneNames = ["zone", "utm zone", "utm zone number", "fuseau"];
     private static readonly string[] WktNames = ["wkt", "geometry", "geom", "the geom", "shape"];
 
+    // An unread field's place in ColumnMap.Fields while detection runs: it keeps detection from giving the field a column.
+    private const int UnreadColumn = -1;
+
     public static ColumnMap Detect(
-        LayerDefinition layer, IReadOnlyList<string> columns, bool featuresHaveGeometry, IReadOnlyDictionary<string, string>? overrides, bool crsGiven)
+        LayerDefinition layer, IReadOnlyList<string> columns, bool featuresHaveGeometry, IReadOnlyDictionary<string, string?>? overrides, bool crsGiven)
     {
         // The upload's record keeps the columns as jsonb, which cannot hold a NUL character any more than text can: the
         // record failed to store with "unsupported Unicode escape sequence", naming nothing.
@@ -97,11 +100,23 @@ public static partial class ColumnMapping
         var names = columns.Select(column => DetectionName(column, known, groups, layer.Name == "samples")).ToArray();
         var used = new HashSet<int>();
 
-        // Caller's mapping first: it wins over detection.
-        foreach (var (key, column) in overrides ?? new Dictionary<string, string>())
+        // Caller's mapping first: it wins over detection. A null leaves a field unread, e.g. a form's "Zone" that is a mining
+        // zone, not a UTM zone, or a column of enumerators' names that detection took for notes.
+        var unread = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, column) in overrides ?? new Dictionary<string, string?>())
         {
+            if (column is null)
+            {
+                if (key is not ("zone" or "wkt") && layer.Find(key) is not { ReadOnly: false })
+                    throw new UploadFileException(400, key is "longitude" or "x" or "latitude" or "y" or "easting" or "northing" ? "Coordinates cannot be unread" : "Unknown field in mapping",
+                        $"mapping.{key} is null, but only a field of a {layer.Noun}, zone or wkt can be left unread; map a coordinate to its column instead.");
+                unread.Add(key);
+                if (layer.Find(key) is not null) map.Fields[key] = UnreadColumn;
+                continue;
+            }
             if (string.IsNullOrWhiteSpace(column))
-                throw new UploadFileException(400, "Empty mapping", $"mapping.{key} names no column; give the header of the file's column, e.g. {{\"{key}\":\"…\"}}.");
+                throw new UploadFileException(400, "Empty mapping",
+                    $"mapping.{key} names no column; give the header of the file's column, e.g. {{\"{key}\":\"…\"}}, or null to leave the field unread.");
             var index = FindColumn(columns, names, column)
                 ?? throw new UploadFileException(422, "Unknown column in mapping",
                     $"mapping.{key} names column '{column}', which the file does not have; its columns are: {string.Join(", ", columns)}.");
@@ -146,7 +161,7 @@ public static partial class ColumnMapping
 
         if (!featuresHaveGeometry)
         {
-            map.Wkt ??= Pick(detectable, used, WktNames);
+            if (!unread.Contains("wkt")) map.Wkt ??= Pick(detectable, used, WktNames);
             // A mapping may name one coordinate: the other is still detected, of the same kind (lon/lat or easting/northing).
             if (map.Wkt is null && (map.X is null || map.Y is null))
             {
@@ -164,7 +179,7 @@ public static partial class ColumnMapping
                     map.Projected = map.X is not null || map.Y is not null;
                 }
             }
-            map.Zone ??= Pick(detectable, used, ZoneNames);
+            if (!unread.Contains("zone")) map.Zone ??= Pick(detectable, used, ZoneNames);
             if (map.Wkt is null && (map.X is null || map.Y is null))
                 throw new UploadFileException(422, "No coordinate columns",
                     $"Found no {(map.X is null ? "longitude/easting" : "latitude/northing")} column. The file's columns are: {string.Join(", ", columns)}. " +
@@ -183,6 +198,7 @@ public static partial class ColumnMapping
         if (layer.Name == "samples" && !map.Fields.ContainsKey("value"))
             for (var i = 0; i < fieldNames.Length; i++)
                 if (!used.Contains(i) && LooksLikeConcentration(fieldNames[i])) { map.Fields["value"] = i; used.Add(i); break; }
+        foreach (var key in unread) map.Fields.Remove(key); // held their place against detection until here
         if (map.Fields.TryGetValue("value", out var valueColumn))
             map.UnitFromHeader = UnitInBrackets().Match(columns[valueColumn]) is { Success: true } unit ? unit.Groups[1].Value.Trim() : TrailingUnit(columns[valueColumn]);
         // "LOD (µg/kg)" beside "Hg (mg/kg)": the limit's unit went with the brackets, and the limit was stored as if in the

@@ -30,7 +30,7 @@ public static class UploadApi
             .WithName("CreateUpload")
             .WithSummary("Upload samples, sites or hotspots from a file (editor key)")
             .WithDescription("multipart/form-data: file (CSV, XLSX, GeoJSON, KML/KMZ, GPX, zipped Shapefile, GeoPackage) and fields " +
-                             "target (samples|sites|hotspots), campaign, crs (EPSG:…, when the file has none), mapping (JSON object field → column), " +
+                             "target (samples|sites|hotspots), campaign, crs (EPSG:…, when the file has none), mapping (JSON object field → column; null leaves a detected field unread), " +
                              "mode (commit|dry-run), on_error (reject-all|skip-invalid), format, id (a UUID to poll GET /api/uploads/{id} while it runs). " +
                              "Fields may also be sent as query parameters.")
             .DisableAntiforgery()
@@ -136,7 +136,7 @@ public static class UploadApi
         }
     }
 
-    private sealed record ParsedOptions(string Target, string? Campaign, string? Crs, Dictionary<string, string>? Mapping, bool DryRun, OnError OnError, string? Format, Guid? Id);
+    private sealed record ParsedOptions(string Target, string? Campaign, string? Crs, Dictionary<string, string?>? Mapping, bool DryRun, OnError OnError, string? Format, Guid? Id);
 
     private static readonly string[] OptionNames = ["target", "campaign", "crs", "mapping", "mode", "on_error", "format", "id"];
 
@@ -155,11 +155,11 @@ public static class UploadApi
         if (mode is not ("commit" or "dry-run")) errors["mode"] = ["must be commit or dry-run."];
         var onError = Field("on_error") ?? "reject-all";
         if (onError is not ("reject-all" or "skip-invalid")) errors["on_error"] = ["must be reject-all or skip-invalid."];
-        Dictionary<string, string>? mapping = null;
+        Dictionary<string, string?>? mapping = null;
         if (Field("mapping") is { } json)
         {
-            try { mapping = JsonSerializer.Deserialize<Dictionary<string, string>>(json); }
-            catch (JsonException) { errors["mapping"] = ["must be a JSON object of field → column name, e.g. {\"latitude\":\"Lat (dd)\"}."]; }
+            try { mapping = JsonSerializer.Deserialize<Dictionary<string, string?>>(json); }
+            catch (JsonException) { errors["mapping"] = ["must be a JSON object of field → column name (null: leave the field unread), e.g. {\"latitude\":\"Lat (dd)\",\"notes\":null}."]; }
         }
         // Options are stored (the campaign on every row, all of them in the upload's record), and PostgreSQL text and jsonb
         // cannot hold a NUL character: the insert failed with "invalid byte sequence", naming no option.

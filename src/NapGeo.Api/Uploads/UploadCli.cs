@@ -16,7 +16,7 @@ public static class UploadCli
         var crs = new Option<string?>("--crs") { Description = "CRS of the coordinates when the file has none, e.g. EPSG:32630" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Check and report; store nothing" };
         var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Load the valid rows and report the others (default: reject all)" };
-        var mapping = new Option<string?>("--mapping") { Description = "JSON object field → column, e.g. {\"latitude\":\"Lat\"}" };
+        var mapping = new Option<string?>("--mapping") { Description = "JSON object field → column (null: leave a detected field unread), e.g. {\"latitude\":\"Lat\",\"notes\":null}" };
         var actor = new Option<string>("--actor") { Description = "Name recorded in the audit log", DefaultValueFactory = _ => "cli:" + Environment.UserName };
         var command = new Command("import", "Upload a field data file (same checks and report as POST /api/uploads)")
             { file, target, campaign, crs, dryRun, skipInvalid, mapping, actor };
@@ -31,8 +31,8 @@ public static class UploadCli
             var service = app.Services.GetRequiredService<UploadService>();
             var path = parse.GetValue(file)!;
             if (!path.Exists) { Console.Error.WriteLine($"error: {path.FullName} does not exist."); return 1; }
-            Dictionary<string, string>? columns = null;
-            try { columns = parse.GetValue(mapping) is { } m ? JsonSerializer.Deserialize<Dictionary<string, string>>(m) : null; }
+            Dictionary<string, string?>? columns = null;
+            try { columns = parse.GetValue(mapping) is { } m ? JsonSerializer.Deserialize<Dictionary<string, string?>>(m) : null; }
             catch (JsonException) { Console.Error.WriteLine("error: --mapping must be a JSON object of field → column, e.g. {\"latitude\":\"Lat\"}."); return 1; }
             var onError = parse.GetValue(skipInvalid) ? OnError.SkipInvalid : OnError.RejectAll;
             var request = new UploadRequest(path.FullName, path.Name, parse.GetValue(target)!, parse.GetValue(campaign), parse.GetValue(crs),

@@ -6,7 +6,7 @@ public enum OnError { RejectAll, SkipInvalid }
 
 /// <summary>What the caller asked: the file is on disk at <see cref="Path"/> (the service never holds a whole upload in memory).</summary>
 public sealed record UploadRequest(
-    string Path, string FileName, string Target, string? Campaign, string? Crs, IReadOnlyDictionary<string, string>? Mapping,
+    string Path, string FileName, string Target, string? Campaign, string? Crs, IReadOnlyDictionary<string, string?>? Mapping,
     bool DryRun, OnError OnError, string Actor, string? Format = null);
 
 /// <summary>One finding about one row (or the whole file when <see cref="Row"/> is null).</summary>

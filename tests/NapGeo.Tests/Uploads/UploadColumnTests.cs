@@ -49,6 +49,37 @@ public sealed class UploadColumnTests(NapGeoServer server)
         Assert.Equal(6, empty["columns"]!.AsArray().Count);
     }
 
+    /// <summary>A detected column could not be left out: a form's enumerator names went into notes, and a mining "Zone"
+    /// was taken for a UTM zone. A null in the mapping leaves the field unread.</summary>
+    [Fact]
+    public async Task A_null_in_the_mapping_leaves_a_detected_field_unread()
+    {
+        const string csv = "sample_id,matrix,Hg (mg/kg),latitude,longitude,notes,Zone\nUN-1,soil,0.5,5.3,-1.9,Kwame Mensah (enumerator),North pit\n";
+        var detected = Unique("UNREAD");
+        var (status, body) = await UploadAsync(csv, "unread.csv", ("campaign", detected));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal("notes", Mapped(body, "notes"));
+        Assert.Equal("Zone", Mapped(body, "zone"));
+        Assert.Equal("Kwame Mensah (enumerator)", await StoredAsync(detected, "notes"));
+
+        var unread = Unique("UNREAD");
+        (status, body) = await UploadAsync(csv, "unread.csv", ("campaign", unread), ("mapping", """{"notes":null,"zone":null}"""));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal("(none)", Mapped(body, "notes"));
+        Assert.Equal("(none)", Mapped(body, "zone"));
+        Assert.Equal("UN-1 0.5", await StoredAsync(unread, "external_id, notes, value"));
+        var ignored = body["warnings"]!.AsArray().Single(w => w!["kind"]!.GetValue<string>() == "ignored_columns")!["column"]!.GetValue<string>();
+        Assert.Contains("notes", ignored);
+        Assert.Contains("Zone", ignored);
+
+        (status, body) = await UploadAsync(csv, "unread.csv", ("campaign", unread), ("mapping", """{"latitude":null}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("Coordinates cannot be unread", body["title"]!.GetValue<string>());
+        (status, body) = await UploadAsync(csv, "unread.csv", ("campaign", unread), ("mapping", """{"colour":null}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("mapping.colour", body["detail"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task The_option_columns_of_a_kobo_multiple_choice_question_are_not_read_as_other_fields()
     {
