@@ -81,7 +81,7 @@ public sealed class UploadService(
                         $"the file has several layers, read one after another and numbered on: {parts}.", "layers"));
                 if (map.Ignored.Count > 0)
                     record.Warnings.Add(new(null, string.Join(", ", map.Ignored), null, null,
-                        "these columns match no field and were ignored; send mapping= to use them.", "ignored_columns"));
+                        "these columns were not read: they match no field, or the mapping left their field unread; send mapping= to use them.", "ignored_columns"));
                 if (await store.FindSameFileAsync(record.Sha256, layer.Name, ct) is { } same)
                     record.Warnings.Add(new(null, null, null, null,
                         $"this file (SHA-256 {record.Sha256[..12]}…) was already uploaded on {FeatureJson.Timestamp(same.At)} by {same.Actor} " +

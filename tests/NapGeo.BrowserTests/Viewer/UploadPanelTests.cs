@@ -97,6 +97,28 @@ public sealed class UploadPanelTests(ViewerServer server) : IClassFixture<Viewer
         }
     }
 
+    /// <summary>A detected field can be left unread; coordinates can only be given another column.</summary>
+    [Fact]
+    public async Task A_detected_field_can_be_left_unread()
+    {
+        var page = await OpenUploadWithFileAsync();
+        var check = page.GetByRole(AriaRole.Button, new() { Name = "Check (dry run)" });
+        await check.ClickAsync();
+        var answer = page.Locator("#upload-result > .summary, #upload-result > p.bad");
+        await answer.First.WaitForAsync();
+        Assert.Equal("date", await page.Locator("select[data-field='sampled_at']").InputValueAsync());
+        Assert.Equal(0, await page.Locator("select[data-field='latitude'] option[value='']").CountAsync());
+
+        await page.Locator("select[data-field='sampled_at']").SelectOptionAsync(new SelectOptionValue { Label = "(not read)" });
+        await page.EvaluateAsync("() => document.getElementById('upload-result').replaceChildren()");
+        await check.ClickAsync();
+        await answer.First.WaitForAsync();
+        Assert.True(await page.Locator("#upload-result > p.bad").CountAsync() == 0, await page.Locator("#upload-result").TextContentAsync());
+        Assert.Equal("", await page.Locator("select[data-field='sampled_at']").InputValueAsync());
+        var ignored = page.Locator("#upload-report tr.warning").Filter(new() { HasText = "were not read" });
+        await Assertions.Expect(ignored.Locator("td").Nth(1)).ToHaveTextAsync("date");
+    }
+
     [Fact]
     public async Task Changing_the_target_after_adjusting_the_mapping_checks_the_file_as_the_new_target()
     {

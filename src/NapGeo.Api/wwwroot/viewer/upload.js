@@ -1,5 +1,8 @@
 import { el, clear, announce, KEY_STORAGE } from './dom.js';
 
+// The coordinates' names in an upload's mapping report.
+const COORDINATE_ROLES = ['longitude', 'latitude', 'easting', 'northing'];
+
 /**
  * The upload panel: choose a file, see the detected format, CRS and column mapping, adjust the mapping, run a
  * dry run (report with bad rows highlighted, preview points on the map), then commit with a progress bar.
@@ -156,10 +159,12 @@ function renderReport(container, answer, state) {
     const rows = Object.entries(mapping).map(([field, column]) => {
       // Entries that are not a column choice (e.g. the unit read from a header) are shown as they are.
       if (column && !columns.includes(column)) return el('tr', {}, el('th', {}, field), el('td', {}, column));
-      // Columns only: the upload API maps a field to a column and refuses an empty choice ("names no column").
-      const select = el('select', { 'aria-label': `Column for ${field}`, 'data-field': field },
-        columns.map(c => el('option', { value: c, selected: c === column }, c)));
-      select.addEventListener('change', () => { state.mapping[field] = select.value; state.onMappingChanged?.(); });
+      // A field may also be left unread (null in the mapping): a column detection took for it that holds something else.
+      // Coordinates cannot: they can only be given another column.
+      const options = columns.map(c => el('option', { value: c, selected: c === column }, c));
+      if (!COORDINATE_ROLES.includes(field)) options.unshift(el('option', { value: '', selected: column == null }, '(not read)'));
+      const select = el('select', { 'aria-label': `Column for ${field}`, 'data-field': field }, options);
+      select.addEventListener('change', () => { state.mapping[field] = select.value === '' ? null : select.value; state.onMappingChanged?.(); });
       return el('tr', {}, el('th', {}, field), el('td', {}, select));
     });
     container.append(el('details', { open: true }, el('summary', {}, 'Column mapping (change it, then check again)'),
