@@ -86,6 +86,7 @@ public sealed class GuidelineStore(NpgsqlDataSource db, HotspotRefresh hotspots,
         await using (var lockCmd = tx.Command("SELECT pg_advisory_xact_lock(hashtext('napgeo.guidelines'))")) await lockCmd.ExecuteNonQueryAsync(ct);
         var current = await RowsAsync(tx.Connection, tx.Transaction, DefaultSet, ct);
         var changed = !Sorted(current).SequenceEqual(Sorted(csv));
+        bool multipliersChanged;
         if (changed)
         {
             await WriteRowsAsync(tx, DefaultSet, csv, ct);
@@ -99,16 +100,19 @@ public sealed class GuidelineStore(NpgsqlDataSource db, HotspotRefresh hotspots,
         {
             settings.Parameters.Add(new() { Value = multipliers.High });
             settings.Parameters.Add(new() { Value = multipliers.Critical });
-            changed |= await settings.ExecuteNonQueryAsync(ct) > 0;
+            multipliersChanged = await settings.ExecuteNonQueryAsync(ct) > 0;
         }
-        var reassessed = changed ? await ReassessAsync(tx, "Default guidelines or class multipliers changed", ct) : 0;
+        // New multipliers re-grade a hotspot (its severity compares its ratios with them) even when no sample's class moves.
+        var reassessed = changed || multipliersChanged
+            ? await ReassessAsync(tx, "Default guidelines or class multipliers changed", ct, refreshHotspots: multipliersChanged)
+            : 0;
         await tx.CommitAsync(ct);
         return reassessed;
     }
 
     private static IEnumerable<Guideline> Sorted(IEnumerable<Guideline> rows) => rows.OrderBy(g => g.Id, StringComparer.Ordinal);
 
-    private async Task<long> ReassessAsync(WriteTransaction tx, string cause, CancellationToken ct)
+    private async Task<long> ReassessAsync(WriteTransaction tx, string cause, CancellationToken ct, bool refreshHotspots = false)
     {
         // Writers of samples wait until this commits: a sample inserted meanwhile would be assessed against the old
         // guidelines by its trigger and missed by this re-assessment, which cannot see it. Reads go on.
@@ -121,7 +125,7 @@ public sealed class GuidelineStore(NpgsqlDataSource db, HotspotRefresh hotspots,
             changed = (long)(await cmd.ExecuteScalarAsync(ct))!;
         }
         log.LogInformation("{Cause}: re-assessed {Count} samples", cause, changed);
-        if (changed > 0) await hotspots.RefreshAsync(tx, cause, ct);
+        if (changed > 0 || refreshHotspots) await hotspots.RefreshAsync(tx, cause, ct);
         return changed;
     }
 

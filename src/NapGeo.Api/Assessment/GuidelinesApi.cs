@@ -85,6 +85,10 @@ public static partial class GuidelinesApi
 
     private static string Code(string code) => code == GuidelineStore.DefaultSet ? code : code.ToUpperInvariant();
 
+    // In the canonical units (mg/kg, µg/L, µg/g, ng/m³) far below any real guideline. Samples reach 1e12 in their own unit:
+    // against 1e-300 µg/L their ratio overflowed, and valid samples were refused.
+    private const double SmallestGuideline = 1e-6;
+
     private static List<Guideline> Validate(SetInput input, ValidationErrors errors)
     {
         if (string.IsNullOrWhiteSpace(input.Name) || input.Name.Length > 200) errors.Add("name", "is required (1–200 characters).");
@@ -116,7 +120,13 @@ public static partial class GuidelinesApi
             else if (g.Matrix is not null && Units.Matrices.Contains(g.Matrix) && (normalization = Units.Normalize(g.Matrix, g.Unit, out var problem)) is null)
                 Fail("unit", problem!);
             if (!ok || normalization is null) continue;
-            parsed.Add((new Guideline(g.Id!, g.Matrix!, g.Value!.Value * normalization.Factor, normalization.Unit, g.IsDefault ?? false, g.Name!,
+            var canonical = g.Value!.Value * normalization.Factor;
+            if (canonical is < SmallestGuideline or > FeatureInput.MaxMagnitude)
+            {
+                Fail("value", $"is {canonical:G4} {normalization.Unit}; a guideline must lie between {SmallestGuideline:0e0} and {FeatureInput.MaxMagnitude:0e0} {normalization.Unit}.");
+                continue;
+            }
+            parsed.Add((new Guideline(g.Id!, g.Matrix!, canonical, normalization.Unit, g.IsDefault ?? false, g.Name!,
                 g.Protects, g.Source!, g.Url, g.Year, g.Verified, g.Note), g.IsDefault is not null));
         }
         foreach (var duplicate in parsed.GroupBy(p => p.Row.Id).Where(d => d.Count() > 1))

@@ -78,8 +78,8 @@ public sealed class HotspotDerivation(NpgsqlDataSource db)
 }
 
 /// <summary>
-/// Keeps derived hotspots in step with bulk changes of the samples' exceedances: a committed samples upload, its roll-back,
-/// and a guideline set replaced or removed each re-derive them with the default parameters, unless
+/// Keeps derived hotspots in step with bulk changes of the samples' exceedances: a committed samples or sites upload, its
+/// roll-back, a guideline set replaced or removed and new class multipliers each re-derive them with the default parameters, unless
 /// NapGeo:Assessment:DeriveAfterChanges is false. Single edits through the REST API do not: POST /api/hotspots/derive does.
 /// </summary>
 public sealed class HotspotRefresh(HotspotDerivation derivation, IOptions<AssessmentOptions> options, ILogger<HotspotRefresh> log) : IUploadCommitHook
@@ -110,9 +110,12 @@ public sealed class HotspotRefresh(HotspotDerivation derivation, IOptions<Assess
     private void Log(string cause, DeriveResult result) =>
         log.LogInformation("{Cause}: derived {Count} hotspots (removed {Removed})", cause, result.Hotspots.Count, result.Removed);
 
-    /// <summary>An upload, or its roll-back, committed: only samples move the clusters.</summary>
+    /// <summary>
+    /// An upload, or its roll-back, committed. Samples move the clusters; sites do too, through their samples: a site's
+    /// country chooses the guideline set its samples are assessed by, and its outline which samples it holds.
+    /// </summary>
     public async Task OnCommittedAsync(Guid uploadId, string target, CancellationToken ct)
     {
-        if (target == "samples") await RefreshAsync($"upload:{uploadId}", $"Upload {uploadId}");
+        if (target is "samples" or "sites") await RefreshAsync($"upload:{uploadId}", $"Upload {uploadId}");
     }
 }

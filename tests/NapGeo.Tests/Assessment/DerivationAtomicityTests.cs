@@ -104,6 +104,39 @@ public sealed class DerivationAtomicityTests(NapGeoServer server) : IClassFixtur
             $"SELECT actor FROM audit_log WHERE table_name = 'hotspots' AND action = 'insert' AND row_id = (SELECT id {hotspotHere})", lon, lat));
     }
 
+    /// <summary>
+    /// A hotspot's severity compares its ratios with the multipliers, so new multipliers at start-up re-derive even when no
+    /// sample changes class; the hotspot kept its old severity until someone derived by hand.
+    /// </summary>
+    [Fact]
+    public async Task New_multipliers_at_start_up_re_grade_hotspots_when_no_sample_changes_class()
+    {
+        // Sediment at 1.5, 4, 6.5 and 6.5× the ISQG (0.17 mg/kg): max 6.5, median 5.25. No ratio lies in 5.21–5.30.
+        var (lon, lat) = (-2.6, 10.2);
+        foreach (var (id, east, value) in new[] { ("G1", 0.0, 0.255), ("G2", 150.0, 0.68), ("G3", 300.0, 1.105), ("G4", 450.0, 1.105) })
+            await server.Editor().CreateAsync("samples", Sample(id, "GRADE", Offset(lon, lat, east, 0), "sediment", value, "mg/kg"));
+        const string severityHere = "SELECT severity FROM hotspots WHERE origin = 'derived' AND ST_DWithin(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326), 0.05)";
+
+        await using var db = server.Database.CreateDataSource();
+        async Task StartWithHighMultiplier(double high)
+        {
+            var options = Options.Create(new AssessmentOptions { HighMultiplier = high });
+            var refresh = new HotspotRefresh(new HotspotDerivation(db), options, NullLogger<HotspotRefresh>.Instance);
+            await new GuidelineSeeder(new GuidelineStore(db, refresh, NullLogger<GuidelineStore>.Instance), options).StartAsync(CancellationToken.None);
+        }
+        try
+        {
+            await StartWithHighMultiplier(5.21);
+            Assert.Equal("high", await server.Database.ScalarAsync<string>(severityHere, lon, lat)); // median ≥ 5.21
+            var classes = await server.Database.ScalarAsync<string>("SELECT string_agg(exceedance_class, ',' ORDER BY external_id) FROM samples WHERE campaign = 'GRADE'");
+
+            await StartWithHighMultiplier(5.30);
+            Assert.Equal(classes, await server.Database.ScalarAsync<string>("SELECT string_agg(exceedance_class, ',' ORDER BY external_id) FROM samples WHERE campaign = 'GRADE'"));
+            Assert.Equal("medium", await server.Database.ScalarAsync<string>(severityHere, lon, lat)); // max ≥ 5.30 > median
+        }
+        finally { await StartWithHighMultiplier(new AssessmentOptions().HighMultiplier); }
+    }
+
     [Fact]
     public async Task A_derivation_outlasting_the_statement_timeout_completes()
     {

@@ -73,6 +73,19 @@ public sealed class GuidelineSetTests(NapGeoServer server) : IClassFixture<NapGe
         Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync("/api/guidelines/GHA")).StatusCode);
     }
 
+    /// <summary>A guideline of 1e-300 µg/L was stored, and then a sample of 1e9 µg/L overflowed its ratio and was refused.</summary>
+    [Theory]
+    [InlineData(1e-300, "µg/L")]
+    [InlineData(1e300, "mg/L")]
+    public async Task A_guideline_value_beyond_any_measurement_is_refused(double value, string unit)
+    {
+        var put = await server.Client(server.AdminKey).SendAsync(HttpMethod.Put, "/api/guidelines/TGO", GhanaSet(value, unit));
+        var problem = await put.JsonAsync();
+        Assert.Equal(400, problem["status"]!.GetValue<int>());
+        Assert.Contains("a guideline must lie between", problem["errors"]!["guidelines[0].value"]![0]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client().GetAsync("/api/guidelines/TGO")).StatusCode);
+    }
+
     [Theory]
     [InlineData(null, HttpStatusCode.Unauthorized)]
     [InlineData("viewer", HttpStatusCode.Forbidden)]

@@ -37,7 +37,7 @@ public sealed class HotspotRefreshTests(NapGeoServer server) : IClassFixture<Nap
         Assert.Equal(0L, await DerivedNearAsync(-1.5, 6.5));
 
         var on = new HotspotRefresh(derivation, Options.Create(new AssessmentOptions()), NullLogger<HotspotRefresh>.Instance);
-        await on.OnCommittedAsync(upload, "sites", CancellationToken.None); // sites do not move clusters
+        await on.OnCommittedAsync(upload, "hotspots", CancellationToken.None); // hotspots drawn by hand do not move clusters
         Assert.Equal(0L, await DerivedNearAsync(-1.5, 6.5));
         await on.OnCommittedAsync(upload, "samples", CancellationToken.None);
         Assert.Equal("river_sediment", await server.Database.ScalarAsync<string>(
@@ -45,6 +45,40 @@ public sealed class HotspotRefreshTests(NapGeoServer server) : IClassFixture<Nap
         Assert.Equal(1L, await server.Database.ScalarAsync<long>(
             "SELECT count(*) FROM audit_log WHERE table_name = 'hotspots' AND action = 'insert' AND actor = $1 AND row_id = " +
             "(SELECT id FROM hotspots WHERE origin = 'derived' AND ST_DWithin(geom, ST_SetSRID(ST_MakePoint(-1.5, 6.5), 4326), 0.05))", $"upload:{upload}"));
+    }
+
+    /// <summary>
+    /// A sites upload moves exceedances too: a site's country chooses its samples' guideline set. Moving a site into a
+    /// country with a strict national set made its samples exceed, but no hotspot was derived until someone did it by hand.
+    /// </summary>
+    [Fact]
+    public async Task A_committed_sites_upload_that_changes_exceedances_re_derives_hotspots()
+    {
+        var (lon, lat) = (-0.2, 12.8);
+        var admin = server.Client(server.AdminKey);
+        var strict = new JsonObject
+        {
+            ["name"] = "Niger standards (test)",
+            ["guidelines"] = new JsonArray(new JsonObject
+            {
+                ["id"] = "ner-water", ["matrix"] = "water", ["value"] = 1, ["unit"] = "µg/L", ["name"] = "Drinking water", ["source"] = "Test standard, 2024",
+            }),
+        };
+        (await admin.SendAsync(HttpMethod.Put, "/api/guidelines/NER", strict)).EnsureSuccessStatusCode();
+        var code = Unique("MOVE");
+        var site = Site(code, lon, lat);
+        site["properties"]!["country"] = "BEN";
+        await server.Editor().CreateAsync("sites", site);
+        foreach (var (id, east) in new[] { ("M1", 0.0), ("M2", 150.0), ("M3", 300.0) })
+            await server.Editor().CreateAsync("samples", Sample(id, "MOVE", Offset(lon + 0.002, lat + 0.005, east, 0), "water", 3, "µg/L"));
+        Assert.Equal(0L, await DerivedNearAsync(lon, lat)); // 3 µg/L is below the default 6 µg/L
+
+        var wkt = $"POLYGON(({lon:R} {lat:R},{lon + 0.01:R} {lat:R},{lon + 0.01:R} {lat + 0.01:R},{lon:R} {lat + 0.01:R},{lon:R} {lat:R}))";
+        var response = await PostAsync(server.Editor(), Encoding.UTF8.GetBytes($"site_code;name;country;wkt\n{code};Moved;NER;{wkt}\n"), "moved.csv", ("target", "sites"));
+        var upload = await response.JsonAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, upload.ToJsonString());
+        Assert.Equal("water", await server.Database.ScalarAsync<string>(
+            "SELECT medium_group FROM hotspots WHERE origin = 'derived' AND ST_DWithin(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326), 0.05)", lon, lat));
     }
 
     [Fact]
