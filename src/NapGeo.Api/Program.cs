@@ -18,7 +18,16 @@ catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationExcepti
     return 1;
 }
 app.MapNapGeo();
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (Exception e) when (e is IOException or Npgsql.NpgsqlException)
+{
+    // Start-up work of the host: binding its addresses (a port in use) and the hosted services (guideline seeding).
+    Console.Error.WriteLine($"error: cannot start: {e.Message}");
+    return 1;
+}
 return 0;
 
 /// <summary>The web host's entry point; public so integration tests can start it.</summary>

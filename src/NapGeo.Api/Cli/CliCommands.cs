@@ -55,7 +55,8 @@ public static class CliCommands
     private static Command Demo()
     {
         var directory = new Argument<DirectoryInfo>("directory") { Description = "Folder with sites.geojson, hotspots.geojson, samples.geojson" };
-        var load = new Command("load", "Load the demo data (idempotent)") { directory };
+        var again = new Option<bool>("--again") { Description = "Load even if the demo was loaded before: restores demo features deleted since" };
+        var load = new Command("load", "Load the demo data into a database once (features deleted later stay deleted)") { directory, again };
         load.SetAction(async (parse, ct) =>
         {
             var connection = ConnectionString();
@@ -63,6 +64,12 @@ public static class CliCommands
             await using var db = NapGeoDatabase.Create(connection);
             var loader = new DemoLoader(db, new FeatureInput(new GeometryInput(new CrsTransforms(db))), new LayerStore(db));
             var folder = parse.GetValue(directory)!;
+            if (!parse.GetValue(again) && await loader.LoadedAtAsync(ct) is { } loadedAt)
+            {
+                Console.WriteLine($"demo: loaded into this database on {loadedAt:yyyy-MM-dd}; not loaded again, so what was deleted since stays deleted " +
+                                  "(demo load --again restores it).");
+                return 0;
+            }
             // A mistyped folder must not pass for a loaded demo.
             if ((await loader.LoadAsync(folder.FullName, Console.Out, ct)).Count == 0)
             {

@@ -6,16 +6,25 @@ using Npgsql;
 namespace NapGeo.Demo;
 
 /// <summary>
-/// Loads the demo GeoJSON in <c>data/</c> through the same validation as the API. Features carry fixed ids and
-/// are inserted with ON CONFLICT DO NOTHING, so loading again changes nothing and keeps later edits.
+/// Loads the demo GeoJSON in <c>data/</c> through the same validation as the API, once per database (demo_loads):
+/// demo features deleted since stay deleted. Features carry fixed ids and are inserted with ON CONFLICT DO NOTHING,
+/// so a load cut short is finished by the next, and loading <c>again</c> restores only what is missing.
 /// </summary>
 public sealed class DemoLoader(NpgsqlDataSource db, FeatureInput input, LayerStore store)
 {
     public const string Actor = "tool:demo-load";
 
+    /// <summary>When the demo was first loaded into this database, or null.</summary>
+    public async Task<DateTime?> LoadedAtAsync(CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT min(loaded_at) FROM demo_loads");
+        return await cmd.ExecuteScalarAsync(ct) as DateTime?;
+    }
+
+    /// <summary>The layers read; empty when the folder has none of the files. Skips nothing: see <see cref="LoadedAtAsync"/>.</summary>
     public async Task<IReadOnlyList<(string Layer, int Read, int Inserted)>> LoadAsync(string directory, TextWriter log, CancellationToken ct)
     {
-        var results = new List<(string, int, int)>();
+        var results = new List<(string Layer, int Read, int Inserted)>();
         foreach (var layer in LayerCatalog.All) // sites first: hotspots and samples refer to them
         {
             var path = Path.Combine(directory, layer.Name + ".geojson");
@@ -23,6 +32,12 @@ public sealed class DemoLoader(NpgsqlDataSource db, FeatureInput input, LayerSto
             var (read, inserted) = await LoadFileAsync(layer, path, ct);
             log.WriteLine($"demo: {layer.Name}: {read} features read, {inserted} new");
             results.Add((layer.Name, read, inserted));
+        }
+        if (results.Count > 0)
+        {
+            await using var mark = db.CreateCommand("INSERT INTO demo_loads (inserted) VALUES ($1)");
+            mark.Parameters.Add(new() { Value = results.Sum(r => r.Inserted) });
+            await mark.ExecuteNonQueryAsync(ct);
         }
         return results;
     }

@@ -8,7 +8,7 @@ namespace NapGeo.Tests.Foundation;
 [Collection(ApiCollection.Name)]
 public sealed class CliTests(NapGeoServer server)
 {
-    private static async Task<(int Code, string Output, string Error)> RunAsync(string? database, params string[] args)
+    internal static async Task<(int Code, string Output, string Error)> RunAsync(string? database, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "NapGeo.Api.dll"));
@@ -40,6 +40,20 @@ public sealed class CliTests(NapGeoServer server)
         Assert.Equal(1, code);
         Assert.Contains("Waiting for the database at 127.0.0.1:1", output);
         Assert.StartsWith("error: cannot start: ", error.Trim());
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    /// <summary>A port already in use ended the start in a stack trace and an abort (exit 134), not one line.</summary>
+    [Fact]
+    public async Task A_port_in_use_stops_the_start_with_one_line()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+        var (code, _, error) = await RunAsync(server.Database.ConnectionString, "--urls", $"http://127.0.0.1:{port}");
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: cannot start: ", error.Trim());
+        Assert.Contains($"127.0.0.1:{port}", error);
         Assert.DoesNotContain("   at ", error);
     }
 

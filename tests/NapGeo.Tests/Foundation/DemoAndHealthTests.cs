@@ -42,6 +42,31 @@ public sealed class DemoDataTests : IAsyncLifetime
             "SELECT count(*) FROM samples WHERE unit = 'µg/m3' AND abs(value_normalized - value * 1000) > 1e-9"));
     }
 
+    /// <summary>
+    /// `./napgeo run` loads the demo on every start: loading again put back the demo sites a ministry had deleted. It is
+    /// loaded into a database once; `--again` restores what is missing on purpose.
+    /// </summary>
+    [Fact]
+    public async Task The_demo_is_loaded_once_and_what_was_deleted_stays_deleted_until_loaded_again()
+    {
+        var db = _server.Database.ConnectionString;
+        var first = await CliTests.RunAsync(db, "demo", "load", DataFolder());
+        Assert.True(first.Code == 0, first.Error);
+        var site = await _server.Database.ScalarAsync<Guid>("SELECT id FROM sites ORDER BY id LIMIT 1");
+        var sites = await _server.Database.ScalarAsync<long>("SELECT count(*) FROM sites");
+        (await _server.Editor().DeleteAsync($"/api/sites/{site}")).EnsureSuccessStatusCode();
+
+        var second = await CliTests.RunAsync(db, "demo", "load", DataFolder());
+        Assert.Equal(0, second.Code);
+        Assert.Contains("not loaded again", second.Output);
+        Assert.Equal(sites - 1, await _server.Database.ScalarAsync<long>("SELECT count(*) FROM sites"));
+
+        var again = await CliTests.RunAsync(db, "demo", "load", "--again", DataFolder());
+        Assert.True(again.Code == 0, again.Error);
+        Assert.Equal(sites, await _server.Database.ScalarAsync<long>("SELECT count(*) FROM sites"));
+        Assert.Equal(1L, await _server.Database.ScalarAsync<long>("SELECT count(*) FROM sites WHERE id = $1", site));
+    }
+
     [Fact]
     public async Task Health_endpoints_report_liveness_and_readiness()
     {
