@@ -61,7 +61,7 @@ public static class OgcApi
 
         foreach (var layer in LayerCatalog.All)
             app.MapGetAndHead($"/api/{layer.Name}/export", ([AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader) => Export(layer, request, reader),
-                    b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy))
+                    b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy).RequireRateLimiting(DatabaseReads.ExportPolicy))
                 .WithTags(layer.Title)
                 .WithName($"Export{char.ToUpperInvariant(layer.Name[0])}{layer.Name[1..]}")
                 .WithSummary($"Download all matching {layer.Name} as GeoJSON, CSV or NDJSON (streamed; same filters as /ogc items, no page limit)")

@@ -19,11 +19,16 @@ public static class HealthApi
     }
 
     private static async Task<Results<Ok<ReadyStatus>, JsonHttpResult<ReadyStatus>>> Ready(
-        IConfiguration configuration, NpgsqlDataSource db, ILoggerFactory logs, CancellationToken ct)
+        IConfiguration configuration, ILoggerFactory logs, CancellationToken ct)
     {
         try
         {
-            await using var cmd = db.CreateCommand("SELECT postgis_lib_version()");
+            // A connection of its own, outside the pool: requests holding every pooled connection (slow downloads) are a
+            // busy server, and the probe must not report them as a database it cannot reach.
+            var own = new NpgsqlConnectionStringBuilder(NapGeoDatabase.ConnectionString(configuration)) { Pooling = false, Timeout = 5 };
+            await using var connection = new NpgsqlConnection(own.ConnectionString);
+            await connection.OpenAsync(ct);
+            await using var cmd = new NpgsqlCommand("SELECT postgis_lib_version()", connection);
             var postgis = (string)(await cmd.ExecuteScalarAsync(ct))!;
             var pending = NapGeoDatabase.PendingMigrations(NapGeoDatabase.ConnectionString(configuration));
             var status = new ReadyStatus(pending.Count == 0 ? "ready" : "migrations pending", postgis, pending);
