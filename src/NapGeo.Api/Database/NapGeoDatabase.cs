@@ -107,6 +107,11 @@ public static class NapGeoDatabase
         var result = upgrader.PerformUpgrade();
         if (!result.Successful)
             throw new InvalidOperationException($"Database migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
+        // An older build started against a database a newer one migrated: it may not know what the schema now holds.
+        var known = upgrader.GetExecutedButNotDiscoveredScripts();
+        if (known.Count > 0)
+            log.WriteLine($"migrate warning: this database has migrations this build does not have ({string.Join(", ", known)}): " +
+                          "it was migrated by a newer NapGeo; run that version.");
     }
 
     /// <summary>Names of embedded migrations not yet recorded in the journal; empty when the schema is current.</summary>
@@ -131,7 +136,9 @@ public static class NapGeoDatabase
             if (format.StartsWith("Executing", StringComparison.Ordinal)) writer.WriteLine("migrate: " + string.Format(format, args));
         }
         public void LogWarning(string format, params object[] args) => writer.WriteLine("migrate warning: " + string.Format(format, args));
-        public void LogError(string format, params object[] args) => writer.WriteLine("migrate error: " + string.Format(format, args));
-        public void LogError(Exception ex, string format, params object[] args) => LogError(format, args);
+        // A failure is said once, by Migrate's exception (the script and PostgreSQL's message): DbUp's own error lines
+        // carry the exception's whole stack trace, three times over.
+        public void LogError(string format, params object[] args) { }
+        public void LogError(Exception ex, string format, params object[] args) { }
     }
 }

@@ -65,6 +65,29 @@ public sealed class CliTests(NapGeoServer server)
         Assert.Equal("error: cannot start: Http:TrustedProxies: 'proxy.local' is not an IP address or network (such as 172.18.0.0/16).", error.Trim());
     }
 
+    /// <summary>A failing migration printed DbUp's stack traces three times (~90 lines) before the one-line error.</summary>
+    [Fact]
+    public async Task A_failing_migration_is_one_line_and_a_newer_schema_is_named()
+    {
+        await using (var db = await TestDatabase.CreateAsync())
+        {
+            await db.ScalarAsync<int>("CREATE TABLE uploads (id integer); SELECT 1"); // in the way of 0040_uploads.sql
+            var (code, output, error) = await RunAsync(db.ConnectionString, "migrate");
+            Assert.Equal(1, code);
+            Assert.DoesNotContain("   at ", output + error);
+            Assert.Matches(@"^error: .*Database migration \S*0040_uploads\.sql failed: ", error.Trim());
+            Assert.Single(error.Trim().Split('\n'));
+        }
+        await using (var db = await TestDatabase.CreateAsync())
+        {
+            Assert.Equal(0, (await RunAsync(db.ConnectionString, "migrate")).Code);
+            await db.ScalarAsync<int>("INSERT INTO schema_versions (scriptname, applied) VALUES ('NapGeo.Database.Migrations.9999_from_a_newer_build.sql', now()); SELECT 1");
+            var (code, output, _) = await RunAsync(db.ConnectionString, "migrate");
+            Assert.Equal(0, code);
+            Assert.Contains("migrate warning: this database has migrations this build does not have (NapGeo.Database.Migrations.9999_from_a_newer_build.sql)", output);
+        }
+    }
+
     [Fact]
     public async Task A_key_can_be_listed_by_its_prefix_and_revoked_and_is_then_refused()
     {
