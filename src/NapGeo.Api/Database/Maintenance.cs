@@ -23,19 +23,11 @@ public static class Maintenance
         {
             var clock = Stopwatch.StartNew();
             await using var connection = await db.OpenConnectionAsync(ct);
-            await using (var tx = await connection.BeginTransactionAsync(ct))
+            if (!await ClusterAsync(connection, layer.Name, ct))
             {
-                // The table name comes from the catalog, never from the operator.
-                await using var cluster = new NpgsqlCommand(SqlResource.Load("Database.Sql.cluster_by_location.sql").Replace("{{table}}", layer.Name), connection, tx)
-                    { CommandTimeout = 0 };
-                try { await cluster.ExecuteNonQueryAsync(ct); }
-                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
-                {
-                    problems.WriteLine($"error: {layer.Name} stayed in use for 10 s (an export, an upload or an open transaction); it was left as it was. Run maintain again in a quieter moment.");
-                    allDone = false;
-                    continue;
-                }
-                await tx.CommitAsync(ct);
+                problems.WriteLine($"error: {layer.Name} stayed in use for {Tries * (TryWait + Pause).TotalSeconds:0} s (an export, an upload or an open transaction); it was left as it was. Run maintain again in a quieter moment.");
+                allDone = false;
+                continue;
             }
             // CLUSTER leaves the new table without a visibility map: until a VACUUM marks its pages all-visible, a page of
             // items?bbox= reads every match from the table instead of from the point index alone, and the planner, seeing
@@ -47,5 +39,34 @@ public static class Maintenance
                 $"{layer.Name}: {rows:N0} rows stored in the order of their locations, then vacuumed and analyzed ({clock.Elapsed.TotalSeconds:0.0} s)"));
         }
         return allDone;
+    }
+
+    // Each try waits up to TryWait for the table (lock_timeout in the SQL); readers that arrive meanwhile queue behind the
+    // request, so the pause between tries lets them through rather than stalling them for the whole wait.
+    private const int Tries = 20;
+    private static readonly TimeSpan TryWait = TimeSpan.FromMilliseconds(200), Pause = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Rewrites <paramref name="table"/> in location order; false when it stayed in use through every try.</summary>
+    private static async Task<bool> ClusterAsync(NpgsqlConnection connection, string table, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            // The table name comes from the catalog, never from the operator.
+            await using var cluster = new NpgsqlCommand(SqlResource.Load("Database.Sql.cluster_by_location.sql").Replace("{{table}}", table), connection, tx)
+                { CommandTimeout = 0 };
+            try
+            {
+                await cluster.ExecuteNonQueryAsync(ct);
+                await tx.CommitAsync(ct);
+                return true;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                await tx.RollbackAsync(ct);
+                if (attempt == Tries) return false;
+                await Task.Delay(Pause, ct);
+            }
+        }
     }
 }
