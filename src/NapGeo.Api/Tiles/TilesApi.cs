@@ -54,6 +54,11 @@ public static class TilesApi
         // The read policy only when reads need a key (NapGeo:RequireKeyForReads, see ApiKeyAuthentication): evaluating
         // the always-true policy of public reads cost about a third of a cached tile's time in bench/tiles.
         if (app.Configuration.GetValue("NapGeo:RequireKeyForReads", false)) tiles.RequireAuthorization(ApiKeyAuthentication.ReadPolicy);
+        // A key that is sent must be valid, as on every other read: a revoked key was served tiles as if anonymous.
+        else tiles.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Request.Headers.ContainsKey(ApiKeyAuthentication.Header) && context.HttpContext.User.Identity?.IsAuthenticated != true
+                ? Results.Challenge(authenticationSchemes: [ApiKeyAuthentication.Scheme])
+                : await next(context));
         // HEAD on every GET (RFC 9110 9.1; the CORS policy allows it): caches and link checkers ask for the validators alone.
         tiles.MapGetAndHead("/tiles/{source}/{z}/{x}/{tile}", GetTile)
             .WithName("GetTile")

@@ -75,6 +75,21 @@ public sealed class AuthTests(NapGeoServer server)
         Assert.Equal([[], ["ApiKey"]], Requirements("/api/stats", "get")); // reads: none, or a key
     }
 
+    /// <summary>Tiles skip the read policy while reads are public (for speed), and served a revoked or mistyped key.</summary>
+    [Theory]
+    [InlineData("/tiles/sites/0/0/0.mvt")]
+    [InlineData("/tiles/napgeo.json")]
+    public async Task A_tile_read_with_a_key_that_is_not_valid_is_a_401(string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("X-Api-Key", "ngk_bad");
+        var refused = await server.Client().SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType!.MediaType);
+        Assert.True((await server.Client().GetAsync(path)).IsSuccessStatusCode);
+        Assert.True((await server.Client(server.ViewerKey).GetAsync(path)).IsSuccessStatusCode);
+    }
+
     /// <summary>
     /// CORS ran after authentication: a refused key's 401 had no Access-Control-Allow-Origin, so a page on another origin
     /// saw an opaque network error instead of the problem saying why.
