@@ -69,6 +69,7 @@ public static class UploadCli
         private const int Width = 30;
         private bool _open;
         private int _lastTenth = -1;
+        private bool _merging;
 
         public void Show(UploadProgress progress)
         {
@@ -78,14 +79,21 @@ public static class UploadCli
             if (Console.IsErrorRedirected)
             {
                 var tenth = (int)(share * 10);
-                if (tenth == _lastTenth) return;
+                if (tenth != _lastTenth) Console.Error.WriteLine($"progress: {text}");
                 _lastTenth = tenth;
-                Console.Error.WriteLine($"progress: {text}");
-                return;
             }
-            var filled = (int)(share * Width);
-            Console.Error.Write($"\r[{new string('#', filled)}{new string('.', Width - filled)}] {text}");
-            _open = true;
+            else
+            {
+                var filled = (int)(share * Width);
+                Console.Error.Write($"\r[{new string('#', filled)}{new string('.', Width - filled)}] {text}");
+                _open = true;
+            }
+            // Every row read, the merge into the table follows in one statement (300,000 rows: minutes), with nothing to
+            // count: said, so that the bar standing at 100 % does not pass for a hang.
+            if (progress.Processed < total || progress.Total is null || _merging) return;
+            _merging = true;
+            End();
+            Console.Error.WriteLine($"progress: all rows read and checked; merging them into the table (started {DateTime.Now:HH:mm:ss}; a large file takes minutes)…");
         }
 
         /// <summary>Ends the bar's line, so what follows starts on its own (also after an empty file or an error).</summary>

@@ -61,7 +61,7 @@ public sealed class UploadInputTests(NapGeoServer server)
 
         var (mappingStatus, mappingBody) = await UploadAsync(Encoding.UTF8.GetBytes("sample_id,lat,lon\nM1,5.31,-1.95\n"), "m.csv", ("mapping", """{"latitude":null}"""));
         Assert.Equal(HttpStatusCode.BadRequest, mappingStatus);
-        Assert.Contains("mapping.latitude names no column", mappingBody["detail"]!.GetValue<string>());
+        Assert.Contains("mapping.latitude is null, but only a field of a sample, zone or wkt can be left unread", mappingBody["detail"]!.GetValue<string>());
     }
 
     [Fact]
