@@ -21,8 +21,17 @@ public static class CliCommands
     {
         var root = new RootCommand("NapGeo administration") { Migrate(), Maintain(), Demo(), ApiKey(), TilesCli.Command(ConnectionString), Features.FeaturesCli.Command(), Uploads.UploadCli.Import() };
         // An operator gets the reason in one line (no database, no such file, a bad connection string), not a stack trace.
-        try { return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
-        catch (Exception e) when (e is not OperationCanceledException)
+        // Ctrl-C or a service stop cancels the command's token and waits for it: an import rolls back and says so, and its
+        // upload record and temporary files are closed, instead of the process dying mid-transaction.
+        var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) };
+        try { return await root.Parse(args).InvokeAsync(invocation); }
+        catch (OperationCanceledException)
+        {
+            // Each command's writes are transactions: what was cut short rolled back (maintain keeps the tables it finished).
+            Console.Error.WriteLine("cancelled: the work under way was rolled back.");
+            return 130;
+        }
+        catch (Exception e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

@@ -141,6 +141,46 @@ public sealed class CliTests(NapGeoServer server)
         Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM api_keys WHERE length(name) > 100"));
     }
 
+    /// <summary>Ctrl-C killed an import at once: its upload stayed "running" and its temporary files stayed behind.</summary>
+    [Fact]
+    public async Task Ctrl_c_during_an_import_rolls_it_back_and_says_so()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"napgeo-cli-{Guid.NewGuid():N}.csv");
+        var rows = new System.Text.StringBuilder("sample_id,matrix,value,unit,latitude,longitude\n");
+        for (var i = 0; i < 60_000; i++) rows.Append(System.Globalization.CultureInfo.InvariantCulture, $"INT-{i},soil,{i % 97 / 10.0},mg/kg,{5 + i % 1000 / 1000.0},{-2 + i % 977 / 1000.0}\n");
+        await File.WriteAllTextAsync(file, rows.ToString());
+        try
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "NapGeo.Api.dll"), "import", file, "--target", "samples", "--campaign", "CTRLC" })
+                start.ArgumentList.Add(arg);
+            start.Environment["NAPGEO_DB"] = server.Database.ConnectionString;
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = new System.Text.StringBuilder();
+            var reading = new TaskCompletionSource();
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is null) return;
+                lock (error) error.AppendLine(e.Data);
+                if (e.Data.StartsWith("progress:", StringComparison.Ordinal)) reading.TrySetResult();
+            };
+            process.BeginErrorReadLine();
+            await reading.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await interrupt.WaitForExitAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            await output;
+            string said;
+            lock (error) said = error.ToString();
+            Assert.True(process.ExitCode == 130, said);
+            Assert.Contains("cancelled: the work under way was rolled back.", said);
+            Assert.DoesNotContain("   at ", said);
+            Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM samples WHERE campaign = 'CTRLC'"));
+            Assert.Equal("failed", await server.Database.ScalarAsync<string>("SELECT status FROM uploads WHERE campaign = 'CTRLC'"));
+        }
+        finally { File.Delete(file); }
+    }
+
     [Fact]
     public async Task A_dry_run_a_commit_would_reject_fails_and_progress_in_a_log_is_plain_lines()
     {
