@@ -104,7 +104,13 @@ public static class UploadApi
                     }
                     else
                     {
-                        using var text = new StreamReader(section.Body);
+                        // Option fields are a few words (a mapping a few hundred bytes); read whole, a 200 MB "campaign" was
+                        // held in memory as text.
+                        using var bytes = new MemoryStream();
+                        if (!await CopyLimitedAsync(section.Body, bytes, MaxOptionBytes, ct))
+                            return Problems.Status(400, "Option too long", $"The form field '{RowConverter.Shown(name)}' is longer than {MaxOptionBytes / 1024} KB; options are short texts.");
+                        bytes.Position = 0;
+                        using var text = new StreamReader(bytes);
                         fields[name] = await text.ReadToEndAsync(ct);
                     }
                 }
@@ -184,6 +190,8 @@ public static class UploadApi
         return new ParsedOptions(target!, Field("campaign"), Field("crs"), mapping, mode == "dry-run",
             onError == "skip-invalid" ? OnError.SkipInvalid : OnError.RejectAll, format, id);
     }
+
+    private const int MaxOptionBytes = 64 * 1024;
 
     private static async Task<bool> CopyLimitedAsync(Stream input, Stream output, long max, CancellationToken ct)
     {

@@ -62,6 +62,12 @@ public sealed class UploadInputTests(NapGeoServer server)
         var (mappingStatus, mappingBody) = await UploadAsync(Encoding.UTF8.GetBytes("sample_id,lat,lon\nM1,5.31,-1.95\n"), "m.csv", ("mapping", """{"latitude":null}"""));
         Assert.Equal(HttpStatusCode.BadRequest, mappingStatus);
         Assert.Contains("mapping.latitude is null, but only a field of a sample, zone or wkt can be left unread", mappingBody["detail"]!.GetValue<string>());
+
+        // An option field is a short text: one of 100 KB was read whole (up to the 200 MB body limit) into memory.
+        var (longStatus, longBody) = await UploadAsync(Encoding.UTF8.GetBytes("sample_id,lat,lon\nM1,5.31,-1.95\n"), "m.csv", ("campaign", new string('x', 100_000)));
+        Assert.Equal(HttpStatusCode.BadRequest, longStatus);
+        Assert.Equal("Option too long", longBody["title"]!.GetValue<string>());
+        Assert.Contains("'campaign'", longBody["detail"]!.GetValue<string>());
     }
 
     [Fact]
