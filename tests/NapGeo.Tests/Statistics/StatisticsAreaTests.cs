@@ -18,7 +18,7 @@ public sealed class StatisticsAreaTests(NapGeoServer server)
     {
         var client = server.Editor();
         var sites = new List<Guid>();
-        var spellings = new[] { "Kayes", "KAYES", "Kayes", "kayes", "Koulikoro Nord", "Koulikoro  Nord", "Koulikoro Nord", "Koulikoro\u00a0Nord", "Sikasso" };
+        var spellings = new[] { "Kayes", "KAYES", "Kayes", "kayes", "Koulikoro Nord", "Koulikoro  Nord", "Koulikoro Nord", "Koulikoro\u00a0Nord", "Sikasso", "Sikasso\u200b" };
         for (var i = 0; i < spellings.Length; i++)
         {
             var site = Site(lon: -8 - i * 0.1, lat: 13);
@@ -40,7 +40,7 @@ public sealed class StatisticsAreaTests(NapGeoServer server)
         Assert.Equal(4 * 120, kayes["miners"]!["total"]!.GetValue<long>());
         Assert.Equal(1, kayes["samples_by_matrix"]!["water"]!.GetValue<long>());
         Assert.Equal(4, areas["Koulikoro Nord"]["sites"]!["total"]!.GetValue<long>());
-        Assert.Equal(1, areas["Sikasso"]["sites"]!["total"]!.GetValue<long>());
+        Assert.Equal(2, areas["Sikasso"]["sites"]!["total"]!.GetValue<long>()); // a zero-width space (pasted from the web) split it
 
         var geojson = await server.Client().GetJsonAsync("/api/stats?country=MLI&level=admin1&f=geojson");
         Assert.Equal(["MLI/Kayes", "MLI/Koulikoro Nord", "MLI/Sikasso"],

@@ -4,9 +4,10 @@
 -- Admin1 names are typed by hand in field forms: "Western" beside "WESTERN", or "Western North" beside "Western  North"
 -- (two spaces), must not split a region. An area is its name in lower case with runs of white space made one space,
 -- shown by its most used spelling (the first in sort order on a tie). \s does not take the no-break spaces that names
--- pasted from web pages and PDFs carry, so they are named.
+-- pasted from web pages and PDFs carry, so they are named; their zero-width spaces and joiners are dropped.
 WITH s AS (
-    SELECT *, lower(regexp_replace(admin1, '[\s\u00a0\u2007\u202f]+', ' ', 'g')) AS area FROM sites WHERE $1::text IS NULL OR country = $1
+    SELECT *, lower(regexp_replace(regexp_replace(admin1, '[\u200b\u200c\u200d\u2060\ufeff]', '', 'g'), '[\s\u00a0\u2007\u202f]+', ' ', 'g')) AS area
+    FROM sites WHERE $1::text IS NULL OR country = $1
 ),
 areas AS (
     SELECT CASE WHEN GROUPING(area) = 1 THEN 'country' ELSE 'admin1' END AS level,
