@@ -7,7 +7,16 @@ namespace NapGeo.Tests.Uploads;
 /// <summary>Test files made by real tools (ogr2ogr, MiniExcel, System.IO.Compression) and the multipart upload helper.</summary>
 public static class UploadFiles
 {
-    public static string Folder() => Directory.CreateTempSubdirectory("napgeo-upload-test-").FullName;
+    // One folder for the run, removed when it ends: a folder per test was left behind in /tmp, thirty a run.
+    private static readonly Lazy<string> Root = new(() =>
+    {
+        var root = Directory.CreateTempSubdirectory("napgeo-upload-test-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(root, recursive: true); } catch (IOException) { } };
+        return root;
+    });
+
+    /// <summary>A new empty folder for one test's files.</summary>
+    public static string Folder() => Directory.CreateDirectory(Path.Combine(Root.Value, Guid.NewGuid().ToString("N"))).FullName;
 
     /// <summary>Two soil/sediment samples near (-1.95, 5.31) as a GeoJSON FeatureCollection.</summary>
     public static string SamplesGeoJson(string folder, string prefix)
