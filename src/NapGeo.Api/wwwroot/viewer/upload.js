@@ -7,7 +7,7 @@ const COORDINATE_ROLES = ['longitude', 'latitude', 'easting', 'northing'];
  * The upload panel: choose a file, see the detected format, CRS and column mapping, adjust the mapping, run a
  * dry run (report with bad rows highlighted, preview points on the map), then commit with a progress bar.
  */
-export function setUpUpload(map, onCommitted) {
+export function setUpUpload(map, styleLoaded, onCommitted) {
   const panel = document.getElementById('upload-panel');
   const toggle = document.getElementById('toggle-upload');
   const body = document.getElementById('upload-body');
@@ -52,7 +52,7 @@ export function setUpUpload(map, onCommitted) {
     state.mapping = {};
     commit.disabled = true;
     clear(result);
-    showPreview(map, null); // the points of the file checked before are not in this one
+    showPreview(map, styleLoaded, null); // the points of the file checked before are not in this one
   });
   // Commit sends what the last check checked: any other setting needs a check first.
   for (const input of [target, campaign, crs, onError]) input.addEventListener('change', () => { commit.disabled = true; });
@@ -81,7 +81,7 @@ export function setUpUpload(map, onCommitted) {
     busy(false);
     if (!answer) return;
     renderReport(result, answer, state);
-    showPreview(map, answer.preview);
+    showPreview(map, styleLoaded, answer.preview);
     commit.disabled = answer.counts.valid === 0 || (answer.counts.invalid > 0 && onError.value === 'reject-all');
   });
 
@@ -91,7 +91,7 @@ export function setUpUpload(map, onCommitted) {
     busy(false);
     if (!answer) return;
     renderReport(result, answer, state);
-    showPreview(map, null);
+    showPreview(map, styleLoaded, null);
     commit.disabled = true;
     if (answer.status === 'committed') {
       onCommitted();
@@ -225,7 +225,9 @@ function renderReport(container, answer, state) {
   }
 }
 
-function showPreview(map, preview) {
+/** The preview is a layer of the map: drawn once the map's style is in (uploads are open before it is). */
+async function showPreview(map, styleLoaded, preview) {
+  await styleLoaded;
   const source = map.getSource('upload-preview');
   const data = preview ?? { type: 'FeatureCollection', features: [] };
   if (source) { source.setData(data); return; }
