@@ -56,6 +56,24 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     }
 
     [Fact]
+    public async Task On_a_phone_the_search_takes_a_full_row_and_the_top_bar_fits_the_screen()
+    {
+        // At 390 px the search box was squeezed to ~20 px between the title and the buttons, and the bar ran off the screen.
+        var page = await server.OpenViewerAsync();
+        await page.SetViewportSizeAsync(390, 844);
+        var search = await page.GetByRole(AriaRole.Combobox, new() { Name = "Find a site by name or code" }).BoundingBoxAsync();
+        Assert.True(search!.Width >= 300, $"search is {search.Width} px wide");
+        Assert.True(await page.EvaluateAsync<bool>("() => { const bar = document.querySelector('.topbar'); return bar.scrollWidth <= bar.clientWidth; }"));
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 390"));
+        foreach (var name in new[] { "Layers and filters", "Upload samples" })
+        {
+            var button = await page.GetByRole(AriaRole.Button, new() { Name = name }).BoundingBoxAsync();
+            Assert.True(button!.X >= 0 && button.X + button.Width <= 390, $"{name} at {button.X}..{button.X + button.Width}");
+        }
+        await page.ScreenshotAsync(new() { Path = Browser.ArtifactPath("viewer-phone.png") });
+    }
+
+    [Fact]
     public async Task Unticking_a_layer_hides_it_and_ticking_shows_it_again()
     {
         var page = await server.OpenViewerAsync();
