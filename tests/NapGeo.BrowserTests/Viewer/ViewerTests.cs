@@ -74,6 +74,17 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     }
 
     [Fact]
+    public async Task The_country_filter_says_that_samples_and_hotspots_are_filtered_through_their_site()
+    {
+        // Tiles filter samples and hotspots by their site's country: those linked to no site vanish under a country filter.
+        var page = await server.OpenViewerAsync();
+        var country = page.GetByRole(AriaRole.Textbox, new() { Name = "Country (ISO3)" });
+        await Assertions.Expect(country).ToHaveAccessibleDescriptionAsync(new System.Text.RegularExpressions.Regex("filtered through their site"));
+        await Assertions.Expect(page.Locator("#country-hint")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#country-hint")).ToContainTextAsync("not linked to a site are hidden");
+    }
+
+    [Fact]
     public async Task Unticking_a_layer_hides_it_and_ticking_shows_it_again()
     {
         var page = await server.OpenViewerAsync();
