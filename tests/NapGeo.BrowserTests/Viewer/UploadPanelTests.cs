@@ -152,4 +152,67 @@ public sealed class UploadPanelTests(ViewerServer server) : IClassFixture<Viewer
         await page.SetInputFilesAsync("#upload-file", WriteCsv());
         Assert.Equal(0, await page.EvaluateAsync<int>(previewed));
     }
+
+    /// <summary>Holds POST /api/uploads back before it reaches the server, so a test sees the bar mid-way.</summary>
+    private static Task HoldUploadsAsync(IPage page, int milliseconds) =>
+        page.RouteAsync("**/api/uploads", async route =>
+        {
+            await Task.Delay(milliseconds);
+            await route.ContinueAsync();
+        });
+
+    [Fact]
+    public async Task A_dry_run_shows_an_indeterminate_check_and_polls_for_no_record()
+    {
+        // Dry runs are not recorded: polling GET /api/uploads/{id} met 404s, and the bar stood at 50 % with no words.
+        var page = await OpenUploadWithFileAsync();
+        var polls = new List<string>();
+        page.Request += (_, request) => { if (request.Method == "GET" && request.Url.Contains("/api/uploads/")) polls.Add(request.Url); };
+        await HoldUploadsAsync(page, 2500);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check (dry run)" }).ClickAsync();
+        var bar = page.GetByRole(AriaRole.Progressbar, new() { Name = "Checking" });
+        await Assertions.Expect(bar).ToBeVisibleAsync();
+        await page.WaitForTimeoutAsync(1200); // more than two poll intervals
+        Assert.Null(await bar.GetAttributeAsync("value")); // indeterminate: no made-up share of the work
+        Assert.Matches(@"^Checking \d+ kB…$", await page.Locator("#upload-progress-text").TextContentAsync());
+
+        await page.Locator("#upload-result > .summary").WaitForAsync();
+        Assert.Empty(polls);
+    }
+
+    [Fact]
+    public async Task Once_every_row_is_read_a_commit_still_running_says_saving_not_100_percent()
+    {
+        var page = await OpenUploadWithFileAsync();
+        await page.GetByLabel("Campaign").FillAsync("WEB-SAVING");
+        await page.GetByLabel("When rows are invalid").SelectOptionAsync("skip-invalid");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check (dry run)" }).ClickAsync();
+        var commit = page.GetByRole(AriaRole.Button, new() { Name = "Commit" });
+        await Assertions.Expect(commit).ToBeEnabledAsync();
+
+        // The server has read every row (GET /api/uploads/{id} says so) but its answer is not in yet: the writes and the
+        // hotspots' re-derivation of a large file take seconds there, which the bar showed as a finished 100 %. Played
+        // here by holding the request back and answering the polls as the server does at that point.
+        await page.RouteAsync("**/api/uploads/*", route => route.FulfillAsync(new()
+        {
+            ContentType = "application/json", Body = """{"status":"running","progress":{"processed":3,"total":3}}""",
+        }));
+        await HoldUploadsAsync(page, 3000);
+        // A held request's body counts as sent only once it goes on: the browser says so now, as it does once a large
+        // file has reached the server.
+        await page.EvaluateAsync("""
+            () => {
+              const send = XMLHttpRequest.prototype.send;
+              XMLHttpRequest.prototype.send = function (body) { send.call(this, body); setTimeout(() => this.upload.dispatchEvent(new ProgressEvent('load')), 200); };
+            }
+            """);
+        await commit.ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Progressbar, new() { Name = "Saving" })).ToBeVisibleAsync();
+        Assert.Null(await page.Locator("#upload-progress").GetAttributeAsync("value"));
+
+        await Assertions.Expect(page.Locator("#upload-result .summary")).ToContainTextAsync("committed");
+        Assert.Equal(100, await page.EvaluateAsync<int>("() => document.getElementById('upload-progress').value"));
+        await Assertions.Expect(page.Locator("#upload-progress-text")).ToHaveTextAsync("Done");
+    }
 }

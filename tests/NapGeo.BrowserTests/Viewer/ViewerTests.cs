@@ -56,6 +56,57 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     }
 
     [Fact]
+    public async Task On_a_phone_the_search_takes_a_full_row_and_the_top_bar_fits_the_screen()
+    {
+        // At 390 px the search box was squeezed to ~20 px between the title and the buttons, and the bar ran off the screen.
+        var page = await server.OpenViewerAsync();
+        await page.SetViewportSizeAsync(390, 844);
+        var search = await page.GetByRole(AriaRole.Combobox, new() { Name = "Find a site by name or code" }).BoundingBoxAsync();
+        Assert.True(search!.Width >= 300, $"search is {search.Width} px wide");
+        Assert.True(await page.EvaluateAsync<bool>("() => { const bar = document.querySelector('.topbar'); return bar.scrollWidth <= bar.clientWidth; }"));
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 390"));
+        foreach (var name in new[] { "Layers and filters", "Upload samples" })
+        {
+            var button = await page.GetByRole(AriaRole.Button, new() { Name = name }).BoundingBoxAsync();
+            Assert.True(button!.X >= 0 && button.X + button.Width <= 390, $"{name} at {button.X}..{button.X + button.Width}");
+        }
+        await page.ScreenshotAsync(new() { Path = Browser.ArtifactPath("viewer-phone.png") });
+    }
+
+    [Fact]
+    public async Task The_country_filter_says_that_samples_and_hotspots_are_filtered_through_their_site()
+    {
+        // Tiles filter samples and hotspots by their site's country: those linked to no site vanish under a country filter.
+        var page = await server.OpenViewerAsync();
+        var country = page.GetByRole(AriaRole.Textbox, new() { Name = "Country (ISO3)" });
+        await Assertions.Expect(country).ToHaveAccessibleDescriptionAsync(new System.Text.RegularExpressions.Regex("filtered through their site"));
+        await Assertions.Expect(page.Locator("#country-hint")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#country-hint")).ToContainTextAsync("not linked to a site are hidden");
+    }
+
+    [Fact]
+    public async Task Active_sites_and_the_hotspots_drawn_over_them_have_clearly_different_colours()
+    {
+        // "high" hotspots (#e31a1c) lay on "active" sites (#d7301f) of nearly the same red: CIE76 ΔE 8.7.
+        var page = await server.OpenViewerAsync();
+        var distances = await page.EvaluateAsync<double[]>("""
+            () => {
+              const style = window.napgeo.map.getStyle();
+              const colour = (layer, value) => { const m = style.layers.find(l => l.id === layer).paint['fill-color']; return m[m.indexOf(value) + 1]; };
+              const lab = hex => {
+                const [r, g, b] = [1, 3, 5].map(i => parseInt(hex.slice(i, i + 2), 16) / 255).map(c => (c > 0.04045 ? ((c + 0.055) / 1.055) ** 2.4 : c / 12.92));
+                const f = v => (v > 0.008856 ? Math.cbrt(v) : 7.787 * v + 16 / 116);
+                const [x, y, z] = [(r * 0.4124 + g * 0.3576 + b * 0.1805) / 0.95047, r * 0.2126 + g * 0.7152 + b * 0.0722, (r * 0.0193 + g * 0.1192 + b * 0.9505) / 1.08883].map(f);
+                return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
+              };
+              const site = lab(colour('sites-fill', 'active'));
+              return ['high', 'critical'].map(s => Math.hypot(...lab(colour('hotspots-fill', s)).map((v, i) => v - site[i])));
+            }
+            """);
+        Assert.All(distances, d => Assert.True(d > 25, $"ΔE {d:0.0}"));
+    }
+
+    [Fact]
     public async Task Unticking_a_layer_hides_it_and_ticking_shows_it_again()
     {
         var page = await server.OpenViewerAsync();

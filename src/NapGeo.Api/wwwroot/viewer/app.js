@@ -6,6 +6,7 @@ import { setUpSearch } from './search.js';
 import { popupContent, showSite, isCluster } from './details.js';
 import { setUpUpload } from './upload.js';
 import { announce, fetchJson, apiKey, keyHeaders, el, KEY_STORAGE } from './dom.js';
+import { setUpMapStatus, failureReason } from './mapstatus.js';
 
 const config = await fetchJson('/viewer/config.json').catch(() => ({}));
 if (config.require_key_for_reads && !apiKey()) await askForKey();
@@ -26,9 +27,19 @@ setUpPanelToggle();
 map.addControl(new maplibregl.ScaleControl(), 'bottom-left');
 // Tests and power users reach the map from the console.
 window.napgeo = { map };
+const mapStatus = setUpMapStatus(map);
+// The map's own layers and sources exist from here on; what adds to them waits for it.
+let styleIn = false;
+const styleLoaded = new Promise(resolve => map.once('load', () => { styleIn = true; resolve(); }));
+
+// Search, the site panel and uploads need the server, not the map's style: they work even when the style cannot load.
+setUpSearch(map, site => showSite(site.id));
+setUpUpload(map, styleLoaded, refreshData);
+setUpDetailsClose();
 
 // A request the map could not make (style, TileJSON, tiles) is said, not left as an empty map. A rejected key is
-// forgotten and asked for again; other failures are announced once each, not once per tile.
+// forgotten and asked for again. Without the style or the data's TileJSON the map is empty, and failed tiles leave
+// holes: each stays said, with a way to try again, until it is. Other failures are announced once each.
 const reported = new Set();
 let askingAgain = false;
 map.on('error', event => {
@@ -38,6 +49,18 @@ map.on('error', event => {
     askingAgain = true;
     sessionStorage.removeItem(KEY_STORAGE);
     askForKey().then(() => location.reload());
+    return;
+  }
+  const reason = failureReason(event.error);
+  // Retry reloads the page, which keeps the view (hash) and the filters (query): MapLibre does not ask for a failed
+  // tile again, even when its source's tiles are set anew.
+  if (event.tile) {
+    mapStatus.show('tiles', `Some map tiles could not be loaded: ${reason}. Parts of the map may be missing.`, () => location.reload());
+    return;
+  }
+  if (event.sourceId || !styleIn) {
+    const what = event.sourceId ? 'The map data' : 'The map';
+    mapStatus.show('map', `${what} could not be loaded: ${reason}.`, () => location.reload());
     return;
   }
   const message = status ? `Map data could not be loaded (HTTP ${status}).` : `Map error: ${event.error?.message ?? 'unknown'}`;
@@ -58,8 +81,6 @@ map.on('load', async () => {
   buildLayerPanel(map, document.getElementById('layer-list'));
   setUpInteraction();
   setUpFilterForm();
-  setUpSearch(map, site => showSite(site.id));
-  setUpUpload(map, refreshData);
   window.napgeo.ready = true;
   document.body.dataset.ready = 'true';
 });
@@ -107,6 +128,9 @@ function setUpInteraction() {
     const hit = map.queryRenderedFeatures(event.point, { layers: interactiveLayers() }).length > 0;
     map.getCanvas().style.cursor = hit ? 'pointer' : '';
   });
+}
+
+function setUpDetailsClose() {
   document.getElementById('close-details').addEventListener('click', () => {
     document.getElementById('details').hidden = true;
     requestAnimationFrame(() => map.resize());

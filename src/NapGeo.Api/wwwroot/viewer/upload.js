@@ -7,7 +7,7 @@ const COORDINATE_ROLES = ['longitude', 'latitude', 'easting', 'northing'];
  * The upload panel: choose a file, see the detected format, CRS and column mapping, adjust the mapping, run a
  * dry run (report with bad rows highlighted, preview points on the map), then commit with a progress bar.
  */
-export function setUpUpload(map, onCommitted) {
+export function setUpUpload(map, styleLoaded, onCommitted) {
   const panel = document.getElementById('upload-panel');
   const toggle = document.getElementById('toggle-upload');
   const body = document.getElementById('upload-body');
@@ -30,7 +30,9 @@ export function setUpUpload(map, onCommitted) {
     el('option', { value: 'skip-invalid' }, 'skip invalid rows'));
   const dryRun = el('button', { type: 'button', id: 'upload-dry-run' }, 'Check (dry run)');
   const commit = el('button', { type: 'button', id: 'upload-commit', class: 'primary', disabled: true }, 'Commit');
-  const progress = el('progress', { id: 'upload-progress', max: 100, value: 0, hidden: true });
+  const progress = el('progress', { id: 'upload-progress', max: 100, value: 0, 'aria-labelledby': 'upload-progress-text' });
+  const progressText = el('span', { id: 'upload-progress-text', class: 'progress-text' });
+  const progressBox = el('div', { class: 'progress', id: 'upload-progress-box', hidden: true }, progress, progressText);
   const result = el('div', { id: 'upload-result', 'aria-live': 'polite' });
 
   body.append(
@@ -42,7 +44,7 @@ export function setUpUpload(map, onCommitted) {
     el('label', { for: 'upload-crs' }, 'Coordinate system', crs),
     el('label', { for: 'upload-on-error' }, 'When rows are invalid', onError),
     el('div', { class: 'row' }, dryRun, commit),
-    progress,
+    progressBox,
     result);
 
   file.addEventListener('change', () => {
@@ -50,7 +52,7 @@ export function setUpUpload(map, onCommitted) {
     state.mapping = {};
     commit.disabled = true;
     clear(result);
-    showPreview(map, null); // the points of the file checked before are not in this one
+    showPreview(map, styleLoaded, null); // the points of the file checked before are not in this one
   });
   // Commit sends what the last check checked: any other setting needs a check first.
   for (const input of [target, campaign, crs, onError]) input.addEventListener('change', () => { commit.disabled = true; });
@@ -75,21 +77,21 @@ export function setUpUpload(map, onCommitted) {
   dryRun.addEventListener('click', async () => {
     if (!state.file) { announce('Choose a file first'); return; }
     busy(true);
-    const answer = await send(form('dry-run'), key.value.trim(), progress);
+    const answer = await send(form('dry-run'), key.value.trim(), progressBar(progressBox), false);
     busy(false);
     if (!answer) return;
     renderReport(result, answer, state);
-    showPreview(map, answer.preview);
+    showPreview(map, styleLoaded, answer.preview);
     commit.disabled = answer.counts.valid === 0 || (answer.counts.invalid > 0 && onError.value === 'reject-all');
   });
 
   commit.addEventListener('click', async () => {
     busy(true);
-    const answer = await send(form('commit'), key.value.trim(), progress);
+    const answer = await send(form('commit'), key.value.trim(), progressBar(progressBox), true);
     busy(false);
     if (!answer) return;
     renderReport(result, answer, state);
-    showPreview(map, null);
+    showPreview(map, styleLoaded, null);
     commit.disabled = true;
     if (answer.status === 'committed') {
       onCommitted();
@@ -99,48 +101,87 @@ export function setUpUpload(map, onCommitted) {
 }
 
 /**
- * Sends the upload with XMLHttpRequest, whose upload events give the transfer's progress (fetch has none), and
- * polls GET /api/uploads/{id} meanwhile for the rows the server has processed.
+ * The progress bar and the words beside it, which are also its accessible name. Without a measure (a dry run, or
+ * the writes after the last row was read) the bar is indeterminate: a bar standing still at some value reads as stuck,
+ * one at 100 % as finished.
  */
-function send(data, apiKey, progress) {
+function progressBar(box) {
+  const [bar, text] = box.children;
+  return {
+    show: on => { box.hidden = !on; },
+    set: (value, words) => { bar.value = value; text.textContent = words; },
+    unknown: words => { bar.removeAttribute('value'); text.textContent = words; },
+  };
+}
+
+const fileSize = bytes => (bytes < 100_000 ? `${Math.max(1, Math.round(bytes / 1000))} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
+
+/**
+ * Sends the upload with XMLHttpRequest, whose upload events give the transfer's progress (fetch has none). A commit is
+ * recorded on the server while it runs, so GET /api/uploads/{id} is polled for the rows processed once the file is
+ * sent; a dry run is not recorded (the poll would only meet 404s), so it shows an indeterminate bar and no poll runs.
+ */
+function send(data, apiKey, progress, isCommit) {
   const id = crypto.randomUUID();
   data.append('id', id);
+  const size = fileSize(data.get('file')?.size ?? 0);
   return new Promise(resolve => {
     const request = new XMLHttpRequest();
     request.open('POST', '/api/uploads');
     if (apiKey) request.setRequestHeader('X-Api-Key', apiKey);
-    progress.hidden = false;
-    progress.value = 0;
-    request.upload.onprogress = e => { if (e.lengthComputable) progress.value = Math.round(e.loaded / e.total * 50); };
+    progress.show(true);
+    if (isCommit) progress.set(0, `Sending ${size}…`);
+    else progress.unknown(`Checking ${size}…`);
     let done = false;
-    const poll = setInterval(async () => {
-      const response = await fetch(`/api/uploads/${id}`, { headers: apiKey ? { 'X-Api-Key': apiKey } : {} }).catch(() => null);
-      const record = response?.ok ? await response.json() : null;
-      // A poll answered after the upload finished must not move the bar back.
-      if (!done && record?.progress?.total) progress.value = 50 + Math.round(record.progress.processed / record.progress.total * 50);
-    }, 500);
+    let poll;
+    if (isCommit) {
+      request.upload.onprogress = e => {
+        if (!done && e.lengthComputable) progress.set(Math.round(e.loaded / e.total * 50), `Sending ${size}…`);
+      };
+      // Polled from the end of the transfer: before it the server has not yet seen the upload, and answers 404.
+      request.upload.onload = () => {
+        if (done || poll) return;
+        progress.set(50, 'Reading rows…');
+        poll = setInterval(() => pollRows(id, apiKey, record => { if (!done) showRows(progress, record.progress); }), 500);
+      };
+    }
+    const finish = () => { done = true; clearInterval(poll); };
     const fail = message => {
-      progress.hidden = true; // a full bar would read as success
+      progress.show(false); // a full bar would read as success
       announce(message);
       clear(document.getElementById('upload-result')).append(el('p', { class: 'bad' }, message));
       resolve(null);
     };
     request.onload = () => {
-      done = true;
-      clearInterval(poll);
+      finish();
       let body = null;
       try { body = JSON.parse(request.responseText); } catch { /* not JSON */ }
       if (body?.counts) {
-        progress.value = 100;
+        progress.set(100, isCommit ? 'Done' : 'Checked');
         if (apiKey) sessionStorage.setItem(KEY_STORAGE, apiKey); // a key is kept for reads once it has worked
         resolve(body); // an upload record, also when rejected (422)
         return;
       }
       fail(body?.detail || body?.title || `Upload failed (${request.status})`);
     };
-    request.onerror = () => { done = true; clearInterval(poll); fail('Upload failed: network error'); };
+    request.onerror = () => { finish(); fail('Upload failed: network error'); };
     request.send(data);
   });
+}
+
+async function pollRows(id, apiKey, onRecord) {
+  const response = await fetch(`/api/uploads/${id}`, { headers: apiKey ? { 'X-Api-Key': apiKey } : {} }).catch(() => null);
+  const record = response?.ok ? await response.json().catch(() => null) : null;
+  if (record?.progress?.total) onRecord(record);
+}
+
+/**
+ * Rows read fill the second half of the bar. All rows read is not the end: the writes and the hotspots' re-derivation
+ * still run until the server answers, so that stretch is "saving", not a finished-looking 100 %.
+ */
+function showRows(progress, { processed, total }) {
+  if (processed >= total) progress.unknown(`Saving ${total.toLocaleString('en')} rows…`);
+  else progress.set(50 + Math.round(processed / total * 50), `Reading rows: ${processed.toLocaleString('en')} of ${total.toLocaleString('en')}`);
 }
 
 function renderReport(container, answer, state) {
@@ -184,7 +225,9 @@ function renderReport(container, answer, state) {
   }
 }
 
-function showPreview(map, preview) {
+/** The preview is a layer of the map: drawn once the map's style is in (uploads are open before it is). */
+async function showPreview(map, styleLoaded, preview) {
+  await styleLoaded;
   const source = map.getSource('upload-preview');
   const data = preview ?? { type: 'FeatureCollection', features: [] };
   if (source) { source.setData(data); return; }
