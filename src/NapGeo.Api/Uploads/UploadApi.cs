@@ -53,8 +53,8 @@ public static class UploadApi
     private static async Task<Ok<List<UploadRecord>>> List([AsParameters] ListRequest page, UploadStore store, CancellationToken ct) =>
         TypedResults.Ok(await store.ListAsync(Math.Clamp(page.Limit ?? 50, 1, 500), Math.Max(page.Offset ?? 0, 0), ct));
 
-    private static async Task<Results<Ok<UploadRecord>, ProblemHttpResult>> Get(Guid id, UploadStore store, CancellationToken ct) =>
-        await store.GetAsync(id, ct) is { } record ? TypedResults.Ok(record) : Problems.NotFound($"upload {id}");
+    private static async Task<Results<Ok<UploadRecord>, ProblemHttpResult>> Get(Guid id, UploadStore store, UploadService service, CancellationToken ct) =>
+        (await store.GetAsync(id, ct) ?? service.RunningDryRun(id)) is { } record ? TypedResults.Ok(record) : Problems.NotFound($"upload {id}");
 
     private static async Task<Results<Ok<UploadRecord>, ValidationProblem, ProblemHttpResult>> Rollback(Guid id, HttpContext context, UploadService service, CancellationToken ct)
     {

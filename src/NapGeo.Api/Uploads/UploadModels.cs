@@ -48,7 +48,10 @@ public sealed record UploadRecord
     public string? Crs { get; set; }
     public required string Mode { get; init; }
     public required string OnError { get; init; }
-    /// <summary>running, committed, rejected, failed, rolled_back; a dry run answers "dry-run" and is not stored.</summary>
+    /// <summary>
+    /// running, committed, rejected, failed, rolled_back; a dry run answers "dry-run" and is not stored (while it runs,
+    /// GET shows it as running, with its progress).
+    /// </summary>
     public required string Status { get; set; }
     public UploadProgress Progress { get; set; } = new(0, null);
     public UploadCounts Counts { get; set; } = new();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -22,6 +23,15 @@ public sealed class UploadService(
     Geometry.CrsTransforms transforms, IServiceProvider services, ILogger<UploadService> log)
 {
     private UploadOptions Limits => options.Value;
+
+    // Dry runs are not stored, yet a large one takes as long as a commit: while one runs under a client's id, it is held
+    // here, so that GET /api/uploads/{id} can show its progress as it does a commit's.
+    private readonly ConcurrentDictionary<Guid, UploadRecord> _dryRuns = new();
+
+    /// <summary>A running dry run's id, file and progress (its report is the POST's answer), or null.</summary>
+    public UploadRecord? RunningDryRun(Guid id) => _dryRuns.TryGetValue(id, out var running)
+        ? running with { Status = "running", Progress = running.Progress, Counts = new(), Columns = [], Mapping = [], Errors = [], Warnings = [], Preview = null }
+        : null;
 
     public async Task<UploadRecord> RunAsync(UploadRequest request, Guid? id, Action<UploadProgress>? progress, CancellationToken ct)
     {
@@ -56,6 +66,7 @@ public sealed class UploadService(
             Status = request.DryRun ? "dry-run" : "running",
         };
         var work = Directory.CreateTempSubdirectory("napgeo-upload-");
+        if (request.DryRun && id is { } dryRunId) _dryRuns[dryRunId] = record;
         try
         {
             await using var tx = await WriteTransaction.BeginAsync(db, request.Actor, ct);
@@ -108,6 +119,7 @@ public sealed class UploadService(
         }
         finally
         {
+            _dryRuns.TryRemove(record.Id, out _);
             try { work.Delete(recursive: true); } catch (IOException) { }
         }
     }

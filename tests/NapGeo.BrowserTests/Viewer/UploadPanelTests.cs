@@ -162,23 +162,29 @@ public sealed class UploadPanelTests(ViewerServer server) : IClassFixture<Viewer
         });
 
     [Fact]
-    public async Task A_dry_run_shows_an_indeterminate_check_and_polls_for_no_record()
+    public async Task A_dry_run_shows_the_rows_the_server_has_read_then_that_it_is_checking()
     {
-        // Dry runs are not recorded: polling GET /api/uploads/{id} met 404s, and the bar stood at 50 % with no words.
+        // Dry runs were not recorded: polling GET /api/uploads/{id} met 404s, and the bar stood at 50 % with no words. The
+        // server now holds a running dry run's progress; played here by answering the polls as it does mid-way.
         var page = await OpenUploadWithFileAsync();
-        var polls = new List<string>();
-        page.Request += (_, request) => { if (request.Method == "GET" && request.Url.Contains("/api/uploads/")) polls.Add(request.Url); };
-        await HoldUploadsAsync(page, 2500);
+        var answer = """{"status":"running","mode":"dry-run","progress":{"processed":1,"total":3}}""";
+        await page.RouteAsync("**/api/uploads/*", route => route.FulfillAsync(new() { ContentType = "application/json", Body = answer }));
+        await HoldUploadsAsync(page, 4000);
+        await page.EvaluateAsync("""
+            () => {
+              const send = XMLHttpRequest.prototype.send;
+              XMLHttpRequest.prototype.send = function (body) { send.call(this, body); setTimeout(() => this.upload.dispatchEvent(new ProgressEvent('load')), 200); };
+            }
+            """);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Check (dry run)" }).ClickAsync();
-        var bar = page.GetByRole(AriaRole.Progressbar, new() { Name = "Checking" });
-        await Assertions.Expect(bar).ToBeVisibleAsync();
-        await page.WaitForTimeoutAsync(1200); // more than two poll intervals
-        Assert.Null(await bar.GetAttributeAsync("value")); // indeterminate: no made-up share of the work
-        Assert.Matches(@"^Checking \d+ kB…$", await page.Locator("#upload-progress-text").TextContentAsync());
+        await Assertions.Expect(page.Locator("#upload-progress-text")).ToHaveTextAsync("Reading rows: 1 of 3");
+        answer = """{"status":"running","mode":"dry-run","progress":{"processed":3,"total":3}}""";
+        await Assertions.Expect(page.Locator("#upload-progress-text")).ToHaveTextAsync("Checking 3 rows against the database…");
+        Assert.Null(await page.Locator("#upload-progress").GetAttributeAsync("value")); // indeterminate, not a finished 100 %
 
         await page.Locator("#upload-result > .summary").WaitForAsync();
-        Assert.Empty(polls);
+        await Assertions.Expect(page.Locator("#upload-progress-text")).ToHaveTextAsync("Checked");
     }
 
     [Fact]

@@ -311,6 +311,29 @@ public sealed class UploadTests(NapGeoServer server)
 
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(server.Client(server.ViewerKey), Encoding.UTF8.GetBytes("a"), "a.csv", ("target", "samples"))).StatusCode);
     }
+
+    /// <summary>A dry run is not stored, so polling its id met 404s however long a large file took to check.</summary>
+    [Fact]
+    public async Task A_running_dry_run_shows_its_progress_and_leaves_nothing_behind()
+    {
+        var csv = new StringBuilder("sample_id,matrix,value,unit,latitude,longitude\n");
+        for (var i = 0; i < 20_000; i++) csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"DRY-{i},soil,1.5,mg/kg,{5 + i % 1000 / 1000.0},{-2 + i % 997 / 1000.0}\n");
+        var id = Guid.NewGuid();
+        var running = PostAsync(server.Editor(), Encoding.UTF8.GetBytes(csv.ToString()), "large.csv",
+            ("target", "samples"), ("campaign", Unique("DRY")), ("mode", "dry-run"), ("id", id.ToString()));
+        JsonObject? seen = null; // once the file is open, its row count is known
+        while (!running.IsCompleted && seen?["progress"]?["total"] is null)
+        {
+            var poll = await server.Editor().GetAsync($"/api/uploads/{id}");
+            if (poll.StatusCode == HttpStatusCode.OK) seen = await poll.JsonAsync();
+            await Task.Delay(20);
+        }
+        var answer = await running;
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.NotNull(seen);
+        Assert.Equal("running|dry-run|20000", $"{seen["status"]}|{seen["mode"]}|{seen["progress"]!["total"]}");
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Editor().GetAsync($"/api/uploads/{id}")).StatusCode); // still nothing stored
+    }
 }
 
 /// <summary>A server with a 4 KB and 3-row upload limit.</summary>

@@ -117,9 +117,9 @@ function progressBar(box) {
 const fileSize = bytes => (bytes < 100_000 ? `${Math.max(1, Math.round(bytes / 1000))} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
 /**
- * Sends the upload with XMLHttpRequest, whose upload events give the transfer's progress (fetch has none). A commit is
- * recorded on the server while it runs, so GET /api/uploads/{id} is polled for the rows processed once the file is
- * sent; a dry run is not recorded (the poll would only meet 404s), so it shows an indeterminate bar and no poll runs.
+ * Sends the upload with XMLHttpRequest, whose upload events give the transfer's progress (fetch has none), and polls
+ * GET /api/uploads/{id} for the rows processed once the file is sent (a commit is recorded while it runs; a dry run is
+ * held in memory until it answers).
  */
 function send(data, apiKey, progress, isCommit) {
   const id = crypto.randomUUID();
@@ -130,21 +130,18 @@ function send(data, apiKey, progress, isCommit) {
     request.open('POST', '/api/uploads');
     if (apiKey) request.setRequestHeader('X-Api-Key', apiKey);
     progress.show(true);
-    if (isCommit) progress.set(0, `Sending ${size}…`);
-    else progress.unknown(`Checking ${size}…`);
+    progress.set(0, `Sending ${size}…`);
     let done = false;
     let poll;
-    if (isCommit) {
-      request.upload.onprogress = e => {
-        if (!done && e.lengthComputable) progress.set(Math.round(e.loaded / e.total * 50), `Sending ${size}…`);
-      };
-      // Polled from the end of the transfer: before it the server has not yet seen the upload, and answers 404.
-      request.upload.onload = () => {
-        if (done || poll) return;
-        progress.set(50, 'Reading rows…');
-        poll = setInterval(() => pollRows(id, apiKey, record => { if (!done) showRows(progress, record.progress); }), 500);
-      };
-    }
+    request.upload.onprogress = e => {
+      if (!done && e.lengthComputable) progress.set(Math.round(e.loaded / e.total * 50), `Sending ${size}…`);
+    };
+    // Polled from the end of the transfer: before it the server has not yet seen the upload, and answers 404.
+    request.upload.onload = () => {
+      if (done || poll) return;
+      progress.set(50, 'Reading rows…');
+      poll = setInterval(() => pollRows(id, apiKey, record => { if (!done) showRows(progress, record.progress, isCommit); }), 500);
+    };
     const finish = () => { done = true; clearInterval(poll); };
     const fail = message => {
       progress.show(false); // a full bar would read as success
@@ -177,10 +174,10 @@ async function pollRows(id, apiKey, onRecord) {
 
 /**
  * Rows read fill the second half of the bar. All rows read is not the end: the writes and the hotspots' re-derivation
- * still run until the server answers, so that stretch is "saving", not a finished-looking 100 %.
+ * (a dry run's trial merge) still run until the server answers, so that stretch is indeterminate, not a finished-looking 100 %.
  */
-function showRows(progress, { processed, total }) {
-  if (processed >= total) progress.unknown(`Saving ${total.toLocaleString('en')} rows…`);
+function showRows(progress, { processed, total }, isCommit) {
+  if (processed >= total) progress.unknown(isCommit ? `Saving ${total.toLocaleString('en')} rows…` : `Checking ${total.toLocaleString('en')} rows against the database…`);
   else progress.set(50 + Math.round(processed / total * 50), `Reading rows: ${processed.toLocaleString('en')} of ${total.toLocaleString('en')}`);
 }
 
