@@ -14,7 +14,7 @@ public static class NapGeoStyle
     private static readonly Dictionary<string, string> Palette = new()
     {
         // sites.status
-        ["active"] = "#c51b7d", ["inactive"] = "#fc8d59", ["abandoned"] = "#7570b3", ["unknown"] = "#bdbdbd",
+        ["active"] = "#c51b7d", ["inactive"] = "#3690c0", ["abandoned"] = "#7570b3", ["unknown"] = "#bdbdbd",
         // hotspots.severity
         ["low"] = "#fed976", ["medium"] = "#fd8d3c", ["high"] = "#e31a1c", ["critical"] = "#800026",
         // samples.exceedance_class

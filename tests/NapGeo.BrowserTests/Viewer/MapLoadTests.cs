@@ -25,6 +25,11 @@ public sealed class MapLoadTests(ViewerServer server) : IClassFixture<ViewerServ
         await Assertions.Expect(page.Locator("#search-results li").First).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Upload samples" }).ClickAsync();
         await Assertions.Expect(page.GetByLabel("Editor API key")).ToBeVisibleAsync();
+        // Applying filters without a map is said, and does not reload the page (the submit did, filters in the URL).
+        await page.EvaluateAsync("() => { window.__samePage = true; }");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("The map has not loaded, so there is nothing to filter yet.")).ToBeAttachedAsync();
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__samePage === true"));
         await page.ScreenshotAsync(new() { Path = Browser.ArtifactPath("viewer-style-failed.png") });
 
         // The server is back: Retry loads the map.

@@ -85,9 +85,10 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
     }
 
     [Fact]
-    public async Task Active_sites_and_the_hotspots_drawn_over_them_have_clearly_different_colours()
+    public async Task Sites_and_the_hotspots_drawn_over_them_have_clearly_different_colours()
     {
-        // "high" hotspots (#e31a1c) lay on "active" sites (#d7301f) of nearly the same red: CIE76 ΔE 8.7.
+        // "high" hotspots (#e31a1c) lay on "active" sites (#d7301f) of nearly the same red: CIE76 ΔE 8.7; "medium" ones
+        // (#fd8d3c) on "inactive" sites (#fc8d59) of nearly the same orange: ΔE 13.7.
         var page = await server.OpenViewerAsync();
         var distances = await page.EvaluateAsync<double[]>("""
             () => {
@@ -99,8 +100,10 @@ public sealed class ViewerTests(ViewerServer server) : IClassFixture<ViewerServe
                 const [x, y, z] = [(r * 0.4124 + g * 0.3576 + b * 0.1805) / 0.95047, r * 0.2126 + g * 0.7152 + b * 0.0722, (r * 0.0193 + g * 0.1192 + b * 0.9505) / 1.08883].map(f);
                 return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
               };
-              const site = lab(colour('sites-fill', 'active'));
-              return ['high', 'critical'].map(s => Math.hypot(...lab(colour('hotspots-fill', s)).map((v, i) => v - site[i])));
+              return ['active', 'inactive', 'abandoned', 'unknown'].flatMap(status => {
+                const site = lab(colour('sites-fill', status));
+                return ['low', 'medium', 'high', 'critical'].map(s => Math.hypot(...lab(colour('hotspots-fill', s)).map((v, i) => v - site[i])));
+              });
             }
             """);
         Assert.All(distances, d => Assert.True(d > 25, $"ΔE {d:0.0}"));

@@ -36,6 +36,12 @@ const styleLoaded = new Promise(resolve => map.once('load', () => { styleIn = tr
 setUpSearch(map, site => showSite(site.id));
 setUpUpload(map, styleLoaded, refreshData);
 setUpDetailsClose();
+// Until the style is in, the filters have no layers to reach: a submit then reloaded the page with them in its URL.
+document.getElementById('filters').addEventListener('submit', event => {
+  if (styleIn) return;
+  event.preventDefault();
+  announce('The map has not loaded, so there is nothing to filter yet.');
+});
 
 // A request the map could not make (style, TileJSON, tiles) is said, not left as an empty map. A rejected key is
 // forgotten and asked for again. Without the style or the data's TileJSON the map is empty, and failed tiles leave
