@@ -109,8 +109,7 @@ public sealed class CsvWriter : FeatureWriter
         if (_shape.Includes("version")) _line.Append(',').Append(row.GetInt32(1).ToString(CultureInfo.InvariantCulture));
         if (_shape.MapxTime && _layer.Time is { } time)
         {
-            var t0 = FeatureJson.UnixSeconds(row, _layer, time.Start);
-            var t1 = time.End is null ? t0 : FeatureJson.UnixSeconds(row, _layer, time.End) ?? t0;
+            var (t0, t1) = FeatureJson.MapxTimes(row, _layer, time);
             if (_shape.Includes(FeatureJson.MapxStart)) _line.Append(',').Append(t0?.ToString(CultureInfo.InvariantCulture));
             if (_shape.Includes(FeatureJson.MapxEnd)) _line.Append(',').Append(t1?.ToString(CultureInfo.InvariantCulture));
         }

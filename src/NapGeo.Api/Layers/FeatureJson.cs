@@ -49,8 +49,7 @@ public static class FeatureJson
         if (shape.Includes("version")) writer.WriteNumber(VersionName, row.GetInt32(1));
         if (shape.MapxTime && layer.Time is { } time)
         {
-            var t0 = UnixSeconds(row, layer, time.Start);
-            var t1 = time.End is null ? t0 : UnixSeconds(row, layer, time.End) ?? t0;
+            var (t0, t1) = MapxTimes(row, layer, time);
             if (shape.Includes(MapxStart)) WriteNullable(writer, MapxStartName, t0);
             if (shape.Includes(MapxEnd)) WriteNullable(writer, MapxEndName, t1);
         }
@@ -66,6 +65,19 @@ public static class FeatureJson
     {
         if (value is { } v) writer.WriteNumber(name, v);
         else writer.WriteNull(name);
+    }
+
+    /// <summary>
+    /// A feature's time for MapX: from its start to its end, a missing end meaning the start. A date ends with its day
+    /// (23:59:59 UTC): as midnight, a hotspot last seen on the 19th fell out of a MapX window opening at noon that day.
+    /// </summary>
+    public static (long? T0, long? T1) MapxTimes(DbDataReader row, LayerDefinition layer, LayerTime time)
+    {
+        var t0 = UnixSeconds(row, layer, time.Start);
+        var end = time.End is { } endField && UnixSeconds(row, layer, endField) is not null ? endField : time.Start;
+        var t1 = UnixSeconds(row, layer, end);
+        if (t1 is not null && layer.Find(end)!.Kind == FieldKind.Date) t1 += 86_399;
+        return (t0, t1);
     }
 
     /// <summary>Unix seconds of a date (midnight UTC) or timestamp field of the row; null when the value is null.</summary>

@@ -10,7 +10,8 @@ public sealed class ValidationErrors
     public void Add(string path, string message)
     {
         if (!_byPath.TryGetValue(path, out var list)) _byPath[path] = list = [];
-        list.Add(message);
+        // A value read twice (an instant is both ends of datetime=) would otherwise be told twice.
+        if (!list.Contains(message)) list.Add(message);
     }
 
     public void AddProperty(string field, string message) => Add("properties." + field, message);

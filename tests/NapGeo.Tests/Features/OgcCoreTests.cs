@@ -208,6 +208,9 @@ public sealed class OgcCoreTests(DemoDataServer server)
         // Hotspots span first..last observed; an open last_observed counts as the first day only.
         var hotspots = await server.CountAsync("SELECT count(*) FROM hotspots WHERE first_observed <= '2024-06-01' AND coalesce(last_observed, first_observed) >= '2024-06-01'");
         Assert.Equal(hotspots, (await client.GetJsonAsync("/ogc/collections/hotspots/items?datetime=2024-06-01"))["numberMatched"]!.GetValue<long>());
+        // An instant is read as both ends of the interval: a bad one was told twice.
+        var badDay = await (await client.GetAsync("/ogc/collections/samples/items?datetime=2024-13-01")).JsonAsync();
+        Assert.Single(badDay["errors"]!["datetime"]!.AsArray());
 
         var sorted = await client.GetJsonAsync("/ogc/collections/samples/items?sortby=-value_normalized&limit=5&properties=value_normalized,matrix");
         var values = sorted["features"]!.AsArray().Select(f => f!["properties"]!["value_normalized"]!.GetValue<double>()).ToList();
@@ -225,7 +228,10 @@ public sealed class OgcCoreTests(DemoDataServer server)
         var first = DateOnly.Parse(hotspot["first_observed"]!.GetValue<string>());
         var last = DateOnly.Parse(hotspot["last_observed"]!.GetValue<string>());
         Assert.Equal(new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds(), hotspot["mx_t0"]!.GetValue<long>());
-        Assert.Equal(new DateTimeOffset(last.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds(), hotspot["mx_t1"]!.GetValue<long>());
+        // The end is the end of the last day: at midnight, a MapX window opening at noon of that day left the hotspot out.
+        Assert.Equal(new DateTimeOffset(last.ToDateTime(new TimeOnly(23, 59, 59)), TimeSpan.Zero).ToUnixTimeSeconds(), hotspot["mx_t1"]!.GetValue<long>());
+        var site = (await server.Client().GetJsonAsync("/ogc/collections/sites/items?filter=survey_date IS NOT NULL&limit=1"))["features"]![0]!["properties"]!;
+        Assert.Equal(site["mx_t0"]!.GetValue<long>() + 86_399, site["mx_t1"]!.GetValue<long>()); // a survey day, from start to end
         var sample = (await server.Client().GetJsonAsync("/ogc/collections/samples/items?limit=1"))["features"]![0]!["properties"]!;
         Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", sample["sampled_at"]!.GetValue<string>());
         Assert.Equal(sample["mx_t0"]!.GetValue<long>(), sample["mx_t1"]!.GetValue<long>());

@@ -57,7 +57,7 @@ public static class CqlGeometries
     {
         if (!double.IsFinite(minX) || !double.IsFinite(minY) || !double.IsFinite(maxX) || !double.IsFinite(maxY))
             throw new CqlException("BBOX takes finite numbers", at);
-        if (minX > maxX || minY > maxY) throw new CqlException("BBOX minimum exceeds maximum", at);
+        if (minX > maxX || minY > maxY) throw new CqlException("BBOX minimum exceeds maximum (for a box across the antimeridian, join two with OR: S_INTERSECTS(geometry, BBOX(170,-10,180,10)) OR S_INTERSECTS(geometry, BBOX(-180,-10,-170,10)))", at);
         return Factory.ToGeometry(new Envelope(minX, maxX, minY, maxY));
     }
 
