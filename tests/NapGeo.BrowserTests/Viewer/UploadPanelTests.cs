@@ -161,6 +161,23 @@ public sealed class UploadPanelTests(ViewerServer server) : IClassFixture<Viewer
             await route.ContinueAsync();
         });
 
+    /// <summary>
+    /// The server mid-way through a large file: POST /api/uploads held back, and the polls of GET /api/uploads/{id}
+    /// answered with <paramref name="answer"/> at that moment. A held request's body counts as sent only once it goes on:
+    /// the browser is made to say so, as it does once a large file has reached the server.
+    /// </summary>
+    private static async Task PlayServerMidwayAsync(IPage page, int holdMilliseconds, Func<string> answer)
+    {
+        await page.RouteAsync("**/api/uploads/*", route => route.FulfillAsync(new() { ContentType = "application/json", Body = answer() }));
+        await HoldUploadsAsync(page, holdMilliseconds);
+        await page.EvaluateAsync("""
+            () => {
+              const send = XMLHttpRequest.prototype.send;
+              XMLHttpRequest.prototype.send = function (body) { send.call(this, body); setTimeout(() => this.upload.dispatchEvent(new ProgressEvent('load')), 200); };
+            }
+            """);
+    }
+
     [Fact]
     public async Task A_dry_run_shows_the_rows_the_server_has_read_then_that_it_is_checking()
     {
@@ -168,14 +185,7 @@ public sealed class UploadPanelTests(ViewerServer server) : IClassFixture<Viewer
         // server now holds a running dry run's progress; played here by answering the polls as it does mid-way.
         var page = await OpenUploadWithFileAsync();
         var answer = """{"status":"running","mode":"dry-run","progress":{"processed":1,"total":3}}""";
-        await page.RouteAsync("**/api/uploads/*", route => route.FulfillAsync(new() { ContentType = "application/json", Body = answer }));
-        await HoldUploadsAsync(page, 4000);
-        await page.EvaluateAsync("""
-            () => {
-              const send = XMLHttpRequest.prototype.send;
-              XMLHttpRequest.prototype.send = function (body) { send.call(this, body); setTimeout(() => this.upload.dispatchEvent(new ProgressEvent('load')), 200); };
-            }
-            """);
+        await PlayServerMidwayAsync(page, 4000, () => answer);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Check (dry run)" }).ClickAsync();
         await Assertions.Expect(page.Locator("#upload-progress-text")).ToHaveTextAsync("Reading rows: 1 of 3");
@@ -200,19 +210,7 @@ public sealed class UploadPanelTests(ViewerServer server) : IClassFixture<Viewer
         // The server has read every row (GET /api/uploads/{id} says so) but its answer is not in yet: the writes and the
         // hotspots' re-derivation of a large file take seconds there, which the bar showed as a finished 100 %. Played
         // here by holding the request back and answering the polls as the server does at that point.
-        await page.RouteAsync("**/api/uploads/*", route => route.FulfillAsync(new()
-        {
-            ContentType = "application/json", Body = """{"status":"running","progress":{"processed":3,"total":3}}""",
-        }));
-        await HoldUploadsAsync(page, 3000);
-        // A held request's body counts as sent only once it goes on: the browser says so now, as it does once a large
-        // file has reached the server.
-        await page.EvaluateAsync("""
-            () => {
-              const send = XMLHttpRequest.prototype.send;
-              XMLHttpRequest.prototype.send = function (body) { send.call(this, body); setTimeout(() => this.upload.dispatchEvent(new ProgressEvent('load')), 200); };
-            }
-            """);
+        await PlayServerMidwayAsync(page, 3000, () => """{"status":"running","progress":{"processed":3,"total":3}}""");
         await commit.ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Progressbar, new() { Name = "Saving" })).ToBeVisibleAsync();
         Assert.Null(await page.Locator("#upload-progress").GetAttributeAsync("value"));
