@@ -27,7 +27,7 @@ public static class NapGeoApp
         if (builder.Configuration["NAPGEO_URLS"] is { Length: > 0 } urls) builder.WebHost.UseUrls(urls);
         var services = builder.Services;
         services.AddNapGeoDatabase(builder.Configuration);
-        services.AddDatabaseReadGate(builder.Configuration);
+        services.AddDatabaseGates(builder.Configuration);
         services.AddApiKeyAuth(builder.Configuration);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {

@@ -48,20 +48,20 @@ public static class OgcApi
             .WithSummary("The properties a filter, or an items query parameter, may use, as JSON Schema");
         ogc.MapGetAndHead("/collections/{collectionId}/sortables", SortablesSchema).WithName("OgcSortables")
             .WithSummary("The properties sortby may use, as JSON Schema");
-        ogc.MapGetAndHead("/collections/{collectionId}/items", Items, b => b.RequireRateLimiting(DatabaseReads.Policy)).WithName("OgcItems")
+        ogc.MapGetAndHead("/collections/{collectionId}/items", Items, b => b.RequireRateLimiting(DatabaseGates.Policy)).WithName("OgcItems")
             .WithSummary("Features: bbox, bbox-crs, datetime, filter (+ filter-lang cql2-text|cql2-json, filter-crs), sortby, properties, crs, limit, offset, f")
             .WithDescription($"limit 1–{ItemsQuery.MaxLimit} (default {ItemsQuery.DefaultLimit}; larger values are served as {ItemsQuery.MaxLimit}). " +
                              "f=json (GeoJSON, default), csv, ndjson (application/x-ndjson) or geojsonseq (RFC 8142); Accept works too. " +
                              "Dates are written YYYY-MM-DD; mx_t0/mx_t1 give the feature's time in Unix seconds (MapX). " +
                              "HEAD answers the headers alone (ETag, Last-Modified, OGC-NumberMatched) without reading the features.")
             .Produces(200, typeof(object), FeatureJson.ContentType, OtherFormats).Produces(304).ProducesValidationProblem().ProducesProblem(406);
-        ogc.MapGetAndHead("/collections/{collectionId}/items/{featureId}", SingleFeature.Get, b => b.RequireRateLimiting(DatabaseReads.Policy)).WithName("OgcItem")
+        ogc.MapGetAndHead("/collections/{collectionId}/items/{featureId}", SingleFeature.Get, b => b.RequireRateLimiting(DatabaseGates.Policy)).WithName("OgcItem")
             .WithSummary("One feature, with links to itself as CSV and to its collection (crs, properties, f=json)")
             .Produces(200, typeof(object), FeatureJson.ContentType).Produces(304).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(406);
 
         foreach (var layer in LayerCatalog.All)
             app.MapGetAndHead($"/api/{layer.Name}/export", ([AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader) => Export(layer, request, reader),
-                    b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy).RequireRateLimiting(DatabaseReads.ExportPolicy))
+                    b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy).RequireRateLimiting(DatabaseGates.ExportPolicy))
                 .WithTags(layer.Title)
                 .WithName($"Export{char.ToUpperInvariant(layer.Name[0])}{layer.Name[1..]}")
                 .WithSummary($"Download all matching {layer.Name} as GeoJSON, CSV or NDJSON (streamed; same filters as /ogc items, no page limit)")

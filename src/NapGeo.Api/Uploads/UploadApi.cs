@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using NapGeo.Auth;
+using NapGeo.Database;
 using NapGeo.Http;
 
 namespace NapGeo.Uploads;
@@ -26,7 +27,7 @@ public static class UploadApi
     public static IEndpointRouteBuilder MapUploads(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/uploads").WithTags("Uploads");
-        group.MapPost("", Upload).RequireAuthorization(ApiKeyAuthentication.EditPolicy)
+        group.MapPost("", Upload).RequireAuthorization(ApiKeyAuthentication.EditPolicy).RequireRateLimiting(DatabaseGates.UploadPolicy)
             .WithName("CreateUpload")
             .WithSummary("Upload samples, sites or hotspots from a file (editor key)")
             .WithDescription("multipart/form-data: file (CSV, XLSX, GeoJSON, KML/KMZ, GPX, zipped Shapefile, GeoPackage) and fields " +
