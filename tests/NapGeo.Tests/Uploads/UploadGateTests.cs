@@ -19,19 +19,25 @@ public sealed class UploadGateTests(UploadGateServer server) : IClassFixture<Upl
 {
     private const string Csv = "sample_id,matrix,value,unit,latitude,longitude\nG1,soil,1.5,mg/kg,5.3,-1.9\n";
 
-    /// <summary>A multipart body whose end is sent only when <see cref="Finish"/> is called: an upload still arriving.</summary>
-    private sealed class SlowUpload(string boundary) : HttpContent
+    /// <summary>
+    /// A multipart upload of which the server gets the first part of the file (over 4 KB, so it reaches the disk), then
+    /// nothing until <see cref="Finish"/>: an upload still arriving, holding its place in the gate.
+    /// </summary>
+    private sealed class SlowUpload(string boundary, string marker) : HttpContent
     {
         private readonly TaskCompletionSource _finish = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public void Finish() => _finish.TrySetResult();
 
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
-            await stream.WriteAsync(Encoding.UTF8.GetBytes($"--{boundary}\r\nContent-Disposition: form-data; name=\"target\"\r\n\r\nsamples\r\n"));
+            var rows = new StringBuilder($"sample_id,matrix,value,unit,latitude,longitude,{marker}\n");
+            for (var i = 0; rows.Length < 10_000; i++) rows.Append($"S{i},soil,1.5,mg/kg,5.3,-1.9,\n");
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(
+                $"--{boundary}\r\nContent-Disposition: form-data; name=\"target\"\r\n\r\nsamples\r\n" +
+                $"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.csv\"\r\nContent-Type: text/csv\r\n\r\n{rows}"));
             await stream.FlushAsync();
             await _finish.Task;
-            await stream.WriteAsync(Encoding.UTF8.GetBytes(
-                $"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.csv\"\r\nContent-Type: text/csv\r\n\r\n{Csv}\r\n--{boundary}--\r\n"));
+            await stream.WriteAsync(Encoding.UTF8.GetBytes($"\r\n--{boundary}--\r\n"));
         }
 
         protected override bool TryComputeLength(out long length)
@@ -41,32 +47,44 @@ public sealed class UploadGateTests(UploadGateServer server) : IClassFixture<Upl
         }
     }
 
+    /// <summary>
+    /// Whether the server is writing the upload whose header holds <paramref name="marker"/>, and so is past the gate.
+    /// Read with head(1): the server holds its file open exclusively, which .NET's own readers respect.
+    /// </summary>
+    private static async Task<bool> ArrivedAsync(string marker)
+    {
+        foreach (var file in Directory.EnumerateDirectories(Path.GetTempPath(), "napgeo-post-*").SelectMany(Directory.EnumerateFiles))
+        {
+            var head = new System.Diagnostics.ProcessStartInfo("head", ["-c", "200", file]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var process = System.Diagnostics.Process.Start(head)!;
+            var start = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            if (start.Contains(marker)) return true;
+        }
+        return false;
+    }
+
     [Fact]
     public async Task An_upload_beyond_the_gate_is_a_503_to_retry_and_the_first_goes_on()
     {
         const string boundary = "napgeo-gate";
-        var slow = new SlowUpload(boundary);
+        var marker = "gate_" + Guid.NewGuid().ToString("N");
+        var slow = new SlowUpload(boundary, marker);
         slow.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse($"multipart/form-data; boundary={boundary}");
         var first = server.Editor().PostAsync("/api/uploads?campaign=GATE-1", slow);
-        // The first holds the gate once the server has begun reading it: wait for that, not for a time.
-        for (var i = 0; i < 100 && !first.IsCompleted; i++)
-        {
-            var probe = await UploadFiles.PostAsync(server.Editor(), Encoding.UTF8.GetBytes(Csv), "probe.csv", ("target", "samples"), ("campaign", "GATE-2"), ("mode", "dry-run"));
-            if (probe.StatusCode == HttpStatusCode.ServiceUnavailable)
-            {
-                Assert.Equal(TimeSpan.FromSeconds(30), probe.Headers.RetryAfter!.Delta);
-                Assert.Contains("uploads are running", (await probe.JsonAsync())["detail"]!.GetValue<string>());
-                break;
-            }
-            Assert.Equal(HttpStatusCode.OK, probe.StatusCode); // the first had not reached the gate yet
-            Assert.True(i < 99, "the first upload never held the gate");
-            await Task.Delay(50);
-        }
+        var arrived = false;
+        for (var i = 0; i < 200 && !(arrived = await ArrivedAsync(marker)); i++) await Task.Delay(50);
+        Assert.True(arrived, "the first upload did not reach the server");
+
+        var refused = await UploadFiles.PostAsync(server.Editor(), Encoding.UTF8.GetBytes(Csv), "second.csv", ("target", "samples"), ("campaign", "GATE-2"), ("mode", "dry-run"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(30), refused.Headers.RetryAfter!.Delta);
+        Assert.Contains("uploads are running", (await refused.JsonAsync())["detail"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.OK, (await server.Client().GetAsync("/api/samples?limit=1")).StatusCode); // reads go on
 
         slow.Finish();
         var answer = await first;
-        Assert.Equal(HttpStatusCode.Created, answer.StatusCode);
+        Assert.True(answer.StatusCode == HttpStatusCode.Created, await answer.Content.ReadAsStringAsync());
         var after = await UploadFiles.PostAsync(server.Editor(), Encoding.UTF8.GetBytes(Csv), "after.csv", ("target", "samples"), ("campaign", "GATE-3"));
         Assert.Equal(HttpStatusCode.Created, after.StatusCode);
     }
