@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Data.Common;
+using Npgsql;
 
 namespace NapGeo.Features;
 
@@ -44,6 +45,24 @@ public static class CollectionVersion
         return new State(writersOpen ? $"{revision}+{row.GetString(2)}" : revision, at);
     }
 
+    /// <summary>
+    /// When one row last changed, by the same rule as the layer's Last-Modified: null while a writer is open in the
+    /// database, while the second of the change is not over, or when no audit entry names the row (a bulk load with
+    /// the triggers off).
+    /// </summary>
+    public static async Task<DateTimeOffset?> RowLastModifiedAsync(NpgsqlConnection connection, string table, Guid id, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(Sql + ", (SELECT max(at) FROM audit_log WHERE table_name = $1 AND row_id = $2)", connection)
+        {
+            Parameters = { new() { Value = table }, new() { Value = id } },
+        };
+        await using var row = await command.ExecuteReaderAsync(ct);
+        await row.ReadAsync(ct);
+        if (Read(row).LastModified is null || row.IsDBNull(4)) return null;
+        var changed = Utc(row.GetFieldValue<DateTime>(4));
+        return Truncate(changed).AddSeconds(1) > Utc(row.GetFieldValue<DateTime>(3)) ? null : changed;
+    }
+
     private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
 
     /// <summary>A weak ETag (gzip changes the bytes, not the meaning) for one representation of the layer's state.</summary>
@@ -59,9 +78,13 @@ public static class CollectionVersion
         var ifNoneMatch = request.Headers.IfNoneMatch.ToString();
         if (ifNoneMatch.Length > 0)
             return ifNoneMatch.Split(',').Select(t => t.Trim()).Any(t => t == "*" || Weak(t) == Weak(etag));
-        var headers = request.GetTypedHeaders();
-        return lastModified is { } modified && headers.IfModifiedSince is { } since && Truncate(modified) <= since;
+        return UnmodifiedSince(request, lastModified);
     }
+
+    /// <summary>If-Modified-Since alone: true when <paramref name="lastModified"/> is known and not after it. Callers ask
+    /// only when the request has no If-None-Match, which takes precedence.</summary>
+    public static bool UnmodifiedSince(HttpRequest request, DateTimeOffset? lastModified) =>
+        lastModified is { } modified && request.GetTypedHeaders().IfModifiedSince is { } since && Truncate(modified) <= since;
 
     public static void Apply(HttpResponse response, string etag, DateTimeOffset? lastModified)
     {
@@ -72,5 +95,5 @@ public static class CollectionVersion
 
     private static string Weak(string tag) => tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag;
 
-    private static DateTimeOffset Truncate(DateTimeOffset t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+    public static DateTimeOffset Truncate(DateTimeOffset t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
 }

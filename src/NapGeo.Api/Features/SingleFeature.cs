@@ -45,10 +45,12 @@ public static class SingleFeature
         var single = query with
         {
             Filter = query.Filter with { Predicates = [.. query.Filter.Predicates, ps => { ps.Add(new() { Value = id }); return $"id = ${ps.Count}"; }] },
-            Limit = 1, Offset = 0, Format = OutputFormat.GeoJson,
+            Limit = 1, Offset = 0, Format = OutputFormat.GeoJson, IndexChoosesPage = false,
         };
         await using var connection = await reader.OpenAsync(ct);
         if (await CrsCoverage.FindAsync(connection, single, ct) is { } refusal) return CrsCoverage.Problem(single, refusal, oneFeature: true);
+        // Read before the feature: a change committed in between is then newer than the time sent, never hidden by it.
+        var lastModified = await CollectionVersion.RowLastModifiedAsync(connection, layer.Name, id, ct);
         using var feature = new MemoryStream();
         var version = 0;
         await using (var json = new Utf8JsonWriter(feature, FeatureJson.WriterOptions))
@@ -64,7 +66,7 @@ public static class SingleFeature
         request.HttpContext.Response.Headers["Content-Crs"] = $"<{query.Crs.Uri}>";
         // The query string may change the body (crs, properties): it is part of the tag when there is one.
         return new FeatureResult(200, WithLinks(feature.ToArray(), Links(request, layer, id)), version,
-            variant: request.QueryString.HasValue ? request.QueryString.Value : null);
+            variant: request.QueryString.HasValue ? request.QueryString.Value : null, lastModified: lastModified);
     }
 
     private static IEnumerable<OgcLink> Links(HttpRequest request, LayerDefinition layer, Guid id)

@@ -6,9 +6,11 @@ namespace NapGeo.Layers;
 /// <summary>
 /// One feature as GeoJSON with a strong ETag (its row version); answers 304 to a matching If-None-Match. A
 /// <paramref name="variant"/> names a representation other than the plain one (another CRS, chosen properties): it
-/// becomes part of the tag, so a copy cached in one representation is not taken for another.
+/// becomes part of the tag, so a copy cached in one representation is not taken for another. A
+/// <paramref name="lastModified"/> is sent as Last-Modified and answers If-Modified-Since when no If-None-Match is sent.
 /// </summary>
-public sealed class FeatureResult(int status, byte[] json, int version, string? location = null, string? variant = null) : IResult, IStatusCodeHttpResult
+public sealed class FeatureResult(int status, byte[] json, int version, string? location = null, string? variant = null,
+    DateTimeOffset? lastModified = null) : IResult, IStatusCodeHttpResult
 {
     public int? StatusCode => status;
 
@@ -49,9 +51,13 @@ public sealed class FeatureResult(int status, byte[] json, int version, string? 
             context.Response.Headers.Append("Vary", "Accept-Encoding");
         context.Response.Headers.ETag = etag;
         if (location is not null) context.Response.Headers.Location = location;
+        if (lastModified is { } modified) context.Response.GetTypedHeaders().LastModified = Features.CollectionVersion.Truncate(modified);
         // 304 is a read's answer only: a write's If-None-Match was checked as a precondition before it was made.
         var read = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
-        if (status == 200 && read && IfNoneMatchHits(context.Request, etag))
+        var unchanged = context.Request.Headers.IfNoneMatch.Count > 0
+            ? IfNoneMatchHits(context.Request, etag)
+            : Features.CollectionVersion.UnmodifiedSince(context.Request, lastModified);
+        if (status == 200 && read && unchanged)
         {
             context.Response.ContentType = null;
             context.Response.StatusCode = 304;

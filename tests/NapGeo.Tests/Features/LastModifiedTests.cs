@@ -55,4 +55,55 @@ public sealed class LastModifiedTests(DemoDataServer server)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(2, (await response.JsonAsync())["numberMatched"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task A_single_feature_carries_when_it_last_changed_and_answers_if_modified_since()
+    {
+        var client = server.Editor();
+        var (id, etag, _) = await client.CreateAsync("samples", Sample(-1.63, 6.73));
+        var path = $"/ogc/collections/samples/items/{id}";
+        var served = await SettledAsync(client, path);
+        var lastModified = served.Content.Headers.LastModified;
+        Assert.NotNull(lastModified);
+        // The row's own audit time, not the layer's newest change or the time of the response.
+        await using (var db = new NpgsqlConnection(server.Database.ConnectionString))
+        {
+            await db.OpenAsync();
+            await using var changed = new NpgsqlCommand(
+                "SELECT date_trunc('second', max(at)) FROM audit_log WHERE table_name = 'samples' AND row_id = $1", db) { Parameters = { new() { Value = id } } };
+            Assert.Equal(lastModified, new DateTimeOffset((DateTime)(await changed.ExecuteScalarAsync())!));
+        }
+
+        var since = new HttpRequestMessage(HttpMethod.Get, path);
+        since.Headers.IfModifiedSince = lastModified;
+        Assert.Equal(HttpStatusCode.NotModified, (await client.SendAsync(since)).StatusCode);
+
+        var edited = Sample(-1.63, 6.73, value: 7.5);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Put, $"/api/samples/{id}", edited, etag)).StatusCode);
+        var again = new HttpRequestMessage(HttpMethod.Get, path);
+        again.Headers.IfModifiedSince = lastModified;
+        var response = await client.SendAsync(again);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(7.5, (await response.JsonAsync())["properties"]!["value"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task A_single_feature_gives_no_last_modified_while_a_writer_is_open()
+    {
+        var client = server.Editor();
+        var (id, _, _) = await client.CreateAsync("samples", Sample(-1.64, 6.74));
+        var path = $"/ogc/collections/samples/items/{id}";
+        Assert.NotNull((await SettledAsync(client, path)).Content.Headers.LastModified);
+
+        await using var open = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server.Database.ConnectionString) { Pooling = false }.ConnectionString);
+        await open.OpenAsync();
+        await using var tx = await open.BeginTransactionAsync();
+        // The open writer may be about to change this very row, within the second the client would be told.
+        await using (var write = new NpgsqlCommand("UPDATE samples SET notes = 'open' WHERE id = $1", open, tx) { Parameters = { new() { Value = id } } })
+            Assert.Equal(1, await write.ExecuteNonQueryAsync());
+        var during = await client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, during.StatusCode);
+        Assert.Null(during.Content.Headers.LastModified);
+        await tx.RollbackAsync();
+    }
 }
