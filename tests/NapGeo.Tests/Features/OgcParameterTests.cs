@@ -121,6 +121,26 @@ public sealed class OgcParameterTests(DemoDataServer server)
             Assert.Equal(2, await MatchedAsync("/ogc/collections/samples/items?bbox=0,170,10,-170&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4326"));
             // The lower edge still may not lie above the upper one.
             Assert.Equal(HttpStatusCode.BadRequest, (await server.Client().GetAsync("/ogc/collections/samples/items?bbox=170,10,-170,0")).StatusCode);
+
+            // A CQL2 BBOX reads the same way, in both encodings and in latitude-first EPSG:4326.
+            string Filter(string cql) => "/ogc/collections/samples/items?filter=" + Uri.EscapeDataString(cql);
+            Assert.Equal(2, await MatchedAsync(Filter("S_INTERSECTS(geometry, BBOX(170, 0, -170, 10))")));
+            Assert.Equal(1, await MatchedAsync(Filter("S_INTERSECTS(geometry, BBOX(170, 0, -170, 10)) AND matrix = 'water'")));
+            Assert.Equal(2, await MatchedAsync(Filter("""{"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[170,0,-170,10]}]}""") + "&filter-lang=cql2-json"));
+            Assert.Equal(2, await MatchedAsync(Filter("S_INTERSECTS(geometry, BBOX(0, 170, 10, -170))") + "&filter-crs=http://www.opengis.net/def/crs/EPSG/0/4326"));
+            foreach (var (cql, crs, message) in new[]
+            {
+                ("BBOX(170, 10, -170, 0)", "", "BBOX minimum exceeds maximum"),
+                ("BBOX(180, 0, -170, 10)", "", "BBOX minimum exceeds maximum"),
+                ("BBOX(170, 0, -170, 10)", "&filter-crs=http://www.opengis.net/def/crs/EPSG/0/4326", "only longitude, the second axis"),
+                ("BBOX(600000, 0, 500000, 10)", "&filter-crs=http://www.opengis.net/def/crs/EPSG/0/32630", "BBOX minimum exceeds maximum"),
+                ("BBOX(100, 0, 50, 10)", "&filter-crs=http://www.opengis.net/def/crs/EPSG/0/3857", "is projected"),
+            })
+            {
+                var refused = await server.Client().GetAsync(Filter($"S_INTERSECTS(geometry, {cql})") + crs);
+                Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+                Assert.Contains(message, await refused.Content.ReadAsStringAsync());
+            }
         }
         finally
         {

@@ -53,12 +53,28 @@ public static class CqlGeometries
 {
     private static readonly GeometryFactory Factory = NetTopologySuite.NtsGeometryServices.Instance.CreateGeometryFactory();
 
-    public static NetTopologySuite.Geometries.Geometry Box(double minX, double minY, double maxX, double maxY, string at)
+    public const string MinimumExceedsMaximum = "BBOX minimum exceeds maximum";
+
+    /// <summary>
+    /// BBOX(minx, miny, maxx, maxy). As with bbox= (Part 1, 7.15.3), a west edge east of the east edge (170,-10,-170,10)
+    /// is a box across the antimeridian: its two halves, to ±180 on the axis that wraps.
+    /// </summary>
+    public static CqlGeometry Box(double minX, double minY, double maxX, double maxY, string at)
     {
         if (!double.IsFinite(minX) || !double.IsFinite(minY) || !double.IsFinite(maxX) || !double.IsFinite(maxY))
             throw new CqlException("BBOX takes finite numbers", at);
-        if (minX > maxX || minY > maxY) throw new CqlException("BBOX minimum exceeds maximum (for a box across the antimeridian, join two with OR: S_INTERSECTS(geometry, BBOX(170,-10,180,10)) OR S_INTERSECTS(geometry, BBOX(-180,-10,-170,10)))", at);
-        return Factory.ToGeometry(new Envelope(minX, maxX, minY, maxY));
+        if (minX > maxX && minY > maxY) throw new CqlException(MinimumExceedsMaximum, at);
+        if (minX > maxX) return Wrapped(minX, maxX, at, x => new Envelope(x.Lo, x.Hi, minY, maxY), axis: 0);
+        if (minY > maxY) return Wrapped(minY, maxY, at, y => new Envelope(minX, maxX, y.Lo, y.Hi), axis: 1);
+        return new CqlGeometry(at, Factory.ToGeometry(new Envelope(minX, maxX, minY, maxY)));
+    }
+
+    private static CqlGeometry Wrapped(double west, double east, string at, Func<(double Lo, double Hi), Envelope> box, int axis)
+    {
+        // Each half must be a box of its own: a west edge at 180 or beyond (or an east edge at -180) is no crossing.
+        if (west >= 180 || east <= -180) throw new CqlException(MinimumExceedsMaximum, at);
+        var halves = new[] { box((west, 180)), box((-180, east)) }.Select(e => (Polygon)Factory.ToGeometry(e)).ToArray();
+        return new CqlGeometry(at, Factory.CreateMultiPolygon(halves), axis);
     }
 
     /// <summary>

@@ -139,7 +139,7 @@ public static class CqlJsonReader
             var n = bbox.ValueKind == JsonValueKind.Array ? bbox.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN).ToList() : [];
             if (n.Count is not (4 or 6) || n.Any(v => !double.IsFinite(v))) throw new CqlException("\"bbox\" must be 4 or 6 numbers", path);
             var half = n.Count / 2;
-            return new CqlGeometry(path, CqlGeometries.Box(n[0], n[1], n[half], n[half + 1], path));
+            return CqlGeometries.Box(n[0], n[1], n[half], n[half + 1], path);
         }
         if (e.TryGetProperty("op", out _)) return Expression(e, path, 0);
         // A GeometryCollection has its members in "geometries", not "coordinates" (RFC 7946 §3.1.8).

@@ -27,7 +27,12 @@ public sealed record CqlLiteral(string At, object Value) : CqlNode(At);
 public sealed record CqlTime(string At, bool IsDate, string Text) : CqlNode(At);
 /// <summary>INTERVAL(start, end): each end is a <see cref="CqlTime"/>, a string ('..' = open) or a property.</summary>
 public sealed record CqlInterval(string At, CqlNode Start, CqlNode End) : CqlNode(At);
-public sealed record CqlGeometry(string At, NetTopologySuite.Geometries.Geometry Geometry) : CqlNode(At);
+/// <summary>
+/// A geometry literal. A BBOX whose minimum exceeds its maximum on one axis is read as a box across the antimeridian,
+/// its two halves on that <paramref name="WrappedAxis"/> (0 or 1); only a geographic filter-crs with longitude on that
+/// axis can mean it (<see cref="CqlSql"/> decides).
+/// </summary>
+public sealed record CqlGeometry(string At, NetTopologySuite.Geometries.Geometry Geometry, int? WrappedAxis = null) : CqlNode(At);
 
 /// <summary>A filter that cannot be used: what is wrong and where.</summary>
 public sealed class CqlException(string message, string at) : Exception(message)

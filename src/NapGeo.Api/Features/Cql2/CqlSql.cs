@@ -175,6 +175,12 @@ public sealed class CqlSql
 
     private Operand GeometryParameter(CqlGeometry literal)
     {
+        // Only longitudes wrap: latitude in EPSG:4326 by URI (the first axis), or any axis of a projected filter-crs,
+        // with its minimum above its maximum is a mistake.
+        if (literal.WrappedAxis is { } axis && !(_filterCrs.IsGeographic && axis == (_filterCrs.LatLonOrder ? 1 : 0)))
+            throw new CqlException(CqlGeometries.MinimumExceedsMaximum + (_filterCrs.IsGeographic
+                ? $" (only longitude, the {(_filterCrs.LatLonOrder ? "second" : "first")} axis in {_filterCrs.Uri}, may cross the antimeridian)"
+                : $" ({_filterCrs.Uri}, the filter-crs, is projected: a box across the antimeridian is given in CRS84)"), literal.At);
         if (_filterCrs.Domain is not { } domain)
         {
             var geometry = literal.Geometry.Copy();

@@ -215,7 +215,7 @@ public sealed class CqlTextParser
                 Expect(")");
                 if (numbers.Count is not (4 or 6)) throw Error("BBOX takes 4 numbers (minx, miny, maxx, maxy) or 6 with heights", start);
                 var half = numbers.Count / 2;
-                return new CqlGeometry(at, CqlGeometries.Box(numbers[0], numbers[1], numbers[half], numbers[half + 1], at));
+                return CqlGeometries.Box(numbers[0], numbers[1], numbers[half], numbers[half + 1], at);
             }
         }
         if (!CqlFunctions.IsKnown(upper)) throw Error($"'{name}' is not a function this server knows; spatial: {CqlFunctions.SpatialList}; temporal: {CqlFunctions.TemporalList}", start);
