@@ -1,6 +1,5 @@
 using System.Globalization;
 using NapGeo.Layers;
-using NapGeo.Samples;
 
 namespace NapGeo.Tiles;
 
@@ -14,8 +13,15 @@ public sealed record TileFilter(string? Country, string? Matrix, DateOnly? From,
     public static readonly TileFilter None = new(null, null, null, null);
     public static readonly string[] Names = ["country", "matrix", "from", "to", "status", "exceedance_class"];
 
+    /// <summary>
+    /// The filter of a tile or TileJSON query. As on the REST lists, a parameter that is not a filter, or one given twice,
+    /// is a 400: a misspelt <c>stauts=active</c> answered every site's tile, which a dashboard took for the filtered one.
+    /// </summary>
     public static TileFilter? Parse(IQueryCollection query, ValidationErrors errors)
     {
+        foreach (var name in query.Keys.Where(n => !Names.Contains(n, StringComparer.OrdinalIgnoreCase)))
+            errors.Add(name, $"is not a tile filter; use {string.Join(", ", Names)}.");
+        query = LayerQuery.RefuseRepeated(query, errors, (name, _) => Names.Contains(name, StringComparer.OrdinalIgnoreCase) ? "" : null);
         string? Text(string name) => query.TryGetValue(name, out var v) && v.Count > 0 && !string.IsNullOrWhiteSpace(v[0]) ? v[0]!.Trim() : null;
         DateOnly? Date(string name)
         {
@@ -27,18 +33,17 @@ public sealed record TileFilter(string? Country, string? Matrix, DateOnly? From,
         var country = Text("country");
         if (country is not null && !CountryCodes.IsAlpha3(country.ToUpperInvariant())) errors.Add("country", CountryCodes.Problem(country));
         country = country?.ToUpperInvariant();
-        var matrix = Text("matrix");
-        if (matrix is not null && !Units.Matrices.Contains(matrix))
-            errors.Add("matrix", $"'{matrix}' is not one of {string.Join(", ", Units.Matrices)}.");
-        // Coded values are checked against the layer definitions' vocabularies, as the REST filters are.
+        // Coded values are read as the REST filters read them (LayerField.AllowedCode: "Active", "Hard rock"), so a
+        // dashboard can send the same values to both; the code is what the cache key and the statement get.
         string? Coded(string name, string layer)
         {
             if (Text(name) is not { } value) return null;
-            var allowed = LayerCatalog.Find(layer)?.Find(name)?.Allowed ?? [];
-            if (!allowed.Contains(value)) errors.Add(name, $"'{value}' is not one of {string.Join(", ", allowed)}.");
-            return value;
+            var field = LayerCatalog.Find(layer)!.Find(name)!;
+            if (field.AllowedCode(value) is { } code) return code;
+            errors.Add(name, $"'{value}' is not one of {string.Join(", ", field.Allowed!)}.");
+            return null;
         }
-        var filter = new TileFilter(country, matrix, Date("from"), Date("to"), Coded("status", "sites"), Coded("exceedance_class", "samples"));
+        var filter = new TileFilter(country, Coded("matrix", "samples"), Date("from"), Date("to"), Coded("status", "sites"), Coded("exceedance_class", "samples"));
         if (filter.From > filter.To) errors.Add("to", "is before from.");
         return errors.IsEmpty ? filter : null;
     }

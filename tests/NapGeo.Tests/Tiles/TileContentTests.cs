@@ -241,6 +241,24 @@ public sealed class TileContentTests(TilesServer server)
         var bad = await server.GetTileAsync("sites", t, "?status=closed");
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("'closed' is not one of", await bad.Content.ReadAsStringAsync());
+
+        // Codes are read as the REST lists read them, so a dashboard sends both the same values.
+        Assert.Equal(["Big site"], await Names("?status=Active"));
+        Assert.Equal(4, await Samples("?exceedance_class=Below&matrix=Soil") + await Samples("?exceedance_class=BELOW&matrix=WATER"));
+        Assert.Equal(4, await Samples("?exceedance_class=below"));
+    }
+
+    [Theory]
+    [InlineData("/tiles/sites/10/0/0.mvt?stauts=active", "stauts", "is not a tile filter")]
+    [InlineData("/tiles/sites.json?stauts=active", "stauts", "is not a tile filter")]
+    [InlineData("/tiles/sites/10/0/0.mvt?country=GHA&country=CIV", "country", "is given 2 times")]
+    [InlineData("/tiles/napgeo.json?matrix=soil&matrix=water", "matrix", "is given 2 times")]
+    public async Task A_misspelt_or_repeated_tile_parameter_is_a_400_naming_it(string path, string name, string message)
+    {
+        var response = await server.Client().GetAsync(path);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.JsonAsync())["errors"]!.AsObject();
+        Assert.Contains(message, errors[name]![0]!.GetValue<string>());
     }
 
     [Fact]
