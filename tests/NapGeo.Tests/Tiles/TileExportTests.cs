@@ -50,6 +50,8 @@ public sealed class TileExportTests(TilesServer server)
                 Assert.Equal(2, (int)header["minZoom"]!);
                 Assert.Equal(14, (int)header["maxZoom"]!);
                 Assert.Equal(box.West, (double)header["minLon"]!, 1e-6);
+                // The box is 0.06° wide: 13 is the highest zoom at which it fits a 1024 px wide view.
+                Assert.Equal(13, (int)header["centerZoom"]!);
                 Assert.Equal(["sites", "hotspots", "samples"], info["metadata"]!["vector_layers"]!.AsArray().Select(l => (string)l!["id"]!));
             }
             // Below the minimum zoom and where there is no data the archive has no tile.
@@ -88,6 +90,14 @@ public sealed class TileExportTests(TilesServer server)
             File.Delete(archive);
         }
     }
+
+    [Theory]
+    [InlineData(-3.2, 4.8, -0.4, 7.1, 0, 10, 7)]        // Ghana's mining belt: 2.8° × 2.3° fits at 7 (its height decides)
+    [InlineData(-180, -85.05, 180, 85.05, 0, 14, 0)]    // the world
+    [InlineData(177, -19, -179, -16, 0, 14, 7)]         // Fiji, across the antimeridian: 4° wide, not 356°
+    [InlineData(177, -19, -179, -16, 9, 14, 9)]         // never outside the archive's zooms
+    public void An_archive_opens_at_the_zoom_that_fits_its_bounds(double west, double south, double east, double north, int min, int max, int expected) =>
+        Assert.Equal(expected, TileExport.CenterZoom(new LonLatBox(west, south, east, north), min, max));
 
     [Fact]
     public async Task An_MBTiles_export_is_readable_by_GDAL()
