@@ -94,4 +94,26 @@ public sealed class SampleSiteLinkTests(NapGeoServer server)
         Assert.Equal((codes[2], 2), await LinkOf(nearC));
         Assert.Equal(((string?)null, 1), await LinkOf(beyondC));
     }
+
+    [Fact]
+    public async Task A_sample_links_to_a_site_across_the_antimeridian_from_either_side()
+    {
+        // Fiji: at 16° S a longitude degree is ~107 km. The east site is 179.97–179.98°, the west one -179.98–-179.97°.
+        var client = server.Editor();
+        async Task<string?> SiteOf(Guid sample) =>
+            await server.Database.ScalarAsync<string>("SELECT coalesce(site_id::text, '') FROM samples WHERE id = $1", sample) is { Length: > 0 } s ? s : null;
+
+        // A sample taken before its site was mapped is linked when the site arrives (napgeo_relink_samples_near).
+        var early = (await client.CreateAsync("samples", Sample(-179.985, -15.995))).Id;   // ~3.7 km east of 179.98°
+        Assert.Null(await SiteOf(early));
+        var (east, _, _) = await client.CreateAsync("sites", Site(lon: 179.97, lat: -16.0));
+        Assert.Equal(east.ToString(), await SiteOf(early));
+
+        // A sample taken after is linked on insert (napgeo_site_for_point), whichever side of 180° it lies on.
+        var (west, _, _) = await client.CreateAsync("sites", Site(lon: -179.98, lat: -16.1));
+        var (_, _, fromEast) = await client.CreateAsync("samples", Sample(179.985, -16.095));   // ~3.7 km west of -179.98°
+        Assert.Equal(west.ToString(), fromEast["properties"]!["site_id"]!.GetValue<string>());
+        var (_, _, tooFar) = await client.CreateAsync("samples", Sample(179.92, -16.095));      // ~10.7 km: none
+        Assert.Null(tooFar["properties"]!["site_id"]);
+    }
 }
