@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using NapGeo.Tests.Infrastructure;
 using static NapGeo.Tests.Infrastructure.Features;
 
@@ -106,11 +107,12 @@ public sealed class SampleSiteLinkTests(NapGeoServer server)
         // A sample taken before its site was mapped is linked when the site arrives (napgeo_relink_samples_near).
         var early = (await client.CreateAsync("samples", Sample(-179.985, -15.995))).Id;   // ~3.7 km east of 179.98°
         Assert.Null(await SiteOf(early));
-        var (east, _, _) = await client.CreateAsync("sites", Site(lon: 179.97, lat: -16.0));
+        JsonObject Fijian(JsonObject site) { site["properties"]!["country"] = "FJI"; return site; }
+        var (east, _, _) = await client.CreateAsync("sites", Fijian(Site(lon: 179.97, lat: -16.0)));
         Assert.Equal(east.ToString(), await SiteOf(early));
 
         // A sample taken after is linked on insert (napgeo_site_for_point), whichever side of 180° it lies on.
-        var (west, _, _) = await client.CreateAsync("sites", Site(lon: -179.98, lat: -16.1));
+        var (west, _, _) = await client.CreateAsync("sites", Fijian(Site(lon: -179.98, lat: -16.1)));
         var (_, _, fromEast) = await client.CreateAsync("samples", Sample(179.985, -16.095));   // ~3.7 km west of -179.98°
         Assert.Equal(west.ToString(), fromEast["properties"]!["site_id"]!.GetValue<string>());
         var (_, _, tooFar) = await client.CreateAsync("samples", Sample(179.92, -16.095));      // ~10.7 km: none

@@ -58,4 +58,30 @@ public sealed class StatisticsAreaTests(NapGeoServer server)
         Assert.Equal(await server.Database.ScalarAsync<long>("SELECT count(*) FROM samples WHERE matrix = 'fish'"), counted);
         Assert.True(geojson["samples_without_site_by_matrix"]!["fish"]!.GetValue<long>() >= 1);
     }
+
+    /// <summary>Chukotka's sites lie on both sides of 180°: its point fell in Europe and its bbox spanned the globe.</summary>
+    [Fact]
+    public async Task An_area_across_the_antimeridian_has_its_point_there_and_a_bbox_whose_west_edge_is_east_of_its_east_edge()
+    {
+        var client = server.Editor();
+        // 0.01° squares (equal areas, so the point is the mean of their centres): 179.505, 179.605 and -179.505 (180.495).
+        foreach (var lon in new[] { 179.5, 179.6, -179.51 })
+        {
+            var site = Site(lon: lon, lat: 66);
+            site["properties"]!["country"] = "RUS";
+            site["properties"]!["admin1"] = "Chukotka";
+            await client.CreateAsync("sites", site);
+        }
+        var geojson = await server.Client().GetJsonAsync("/api/stats?country=RUS&f=geojson");
+        foreach (var feature in geojson["features"]!.AsArray())
+        {
+            var point = feature!["geometry"]!["coordinates"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+            Assert.Equal(179.868333, point[0], 5);
+            Assert.Equal(66.005, point[1], 5);
+            Assert.Equal([179.5, 66, -179.5, 66.01], feature["bbox"]!.AsArray().Select(v => Math.Round(v!.GetValue<double>(), 6)));
+        }
+        Assert.Equal(2, geojson["features"]!.AsArray().Count); // the country and its one admin1
+        var json = await server.Client().GetJsonAsync("/api/stats?country=RUS&level=country");
+        Assert.Equal([179.5, 66, -179.5, 66.01], json["areas"]![0]!["bbox"]!.AsArray().Select(v => Math.Round(v!.GetValue<double>(), 6)));
+    }
 }

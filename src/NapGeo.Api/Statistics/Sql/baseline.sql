@@ -9,7 +9,7 @@ WITH s AS (
     SELECT *, lower(regexp_replace(regexp_replace(admin1, '[\u200b\u200c\u200d\u2060\ufeff]', '', 'g'), '[\s\u00a0\u2007\u202f]+', ' ', 'g')) AS area
     FROM sites WHERE $1::text IS NULL OR country = $1
 ),
-areas AS (
+area_sums AS (
     SELECT CASE WHEN GROUPING(area) = 1 THEN 'country' ELSE 'admin1' END AS level,
            country::text AS country,
            area,
@@ -31,11 +31,27 @@ areas AS (
            count(*) FILTER (WHERE whole_ore_amalgamation OR open_burning_amalgam
                                 OR residential_burning_amalgam OR cyanide_leaching_hg_material) AS any_worst_practice,
            -- A point for the area on a map: the centroid of its sites; and their extent.
-           ST_AsGeoJSON(ST_Centroid(ST_Collect(geom)), 6) AS centroid,
-           ST_XMin(ST_Extent(geom)) AS xmin, ST_YMin(ST_Extent(geom)) AS ymin,
-           ST_XMax(ST_Extent(geom)) AS xmax, ST_YMax(ST_Extent(geom)) AS ymax
+           ST_Centroid(ST_Collect(geom)) AS plain_point,
+           ST_XMin(ST_Extent(geom)) AS plain_xmin, ST_YMin(ST_Extent(geom)) AS ymin,
+           ST_XMax(ST_Extent(geom)) AS plain_xmax, ST_YMax(ST_Extent(geom)) AS ymax,
+           -- The same in longitudes 0…360°, for an area whose sites lie on both sides of the antimeridian (Fiji): its
+           -- plain extent spans the globe and its centroid falls half a world away. A site spanning 0° spans 0…360 here.
+           min(CASE WHEN ST_XMax(geom) < 0 THEN ST_XMin(geom) + 360 WHEN ST_XMin(geom) < 0 THEN 0 ELSE ST_XMin(geom) END) AS east_xmin,
+           max(CASE WHEN ST_XMax(geom) < 0 THEN ST_XMax(geom) + 360 WHEN ST_XMin(geom) < 0 THEN 360 ELSE ST_XMax(geom) END) AS east_xmax,
+           -- ST_Centroid of polygons weighs each by its area: so does this mean of the sites' own centroids.
+           sum(ST_Area(geom) * (ST_X(ST_Centroid(geom)) + CASE WHEN ST_X(ST_Centroid(geom)) < 0 THEN 360 ELSE 0 END))
+               / nullif(sum(ST_Area(geom)), 0) AS east_x
     FROM s
     GROUP BY GROUPING SETS ((country), (country, area))
+),
+areas AS (
+    SELECT a.*,
+           ST_AsGeoJSON(CASE WHEN wraps THEN ST_SetSRID(ST_MakePoint(east_x - CASE WHEN east_x > 180 THEN 360 ELSE 0 END, ST_Y(plain_point)), 4326)
+                             ELSE plain_point END, 6) AS centroid,
+           -- RFC 7946 5.2: a bbox across the antimeridian has its west edge east of its east edge.
+           CASE WHEN wraps THEN east_xmin - CASE WHEN east_xmin > 180 THEN 360 ELSE 0 END ELSE plain_xmin END AS xmin,
+           CASE WHEN wraps THEN east_xmax - CASE WHEN east_xmax > 180 THEN 360 ELSE 0 END ELSE plain_xmax END AS xmax
+    FROM (SELECT *, east_xmax - east_xmin < plain_xmax - plain_xmin AND east_x IS NOT NULL AS wraps FROM area_sums) a
 ),
 by_status AS (
     SELECT country::text AS country, area, status, count(*) AS n FROM s GROUP BY 1, 2, 3
