@@ -52,22 +52,9 @@ public static class TileExport
         if (directory is not null) Directory.CreateDirectory(directory);
         var temporary = request.Output + ".partial";
         writer.Finish(temporary, new TileArchiveMetadata(request.Source.Id, request.Source.Title, service.Options.Attribution, layers,
-            request.MinZoom, request.MaxZoom, bounds, CenterZoom(bounds, request.MinZoom, request.MaxZoom)));
+            request.MinZoom, request.MaxZoom, bounds, TileMath.FitZoom(bounds, request.MinZoom, request.MaxZoom)));
         File.Move(temporary, request.Output, overwrite: true);
         return new Result(writer.Count, new FileInfo(request.Output).Length, bounds);
-    }
-
-    /// <summary>
-    /// The zoom a viewer opens the archive at: the highest at which the bounds fit a 1024 × 768 px view of 512 px tiles
-    /// (MapLibre's), within the archive's zooms. A fixed minimum + 2 opened a country's archive on the whole world.
-    /// </summary>
-    public static int CenterZoom(LonLatBox bounds, int minZoom, int maxZoom)
-    {
-        var degrees = bounds.East - bounds.West;
-        var width = (degrees < 0 ? degrees + 360 : degrees) / 360; // of the world at zoom 0; west > east crosses 180°
-        var height = TileMath.LatToY(bounds.South, 0) - TileMath.LatToY(bounds.North, 0);
-        var fit = Math.Min(Math.Log2(1024.0 / 512 / Math.Max(width, 1e-9)), Math.Log2(768.0 / 512 / Math.Max(height, 1e-9)));
-        return Math.Clamp((int)Math.Floor(fit), minZoom, maxZoom);
     }
 
     private static IEnumerable<TileAddress> Children(TileAddress t) =>

@@ -37,6 +37,20 @@ public static class TileMath
         return (1 - Math.Log(Math.Tan(rad) + 1 / Math.Cos(rad)) / Math.PI) / 2 * (1 << z);
     }
 
+    /// <summary>
+    /// The zoom a viewer opens an archive or a TileJSON at: the highest at which the bounds fit a 1024 × 768 px view of 512 px tiles
+    /// (MapLibre's), within the zooms served. A fixed zoom opened a country's archive on the whole world, or a
+    /// TileJSON of several countries on the sea between them.
+    /// </summary>
+    public static int FitZoom(LonLatBox bounds, int minZoom, int maxZoom)
+    {
+        var degrees = bounds.East - bounds.West;
+        var width = (degrees < 0 ? degrees + 360 : degrees) / 360; // of the world at zoom 0; west > east crosses 180°
+        var height = LatToY(bounds.South, 0) - LatToY(bounds.North, 0);
+        var fit = Math.Min(Math.Log2(1024.0 / 512 / Math.Max(width, 1e-9)), Math.Log2(768.0 / 512 / Math.Max(height, 1e-9)));
+        return Math.Clamp((int)Math.Floor(fit), minZoom, maxZoom);
+    }
+
     public static LonLatBox Bounds(TileAddress t)
     {
         double n = 1 << t.Z;

@@ -272,6 +272,11 @@ public sealed class TileContentTests(TilesServer server)
         // run alone, the data set is all there is and the extent, stored as float4, can round just inside it).
         const double e = 1e-5;
         Assert.True(bounds[0] <= Lon + e && bounds[1] <= Lat + e && bounds[2] >= Lon + 0.0405 - e && bounds[3] >= Lat + 0.014 - e, string.Join(",", bounds));
+        // The centre's zoom is the highest at which the bounds fit a 1024 × 768 px view of 512 px tiles.
+        var zoom = (int)json["center"]![2]!;
+        static double Y(double lat) => (1 - Math.Asinh(Math.Tan(lat * Math.PI / 180)) / Math.PI) / 2;
+        bool Fits(int z) => (bounds[2] - bounds[0]) / 360 * 512 * Math.Pow(2, z) <= 1024 && (Y(bounds[1]) - Y(bounds[3])) * 512 * Math.Pow(2, z) <= 768;
+        Assert.True(Fits(zoom) && (zoom == (int)json["maxzoom"]! || !Fits(zoom + 1)), $"zoom {zoom} for {string.Join(",", bounds)}");
         var layers = json["vector_layers"]!.AsArray().ToDictionary(l => (string)l!["id"]!, l => l!["fields"]!.AsObject());
         Assert.Equal(["hotspots", "samples", "sites"], layers.Keys.Order());
 

@@ -97,7 +97,7 @@ public sealed class TileExportTests(TilesServer server)
     [InlineData(177, -19, -179, -16, 0, 14, 7)]         // Fiji, across the antimeridian: 4° wide, not 356°
     [InlineData(177, -19, -179, -16, 9, 14, 9)]         // never outside the archive's zooms
     public void An_archive_opens_at_the_zoom_that_fits_its_bounds(double west, double south, double east, double north, int min, int max, int expected) =>
-        Assert.Equal(expected, TileExport.CenterZoom(new LonLatBox(west, south, east, north), min, max));
+        Assert.Equal(expected, TileMath.FitZoom(new LonLatBox(west, south, east, north), min, max));
 
     [Fact]
     public async Task An_MBTiles_export_is_readable_by_GDAL()
