@@ -61,6 +61,16 @@ public sealed record UploadRecord
     public Dictionary<string, string> Mapping { get; set; } = [];
     public List<UploadIssue> Errors { get; set; } = [];
     public List<UploadIssue> Warnings { get; set; } = [];
+    /// <summary>
+    /// A warning about the file as a whole (ignored columns, layers, the same file again, a failed hook): counted like the
+    /// rows' warnings, which <see cref="UploadCounts.Warnings"/> alone counted, so it said 0 beside a listed one.
+    /// </summary>
+    public void AddFileWarning(UploadIssue warning)
+    {
+        Warnings.Add(warning);
+        Counts.Warnings++;
+    }
+
     /// <summary>True when more issues were found than the report keeps (NapGeo:Uploads:MaxReportedIssues).</summary>
     public bool IssuesTruncated { get; set; }
     public DateTime? RolledBackAt { get; set; }

@@ -88,13 +88,13 @@ public sealed class UploadService(
                 record.Columns = data.Columns;
                 record.Mapping = map.Describe(data.Columns);
                 if (data.LayerRows is { } parts)
-                    record.Warnings.Add(new(null, null, null, null,
+                    record.AddFileWarning(new(null, null, null, null,
                         $"the file has several layers, read one after another and numbered on: {parts}.", "layers"));
                 if (map.Ignored.Count > 0)
-                    record.Warnings.Add(new(null, string.Join(", ", map.Ignored), null, null,
+                    record.AddFileWarning(new(null, string.Join(", ", map.Ignored), null, null,
                         "these columns were not read: they match no field, or the mapping left their field unread; send mapping= to use them.", "ignored_columns"));
                 if (await store.FindSameFileAsync(record.Sha256, layer.Name, ct) is { } same)
-                    record.Warnings.Add(new(null, null, null, null,
+                    record.AddFileWarning(new(null, null, null, null,
                         $"this file (SHA-256 {record.Sha256[..12]}…) was already uploaded on {FeatureJson.Timestamp(same.At)} by {same.Actor} " +
                         $"as upload {same.Id}; {SameFileOutcome(layer, map, request.Campaign, same)}", "same_file"));
                 if (!request.DryRun) await store.DescribeAsync(record, ct);
@@ -363,7 +363,7 @@ public sealed class UploadService(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 log.LogError(e, "Upload commit hook {Hook} failed for upload {Upload}", hook.GetType().Name, record.Id);
-                record.Warnings.Add(new(null, null, null, null, $"follow-up work {hook.GetType().Name} failed after the commit: {e.Message}", "hook_failed"));
+                record.AddFileWarning(new(null, null, null, null, $"follow-up work {hook.GetType().Name} failed after the commit: {e.Message}", "hook_failed"));
             }
         }
     }

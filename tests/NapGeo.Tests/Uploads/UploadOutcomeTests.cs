@@ -60,4 +60,16 @@ public sealed class UploadOutcomeTests(NapGeoServer server)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, commitStatus);
         Assert.Equal(Lines(dry, "errors"), Lines(commit, "errors"));
     }
+
+    [Fact]
+    public async Task File_warnings_are_counted_with_the_rows_warnings()
+    {
+        // counts.warnings said 0 beside a listed ignored_columns warning.
+        var campaign = Unique("FILEWARN");
+        var csv = "sample_id,matrix,value,unit,latitude,longitude,collector\nF1,soil,1,mg/kg,5.3,-1.9,Ama\nF1,soil,2,mg/kg,5.3,-1.9,Kofi\n";
+        var (status, body) = await UploadAsync(csv, "f.csv", ("campaign", campaign), ("mode", "dry-run"));
+        Assert.True(status == HttpStatusCode.OK, body.ToJsonString());
+        Assert.Equal(["ignored_columns", "duplicate_id"], body["warnings"]!.AsArray().Select(w => w!["kind"]!.GetValue<string>()));
+        Assert.Equal(2, body["counts"]!["warnings"]!.GetValue<int>());
+    }
 }
