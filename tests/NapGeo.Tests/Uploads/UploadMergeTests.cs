@@ -219,8 +219,10 @@ public sealed class UploadMergeTests(NapGeoServer server)
 
         var (dryStatus, dry) = await UploadAsync(csv, "hotspots.csv", ("target", "hotspots"), ("mode", "dry-run"));
         Assert.True(dryStatus == HttpStatusCode.OK, dry.ToJsonString());
-        Assert.Equal([error], Lines(dry, "errors"));
-        Assert.Equal("valid 1,invalid 1,inserted 1,updated 0,unchanged 0", Counts(dry));
+        // Its commit rejects the file for that row (reject-all), so the dry run says so and writes nothing.
+        Assert.Equal(["||||A commit would reject this file (on_error=reject-all) for its 1 invalid row, so nothing would be stored: " +
+                      "correct it, or send on_error=skip-invalid to load the 1 valid row.", error], Lines(dry, "errors"));
+        Assert.Equal("valid 1,invalid 1,inserted 0,updated 0,unchanged 0", Counts(dry));
 
         var (rejectedStatus, rejected) = await UploadAsync(csv, "hotspots.csv", ("target", "hotspots"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, rejectedStatus);
