@@ -105,11 +105,12 @@ public sealed partial class RowConverter
         // A zone qualifies eastings and northings. Beside degrees (a Kobo form's latitude/longitude next to a zone the
         // team also noted) it says nothing about them: reading degrees as UTM put points ~700 km away. Columns named
         // x/y are told apart by their values, which cannot be both degrees and metres.
+        string? zoneText = null;
         if (map.Zone is { } zi && (map.Projected || Math.Abs(x) > 180 || Math.Abs(y) > 90))
         {
             var zone = Text(record.Values[zi]);
             if (zone is null) { if (crs is null) { issues.Add(new(record.Row, columns[zi], null, "geometry", "the UTM zone is missing.")); ok = false; } }
-            else if (UtmZone(zone, crs) is { } epsg) rowCrs = $"EPSG:{epsg}";
+            else if (UtmZone(zone, crs) is { } epsg) { rowCrs = $"EPSG:{epsg}"; zoneText = zone; }
             else { issues.Add(new(record.Row, columns[zi], zone, "geometry", "is not a UTM zone such as 30N or 31S.")); ok = false; }
         }
         if (ok && (IsUtm(rowCrs) || crsProjected && rowCrs == crs) && !map.Projected && Math.Abs(x) <= 180 && Math.Abs(y) <= 90)
@@ -131,6 +132,11 @@ public sealed partial class RowConverter
             // run past 900,000 m where a country is kept in one zone (eastern Ghana in zone 30N: ~943,000 m).
             if (x is < 1_000 or > 999_000) ok = OutOfZone(xi, "easting", x, "1,000–999,000 m", rowCrs);
             if (y is < 0 or > 10_000_000) ok = OutOfZone(yi, "northing", y, "0–10,000,000 m", rowCrs);
+            if (ok && zoneText is not null && UtmBandProblem(zoneText, int.Parse(rowCrs![5..], CultureInfo.InvariantCulture), y) is { } band)
+            {
+                issues.Add(new(record.Row, $"{columns[map.Zone!.Value]}, {columns[yi]}", $"{zoneText}, {Text(record.Values[yi])}", "geometry", band));
+                ok = false;
+            }
         }
         if (!ok) return false;
         writer.WriteStartObject();
@@ -151,23 +157,4 @@ public sealed partial class RowConverter
     }
 
     private static bool IsUtm(string? crs) => CrsName.TryParseSrid(crs, out var srid) && srid / 100 is 326 or 327;
-
-    /// <summary>
-    /// "30N", "30 N", "zone 31s" → EPSG:32630, 32731 (WGS 84 / UTM). GPS units write a latitude band instead of the
-    /// hemisphere (northern Ghana is 30P): C–M are south of the equator, N–X north, except S, which is read as "south"
-    /// as most sheets mean it (band S, 32–40° N, has little gold mining). A bare zone number (30) takes its hemisphere
-    /// from <paramref name="crs"/> when that is a UTM code (EPSG:327zz is south).
-    /// </summary>
-    public static int? UtmZone(string text, string? crs = null)
-    {
-        var folded = Units.Fold(text).Replace("zone", "").Replace(" ", "");
-        if (crs is not null && int.TryParse(folded, NumberStyles.None, CultureInfo.InvariantCulture, out var bare) && bare is >= 1 and <= 60 &&
-            CrsName.TryParseSrid(crs, out var srid) && srid / 100 is 326 or 327)
-            return srid / 100 * 100 + bare;
-        if (folded.Length < 2) return null;
-        var letter = folded[^1];
-        if (letter is < 'c' or > 'x' or 'i' or 'o' || !int.TryParse(folded[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var zone) || zone is < 1 or > 60)
-            return null;
-        return (letter is >= 'n' and not 's' ? 32600 : 32700) + zone;
-    }
 }

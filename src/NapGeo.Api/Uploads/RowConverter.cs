@@ -156,24 +156,12 @@ public sealed partial class RowConverter(
                 $"is in {limitUnit} (its header), which cannot be converted without the row's {missing}: give {(missing.Contains(' ') ? "them" : "it")} in the file."));
             return limit;
         }
-        if (Units.MatchMatrix(matrixText) is not { } matrix || Units.Normalize(matrix, unit, out _) is not { } rowUnit) return limit;
-        var limitNormalization = Units.Normalize(matrix, limitUnit, out var problem);
-        // "other" has no canonical unit: its units are kept as reported, so only the same unit needs no conversion.
-        var reason = limitNormalization is null ? problem
-            : Units.CanonicalUnit(matrix) is null ? Units.Key(limitUnit) == Units.Key(unit) ? null : "a sample of matrix other has no canonical unit to convert through."
-            : limitNormalization.Unit != rowUnit.Unit ? $"{limitNormalization.Unit} and {rowUnit.Unit} are different bases."
-            : null;
-        var converted = reason is null ? limit * limitNormalization!.Factor / rowUnit.Factor : 0;
-        if (reason is null && !double.IsFinite(converted)) reason = "the converted limit is too large to be a number.";
-        if (reason is not null)
-        {
-            issues.Add(new(record.Row, columns[column], Text(record.Values[column]), "detection_limit",
-                $"is in {limitUnit} (its header), which cannot be converted to the row's unit {unit}: {reason}"));
-            return limit;
-        }
-        // Factors such as 1e-3 are not exact in binary (0.9 µg/kg gave 0.0009000000000000001 mg/kg): twelve significant
-        // digits are far beyond any laboratory's, and keep the stored limit as a person would write it.
-        return double.Parse(converted.ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        // A row unit that does not fit its matrix is FeatureInput's error to report, not the limit's.
+        if (Units.MatchMatrix(matrixText) is not { } matrix || Units.Normalize(matrix, unit, out _) is null) return limit;
+        if (LimitUnits.Convert(matrix, limitUnit, unit, limit, out var reason) is { } converted) return converted;
+        issues.Add(new(record.Row, columns[column], Text(record.Values[column]), "detection_limit",
+            $"is in {limitUnit} (its header), which cannot be converted to the row's unit {unit}: {reason}"));
+        return limit;
     }
 
     private static void WriteValue(Utf8JsonWriter writer, Field field, object raw)

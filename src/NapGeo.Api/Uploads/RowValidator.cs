@@ -97,10 +97,36 @@ public sealed class RowValidator(FeatureInput input, LayerDefinition layer, RowC
     {
         var errors = new ValidationErrors();
         var start = match is null ? null : stored!.Start(match);
+        if (start is not null && layer.Name == "samples") KeepLimitInNewUnit(start, match!, feature, source, converted);
         var draft = await input.ReadAsync(feature, layer, null, converted.Crs, repair: false, errors, ct, start);
         return converted.Issues.Count == 0 && draft is not null
             ? new RowOutcome(source, draft, null, match?.Version)
             : new RowOutcome(source, null, converted.Issues.Concat(Describe(errors, source, converted.CoordinatesReported)).ToList());
+    }
+
+    /// <summary>
+    /// A re-upload that gives a new unit but no detection limit keeps the stored limit, which is in the stored unit: taken
+    /// as written, 20 µg/kg became 20 mg/kg beside values re-reported in mg/kg. It is converted into the row's new unit as
+    /// a limit with a unit in its header is; one that cannot be (another basis) is a row error asking for the limit.
+    /// </summary>
+    private void KeepLimitInNewUnit(Dictionary<string, object?> start, StoredRow match, JsonElement feature, SourceRecord source, ConvertedRow converted)
+    {
+        if (start["detection_limit"] is not double limit || match.Values["unit"] is not string storedUnit) return;
+        if (!feature.TryGetProperty("properties", out var properties) || properties.TryGetProperty("detection_limit", out _)) return;
+        if (!properties.TryGetProperty("unit", out var unitJson) || unitJson.ValueKind != JsonValueKind.String || unitJson.GetString() is not { } unit) return;
+        var matrix = properties.TryGetProperty("matrix", out var matrixJson) ? matrixJson.ValueKind == JsonValueKind.String ? matrixJson.GetString() : null
+            : match.Values["matrix"] as string;
+        // An unknown matrix or a unit that does not fit it is FeatureInput's error to report, not the limit's.
+        if (matrix is null || !Samples.Units.Matrices.Contains(matrix) || Samples.Units.Normalize(matrix, unit, out _) is null) return;
+        if (LimitUnits.Convert(matrix, storedUnit, unit, limit, out var reason) is { } inNewUnit)
+        {
+            start["detection_limit"] = inNewUnit;
+            return;
+        }
+        var (column, value) = converter.Source("unit", source) is { Column: not null } unitSource ? unitSource : converter.Source("value", source);
+        converted.Issues.Add(new(source.Row, column, value, "detection_limit",
+            string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"the stored detection limit {limit} {storedUnit} is kept (the file has no detection limit), but cannot be converted to the row's unit {unit}: {reason} Give the detection limit in the file.")));
     }
 
     /// <summary>FeatureInput's messages (keyed "properties.unit", "geometry", "crs") pointed back at the file's cells.</summary>

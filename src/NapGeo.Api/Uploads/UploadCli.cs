@@ -47,7 +47,7 @@ public static class UploadCli
                 Console.Error.WriteLine($"{record.Status}: {c.Rows} rows, {c.Valid} valid, {c.Invalid} invalid, {c.Inserted} inserted, {c.Updated} updated, " +
                                         $"{c.Unchanged} unchanged, {(c.Superseded > 0 ? $"{c.Superseded} superseded by a later row with the same id, " : "")}{c.Warnings} warnings; peak memory {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MB");
                 // A dry run that a commit would reject fails too, so a "check the file" step in a pipeline can fail.
-                var wouldReject = record.Status == "dry-run" && c.Invalid > 0 && (onError == OnError.RejectAll || c.Valid == 0);
+                var wouldReject = record.Status == "dry-run" && (c.Invalid > 0 && onError == OnError.RejectAll || c.Valid == 0);
                 return record.Status is "committed" || record.Status == "dry-run" && !wouldReject ? 0 : 2;
             }
             catch (UploadFileException e)

@@ -14,7 +14,21 @@ public sealed record UploadRequest(
 /// <param name="Column">The column (or property) of the file the value came from.</param>
 /// <param name="Field">The NapGeo field it maps to, or "geometry".</param>
 /// <param name="Kind">For warnings: duplicate_id, far_from_sites, future_date, implausible_value, same_file, ignored_columns.</param>
-public sealed record UploadIssue(int? Row, string? Column, string? Value, string? Field, string Reason, string? Kind = null);
+public sealed record UploadIssue(int? Row, string? Column, string? Value, string? Field, string Reason, string? Kind = null)
+{
+    /// <summary>The most of a cell a report quotes: a 5 MB notes cell was echoed whole, in the answer and in uploads.report.</summary>
+    public const int QuotedLength = 200;
+
+    public string? Value { get; init; } = Cut(Value);
+
+    private static string? Cut(string? text)
+    {
+        if (text is null || text.Length <= QuotedLength) return text;
+        // Not between the halves of a surrogate pair: half a character is not text, and jsonb refuses it.
+        var end = char.IsHighSurrogate(text[QuotedLength - 1]) ? QuotedLength - 1 : QuotedLength;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{text[..end]}… ({text.Length:N0} characters)");
+    }
+}
 
 public sealed record UploadCounts
 {
@@ -61,6 +75,16 @@ public sealed record UploadRecord
     public Dictionary<string, string> Mapping { get; set; } = [];
     public List<UploadIssue> Errors { get; set; } = [];
     public List<UploadIssue> Warnings { get; set; } = [];
+    /// <summary>
+    /// A warning about the file as a whole (ignored columns, layers, the same file again, a failed hook): counted like the
+    /// rows' warnings, which <see cref="UploadCounts.Warnings"/> alone counted, so it said 0 beside a listed one.
+    /// </summary>
+    public void AddFileWarning(UploadIssue warning)
+    {
+        Warnings.Add(warning);
+        Counts.Warnings++;
+    }
+
     /// <summary>True when more issues were found than the report keeps (NapGeo:Uploads:MaxReportedIssues).</summary>
     public bool IssuesTruncated { get; set; }
     public DateTime? RolledBackAt { get; set; }

@@ -88,13 +88,13 @@ public sealed class UploadService(
                 record.Columns = data.Columns;
                 record.Mapping = map.Describe(data.Columns);
                 if (data.LayerRows is { } parts)
-                    record.Warnings.Add(new(null, null, null, null,
+                    record.AddFileWarning(new(null, null, null, null,
                         $"the file has several layers, read one after another and numbered on: {parts}.", "layers"));
                 if (map.Ignored.Count > 0)
-                    record.Warnings.Add(new(null, string.Join(", ", map.Ignored), null, null,
+                    record.AddFileWarning(new(null, string.Join(", ", map.Ignored), null, null,
                         "these columns were not read: they match no field, or the mapping left their field unread; send mapping= to use them.", "ignored_columns"));
                 if (await store.FindSameFileAsync(record.Sha256, layer.Name, ct) is { } same)
-                    record.Warnings.Add(new(null, null, null, null,
+                    record.AddFileWarning(new(null, null, null, null,
                         $"this file (SHA-256 {record.Sha256[..12]}…) was already uploaded on {FeatureJson.Timestamp(same.At)} by {same.Actor} " +
                         $"as upload {same.Id}; {SameFileOutcome(layer, map, request.Campaign, same)}", "same_file"));
                 if (!request.DryRun) await store.DescribeAsync(record, ct);
@@ -211,10 +211,19 @@ public sealed class UploadService(
         phase.Restart();
         await DanglingReferencesAsync(tx, sql, record, Report, ct);
 
-        var rejected = counts.Invalid > 0 && request.OnError == OnError.RejectAll;
-        if (rejected && !request.DryRun)
+        // Reject-all with an invalid row, or no valid row at all, rejects the file before the merge, and a dry run says so
+        // as the commit would: it said "inserted: 2" of a file its commit refused, and nothing of a GPX with tracks only.
+        if (counts.Rows == 0)
+            record.Errors.Add(new(null, null, null, null,
+                data.HasGeometry ? "The file has no features (a GPX with tracks only? samples are waypoints)." : "The file has a header but no data rows."));
+        if (counts.Invalid > 0 && request.OnError == OnError.RejectAll || counts.Valid == 0)
         {
             await tx.Transaction.RollbackAsync(ct);
+            if (request.DryRun)
+            {
+                if (counts.Rows > 0) record.Errors.Insert(0, new(null, null, null, null, WouldReject(counts)));
+                return;
+            }
             record.Status = "rejected";
             record.FinishedAt = DateTime.UtcNow;
             await store.FinishAsync(record, null, ct);
@@ -240,17 +249,8 @@ public sealed class UploadService(
             await tx.Transaction.RollbackAsync(ct);
             return;
         }
-        record.Status = counts.Valid == 0 ? "rejected" : "committed";
+        record.Status = "committed";
         record.FinishedAt = DateTime.UtcNow;
-        if (counts.Rows == 0)
-            record.Errors.Add(new(null, null, null, null,
-                data.HasGeometry ? "The file has no features (a GPX with tracks only? samples are waypoints)." : "The file has a header but no data rows."));
-        if (record.Status == "rejected")
-        {
-            await tx.Transaction.RollbackAsync(ct);
-            await store.FinishAsync(record, null, ct);
-            return;
-        }
         await store.FinishAsync(record, tx, ct);
         await tx.CommitAsync(ct);
     }
@@ -278,6 +278,12 @@ public sealed class UploadService(
         }
         if (found) record.Errors = [.. record.Errors.OrderBy(e => e.Row)];
     }
+
+    /// <summary>A dry run's answer for a file its commit would reject (the commit's status says it: "rejected").</summary>
+    private static string WouldReject(UploadCounts counts) => counts.Valid == 0
+        ? $"A commit would reject this file: none of its {counts.Rows} rows is valid, so nothing would be stored."
+        : $"A commit would reject this file (on_error=reject-all) for its {counts.Invalid} invalid row{(counts.Invalid == 1 ? "" : "s")}, " +
+          $"so nothing would be stored: correct {(counts.Invalid == 1 ? "it" : "them")}, or send on_error=skip-invalid to load the {counts.Valid} valid row{(counts.Valid == 1 ? "" : "s")}.";
 
     /// <summary>What uploading a file again does, which depends on how the layer's rows are keyed (UploadSql.Key).</summary>
     private static string SameFileOutcome(LayerDefinition layer, ColumnMap map, string? campaign, (Guid Id, DateTime At, string Actor, string? Campaign) same) =>
@@ -357,7 +363,7 @@ public sealed class UploadService(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 log.LogError(e, "Upload commit hook {Hook} failed for upload {Upload}", hook.GetType().Name, record.Id);
-                record.Warnings.Add(new(null, null, null, null, $"follow-up work {hook.GetType().Name} failed after the commit: {e.Message}", "hook_failed"));
+                record.AddFileWarning(new(null, null, null, null, $"follow-up work {hook.GetType().Name} failed after the commit: {e.Message}", "hook_failed"));
             }
         }
     }

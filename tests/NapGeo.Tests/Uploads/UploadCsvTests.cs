@@ -71,6 +71,37 @@ public sealed class UploadCsvTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_zones_latitude_band_must_hold_its_northing_and_an_s_that_cannot_be_south_is_refused()
+    {
+        // 42S (band S, Tajikistan) was read as the southern hemisphere, at 51.7°S; 30M's 620,000 m landed at 84.5°S.
+        var csv = "sample_id,matrix,value,unit,easting,northing,zone\n" +
+                  "T1,soil,1,mg/kg,500000,4270000,42S\n" +
+                  "T2,soil,1,mg/kg,500000,4270000,42N\n" +
+                  "T3,soil,1,mg/kg,500000,4270000,42F\n" +
+                  "T4,soil,1,mg/kg,500000,620000,30M\n" +
+                  "T5,soil,1,mg/kg,500000,9500000,30M\n" +
+                  "T6,soil,1,mg/kg,500000,9500000,31S\n" +
+                  "T7,soil,1,mg/kg,500000,1000000,30P\n" +
+                  "T8,soil,1,mg/kg,500000,620000,30P\n";
+        var campaign = Unique("BANDS");
+        var (status, body) = await UploadAsync(csv, ("campaign", campaign), ("on_error", "skip-invalid"));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal(
+        [
+            "2|zone, northing|42S, 4270000|geometry|zone 42S is ambiguous here: read as the southern hemisphere it puts the northing 4270000 m at 51.72°S, " +
+            "read as GPS latitude band S (32°N–40°N) at 38.58°N. Write the zone as 42N for the northern hemisphere or with its southern band letter (42F), " +
+            "or leave the zone unread (mapping={\"zone\":null}) and send crs=EPSG:32642 or EPSG:32742.",
+            "5|zone, northing|30M, 620000|geometry|zone 30M is latitude band M (8°S–0°), but the northing 620000 m is at 84.46°S there (5.61°N in the other hemisphere, band N): " +
+            "check the zone's letter and the northing.",
+            "9|zone, northing|30P, 620000|geometry|zone 30P is latitude band P (8°N–16°N), but the northing 620000 m is at 5.61°N there (84.46°S in the other hemisphere, band C): " +
+            "check the zone's letter and the northing.",
+        ], Lines(body, "errors"));
+        // The stored points as PostGIS places them: (500000, 4270000) in 32642 is (69, 38.57846), in 32742 (69, -51.72093).
+        Assert.Equal("T2 69.00000 38.57846; T3 69.00000 -51.72093; T5 -3.00000 -4.52356; T6 3.00000 -4.52356; T7 -3.00000 9.04656",
+            await StoredAsync(campaign, "external_id, round(ST_X(geom)::numeric, 5), round(ST_Y(geom)::numeric, 5)"));
+    }
+
+    [Fact]
     public async Task A_csv_that_is_not_utf8_is_read_as_windows_1252()
     {
         // Excel's "CSV" on Windows: ’ (0x92), – (0x96) and “ ” (0x93, 0x94) were read as Latin-1's control characters.

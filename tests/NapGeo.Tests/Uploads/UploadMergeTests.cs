@@ -138,6 +138,35 @@ public sealed class UploadMergeTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_reupload_in_another_unit_converts_the_detection_limit_it_keeps()
+    {
+        // The limits stayed as stored while the unit changed: 20 µg/kg became 20 mg/kg, a thousand times too high.
+        var campaign = Unique("REUNIT");
+        var (firstStatus, first) = await UploadAsync(
+            "Sample ID,Matrix,Hg (µg/kg),LOD (µg/kg),Latitude,Longitude\nS1,soil,350,20,5.6,-1.9\nS2,soil,<20,,5.6,-1.9\n", "ug.csv",
+            ("target", "samples"), ("campaign", campaign));
+        Assert.True(firstStatus == HttpStatusCode.Created, first.ToJsonString());
+        var (status, second) = await UploadAsync("Sample ID,Hg (mg/kg),Latitude,Longitude\nS1,0.9,5.6,-1.9\nS2,0.01,5.6,-1.9\n", "mg.csv",
+            ("target", "samples"), ("campaign", campaign));
+        Assert.True(status == HttpStatusCode.Created, second.ToJsonString());
+        Assert.Equal("S1 0.9 mg/kg 0.02 f; S2 0.01 mg/kg 0.02 f", await server.Database.ScalarAsync<string>(
+            "SELECT string_agg(concat_ws(' ', external_id, value, unit, detection_limit, below_detection), '; ' ORDER BY external_id) FROM samples WHERE campaign = $1",
+            campaign));
+
+        // µg/L and µg/g creatinine are different bases: the kept limit cannot follow, so the row asks for one.
+        var urine = Unique("REUNIT");
+        var (urineStatus, urineFirst) = await UploadAsync("sample_id,matrix,value,unit,detection_limit,lat,lon\nU1,urine,5,µg/L,2,5.6,-1.9\n", "urine.csv",
+            ("target", "samples"), ("campaign", urine));
+        Assert.True(urineStatus == HttpStatusCode.Created, urineFirst.ToJsonString());
+        var (adjustedStatus, adjusted) = await UploadAsync("sample_id,value,unit,lat,lon\nU1,4,µg/g creatinine,5.6,-1.9\n", "adjusted.csv",
+            ("target", "samples"), ("campaign", urine));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, adjustedStatus);
+        Assert.Equal(["2|unit|µg/g creatinine|detection_limit|the stored detection limit 2 µg/L is kept (the file has no detection limit), " +
+                      "but cannot be converted to the row's unit µg/g creatinine: µg/L and µg/g creatinine are different bases. Give the detection limit in the file."],
+            Lines(adjusted, "errors"));
+    }
+
+    [Fact]
     public async Task Rows_superseded_by_a_later_row_with_the_same_key_are_counted_as_such_not_as_unchanged()
     {
         var campaign = Unique("DUP");
@@ -190,8 +219,10 @@ public sealed class UploadMergeTests(NapGeoServer server)
 
         var (dryStatus, dry) = await UploadAsync(csv, "hotspots.csv", ("target", "hotspots"), ("mode", "dry-run"));
         Assert.True(dryStatus == HttpStatusCode.OK, dry.ToJsonString());
-        Assert.Equal([error], Lines(dry, "errors"));
-        Assert.Equal("valid 1,invalid 1,inserted 1,updated 0,unchanged 0", Counts(dry));
+        // Its commit rejects the file for that row (reject-all), so the dry run says so and writes nothing.
+        Assert.Equal(["||||A commit would reject this file (on_error=reject-all) for its 1 invalid row, so nothing would be stored: " +
+                      "correct it, or send on_error=skip-invalid to load the 1 valid row.", error], Lines(dry, "errors"));
+        Assert.Equal("valid 1,invalid 1,inserted 0,updated 0,unchanged 0", Counts(dry));
 
         var (rejectedStatus, rejected) = await UploadAsync(csv, "hotspots.csv", ("target", "hotspots"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, rejectedStatus);

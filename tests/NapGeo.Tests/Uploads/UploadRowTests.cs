@@ -219,4 +219,21 @@ public sealed class UploadRowTests(NapGeoServer server)
         Assert.True(same == HttpStatusCode.Created, sameBody.ToJsonString());
         Assert.Equal("R1 soil 0.7 mg/kg 0.01", await StoredAsync(campaign, "external_id, matrix, value, unit, detection_limit"));
     }
+
+    [Fact]
+    public async Task An_over_long_cell_is_quoted_in_the_report_only_in_part()
+    {
+        // A 5 MB notes cell was echoed whole: a 5.2 MB answer, and as much in uploads.report.
+        var notes = new string('n', 5_000_000);
+        var matrix = new string('x', 199) + "😀" + new string('x', 3000); // the cut does not split the emoji's surrogate pair
+        var (status, body) = await UploadAsync(
+            $"sample_id,matrix,value,unit,notes,latitude,longitude\nL1,soil,1,mg/kg,{notes},5.3,-1.9\nL2,{matrix},1,mg/kg,,5.3,-1.9\n", "long.csv",
+            ("campaign", Unique("LONGCELL")));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        var errors = body["errors"]!.AsArray();
+        Assert.Equal(new string('n', 200) + "… (5,000,000 characters)", errors[0]!["value"]!.GetValue<string>());
+        Assert.Equal(new string('x', 199) + "… (3,201 characters)", errors[1]!["value"]!.GetValue<string>());
+        var stored = await server.Database.ScalarAsync<int>("SELECT length(report::text) FROM uploads WHERE id = $1::uuid", body["id"]!.GetValue<string>());
+        Assert.InRange(stored, 1, 20_000);
+    }
 }
