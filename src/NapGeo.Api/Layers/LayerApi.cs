@@ -51,7 +51,7 @@ public static class LayerApi
             .Produces(204);
 
         group.ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404)
-            .ProducesProblem(412).ProducesProblem(428).ProducesValidationProblem();
+            .ProducesProblem(409).ProducesProblem(412).ProducesProblem(428).ProducesValidationProblem();
         return group;
     }
 
@@ -109,6 +109,7 @@ public static class LayerApi
         if (!anyVersion && expectedVersions is null) return MissingOrBadIfMatch(request);
         var stored = await store.LoadAsync(layer, id, ct);
         if (stored is null) return Problems.NotFound($"{layer.Noun} {id}");
+        if (layer.ChangeRefusal?.Invoke(stored.Values) is { } refusal) return Refused(layer, id, refusal);
         if (!anyVersion && expectedVersions is []) return WeakOnly(layer, id);
         if (!anyVersion && !expectedVersions!.Contains(stored.Version)) return Stale(layer, id, stored.Version);
         if (FeatureResult.IfNoneMatchHits(request, FeatureResult.ETag(stored.Version))) return NoneMatchFailed(layer, id);
@@ -133,6 +134,11 @@ public static class LayerApi
         if (QueryParameters.RefuseUnknown(request.Query, [], $"DELETE /api/{layer.Definition.Name}/{{id}}") is { } unknown) return unknown;
         var versions = ExpectedVersions(request);
         if (versions is null && request.Headers.IfMatch.Count > 0 && !IfMatchAny(request)) return MissingOrBadIfMatch(request);
+        if (layer.Definition.ChangeRefusal is { } refuse)
+        {
+            if (await store.LoadAsync(layer.Definition, id, ct) is not { } current) return Problems.NotFound($"{layer.Definition.Noun} {id}");
+            if (refuse(current.Values) is { } refusal) return Refused(layer.Definition, id, refusal);
+        }
         if (versions is []) return WeakOnly(layer.Definition, id);
         int? expected = versions is [var only] ? only : null;
         if (versions is { Count: > 1 })
@@ -180,6 +186,9 @@ public static class LayerApi
             ? Problems.Status(428, "Precondition required",
                 "Send If-Match with the feature's ETag (from GET) so that a concurrent change is not overwritten.")
             : Problems.Status(400, "Bad If-Match", $"If-Match '{request.Headers.IfMatch}' is not an ETag of this API (e.g. \"v3\").");
+
+    private static ProblemHttpResult Refused(LayerDefinition layer, Guid id, string reason) =>
+        Problems.Status(409, $"This {layer.Noun} cannot be changed", $"The {layer.Noun} {id} was not changed. {reason}");
 
     private static ProblemHttpResult WeakOnly(LayerDefinition layer, Guid id) =>
         Problems.Status(412, "Precondition failed",

@@ -87,6 +87,12 @@ public sealed class LayerDefinition
     /// </summary>
     public Action<IDictionary<string, object?>, ValidationErrors>? Validate { get; init; }
 
+    /// <summary>
+    /// Why a stored feature (its values) may not be changed or deleted through the API, or null when it may: a write the
+    /// server itself would undo must be refused (409), not accepted and then lost.
+    /// </summary>
+    public Func<IReadOnlyDictionary<string, object?>, string?>? ChangeRefusal { get; init; }
+
     public IEnumerable<Field> Writable => Fields.Where(f => !f.ReadOnly);
 
     /// <summary>Every geometry is a point (the column is typed Point).</summary>
