@@ -206,11 +206,20 @@ public sealed class FeatureInput(GeometryInput geometries)
             case FieldKind.Date:
                 if (json.ValueKind == JsonValueKind.String &&
                     DateOnly.TryParseExact(json.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-                { value = date; return true; }
+                {
+                    if ((problem = ImplausibleDate(date)) is not null) return false;
+                    value = date;
+                    return true;
+                }
                 problem = "must be a date written YYYY-MM-DD.";
                 return false;
             case FieldKind.Timestamp:
-                if (json.ValueKind == JsonValueKind.String && TryParseTimestamp(json.GetString()!, out var timestamp)) { value = timestamp; return true; }
+                if (json.ValueKind == JsonValueKind.String && TryParseTimestamp(json.GetString()!, out var timestamp))
+                {
+                    if ((problem = ImplausibleDate(DateOnly.FromDateTime(timestamp))) is not null) return false;
+                    value = timestamp;
+                    return true;
+                }
                 problem = "must be a date (YYYY-MM-DD) or an ISO 8601 date-time.";
                 return false;
             case FieldKind.Uuid:
@@ -220,6 +229,22 @@ public sealed class FeatureInput(GeometryInput geometries)
             default:
                 throw new InvalidOperationException($"Field kind {field.Kind} has no conversion");
         }
+    }
+
+    /// <summary>The earliest date a layer takes: no ASGM survey, sample or observation recorded here is older.</summary>
+    public static readonly DateOnly EarliestDate = new(1900, 1, 1);
+
+    /// <summary>
+    /// Why <paramref name="date"/> (UTC) cannot be a field date, or null. Npgsql stores DateTime.MinValue and MaxValue
+    /// (years 1 and 9999, typical placeholders) as -infinity and infinity, so they came back as "infinity" in profiles.
+    /// Field dates record observations, not plans: a day of slack after today (UTC) allows for time zones ahead of it.
+    /// </summary>
+    private static string? ImplausibleDate(DateOnly date)
+    {
+        var latest = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1);
+        if (date < EarliestDate) return $"{date:yyyy-MM-dd} is before {EarliestDate:yyyy-MM-dd}: not a plausible field date (a placeholder?).";
+        if (date > latest) return $"{date:yyyy-MM-dd} is in the future (after {latest:yyyy-MM-dd}): field dates record observations, not plans.";
+        return null;
     }
 
     /// <summary>
