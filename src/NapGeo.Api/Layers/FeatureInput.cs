@@ -19,6 +19,13 @@ public sealed class FeatureInput(GeometryInput geometries)
     /// <summary>Properties a client may send back unchanged from a GET; they are the server's to set.</summary>
     private static readonly HashSet<string> ServerProperties = ["id", "created_at", "updated_at", "version"];
 
+    /// <summary>
+    /// The members of a Feature (RFC 7946 3.2), and the legacy <c>crs</c> read by <see cref="TryReadCrs"/>. Anything else
+    /// was ignored: a patch of <c>{"notes":"changed"}</c> or <c>{"Properties":{…}}</c> changed nothing yet answered 200,
+    /// bumped the version and wrote an audit row.
+    /// </summary>
+    private static readonly string[] FeatureMembers = ["type", "id", "bbox", "geometry", "properties", "crs"];
+
     /// <summary>Numbers beyond this are not measurements of anything a layer holds, and their sums and ratios overflow.</summary>
     public const double MaxMagnitude = 1e12;
 
@@ -82,6 +89,7 @@ public sealed class FeatureInput(GeometryInput geometries)
             return null;
         }
 
+        RefuseUnknownMembers(feature, layer, errors);
         var values = patchBase is not null ? new Dictionary<string, object?>(patchBase.Values)
             : start is not null ? new Dictionary<string, object?>(start)
             : layer.Fields.ToDictionary(f => f.Name, f => f.ReadOnly ? null : f.Default);
@@ -98,6 +106,20 @@ public sealed class FeatureInput(GeometryInput geometries)
                 errors.AddProperty(field.Name, "is required.");
         if (errors.IsEmpty) layer.Validate?.Invoke(values, errors);
         return errors.IsEmpty && geometry is not null ? new FeatureDraft(values, geometry) : null;
+    }
+
+    private static void RefuseUnknownMembers(JsonElement feature, LayerDefinition layer, ValidationErrors errors)
+    {
+        foreach (var member in feature.EnumerateObject())
+        {
+            if (FeatureMembers.Contains(member.Name)) continue;
+            var hint = FeatureMembers.FirstOrDefault(m => string.Equals(m, member.Name, StringComparison.OrdinalIgnoreCase)) is { } spelt
+                ? $" Member names are case-sensitive: write \"{spelt}\"."
+                : layer.Find(member.Name) is not null
+                    ? $" {member.Name} is a property: send {{\"properties\":{{\"{member.Name}\":…}}}}."
+                    : "";
+            errors.Add(member.Name, $"is not a member of a GeoJSON Feature (type, id, bbox, geometry, properties).{hint}");
+        }
     }
 
     private async Task<NetTopologySuite.Geometries.Geometry?> ReadGeometryAsync(
