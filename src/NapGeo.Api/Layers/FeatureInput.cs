@@ -30,12 +30,18 @@ public sealed class FeatureInput(GeometryInput geometries)
     public const double MaxMagnitude = 1e12;
 
     /// <summary>
+    /// A key given twice in one object (<c>"name":"first","name":"second"</c>) is refused: the last one used to win, so
+    /// what was stored depended on which copy a reader looks at.
+    /// </summary>
+    private static readonly JsonDocumentOptions BodyOptions = new() { AllowDuplicateProperties = false };
+
+    /// <summary>
     /// Parses a request body. JSON may escape a lone UTF-16 surrogate (<c>"\ud800"</c>), which parses but cannot be read
     /// as text: such a body is malformed JSON here (a 400), found before any value is read rather than as a server error.
     /// </summary>
     public static async Task<JsonDocument> ParseBodyAsync(Stream body, CancellationToken ct)
     {
-        var document = await JsonDocument.ParseAsync(body, cancellationToken: ct);
+        var document = await JsonDocument.ParseAsync(body, BodyOptions, ct);
         if (BadText(document.RootElement) is not { } where) return document;
         document.Dispose();
         throw new JsonException($"The text at ${where} holds an invalid Unicode escape (a lone surrogate such as \\ud800).");
