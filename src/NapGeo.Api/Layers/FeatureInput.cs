@@ -202,7 +202,7 @@ public sealed class FeatureInput(GeometryInput geometries)
                 };
                 if (text is null) { problem = "must be a string."; return false; }
                 // " Geita" and "Geita" are one province, and "" is no value: they must not split a map or a statistic.
-                text = text.Trim();
+                text = field.Visible(text).Trim();
                 if (text.Length == 0) return true;
                 if (text.Length > field.MaxLength) { problem = $"is longer than {field.MaxLength} characters."; return false; }
                 // PostgreSQL's text cannot hold it: the insert failed as "invalid byte sequence for encoding UTF8", naming nothing.
