@@ -37,6 +37,7 @@ public static partial class GuidelinesApi
         group.MapGetAndHead("/{code}", Get, b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy))
             .WithName("GetGuidelineSet").WithSummary("One guideline set ('default' or a country's ISO3 code)");
         group.MapPut("/{code}", Put).RequireAuthorization(ApiKeyAuthentication.AdminPolicy)
+            .Accepts<SetInput>("application/json")
             .WithName("PutGuidelineSet")
             .WithSummary("Create or replace a country's national guideline set (admin key); re-assesses all samples")
             .WithDescription("Values are converted to the matrix's canonical unit. One guideline per matrix and unit basis is the default " +
@@ -57,7 +58,7 @@ public static partial class GuidelinesApi
         await store.GetAsync(Code(code), ct) is { } set ? TypedResults.Ok(set) : Problems.NotFound($"Guideline set '{code}'");
 
     private static async Task<Results<Ok<SetChanged>, ValidationProblem, ProblemHttpResult>> Put(
-        string code, SetInput input, HttpContext context, GuidelineStore store, CancellationToken ct)
+        string code, HttpContext context, GuidelineStore store, CancellationToken ct)
     {
         if (QueryParameters.RefuseUnknown(context.Request.Query, [], "PUT /api/guidelines/{code}") is { } unknown) return unknown;
         code = Code(code);
@@ -65,9 +66,11 @@ public static partial class GuidelinesApi
             return Problems.Status(409, "Managed by data/guidelines.csv",
                 "The default (international) set is seeded from data/guidelines.csv at start-up; add a national set (PUT /api/guidelines/{ISO3}) instead.");
         var errors = new ValidationErrors();
+        using var body = await FeatureInput.ParseBodyAsync(context.Request.Body, ct);
+        var input = GuidelineSetReader.Read(body.RootElement, errors);
+        var guidelines = input is null ? [] : Validate(input, errors);
         if (!CountryCodes.IsAlpha3(code)) errors.Add("code", CountryCodes.Problem(code));
-        var guidelines = Validate(input, errors);
-        if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary());
+        if (!errors.IsEmpty || input is null) return Problems.Invalid(errors.ToDictionary());
         var changed = await store.ReplaceAsync(code, input.Name!, input.Description, guidelines, context.User.ActorName(), ct);
         return TypedResults.Ok(new SetChanged((await store.GetAsync(code, ct))!, changed));
     }
@@ -92,6 +95,7 @@ public static partial class GuidelinesApi
     private static List<Guideline> Validate(SetInput input, ValidationErrors errors)
     {
         if (string.IsNullOrWhiteSpace(input.Name) || input.Name.Length > 200) errors.Add("name", "is required (1–200 characters).");
+        CheckLength(errors, "description", input.Description, 2000);
         if (input.Guidelines is not { Count: > 0 } rows)
         {
             errors.Add("guidelines", "must list at least one guideline.");
@@ -115,6 +119,14 @@ public static partial class GuidelinesApi
             if (g.Value is not { } v || !(v > 0) || !double.IsFinite(v)) Fail("value", "must be a positive number.");
             if (string.IsNullOrWhiteSpace(g.Name)) Fail("name", "is required.");
             if (string.IsNullOrWhiteSpace(g.Source)) Fail("source", "is required: cite the standard (document, year).");
+            foreach (var (field, text, limit) in new[] { ("name", g.Name, 200), ("unit", g.Unit, 40), ("protects", g.Protects, 500), ("source", g.Source, 500),
+                         ("url", g.Url, 2000), ("verified", g.Verified, 200), ("note", g.Note, 2000) })
+                if (!CheckLength(errors, $"{path}.{field}", text, limit)) ok = false;
+            // A citation readers follow from a dashboard: javascript: or file: links are not sources.
+            if (g.Url is not null && !(Uri.TryCreate(g.Url, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
+                Fail("url", "must be an http:// or https:// address.");
+            var latestYear = DateTime.UtcNow.Year + 1;
+            if (g.Year is < 1900 || g.Year > latestYear) Fail("year", $"must be a year from 1900 to {latestYear} (when the standard was issued).");
             Units.Normalization? normalization = null;
             if (g.Unit is null) Fail("unit", "is required.");
             else if (g.Matrix is not null && Units.Matrices.Contains(g.Matrix) && (normalization = Units.Normalize(g.Matrix, g.Unit, out var problem)) is null)
@@ -143,6 +155,14 @@ public static partial class GuidelinesApi
             else result.AddRange(basis.Select(p => p.Row));
         }
         return result;
+    }
+
+    /// <summary>False, with a message, when <paramref name="text"/> is longer than <paramref name="limit"/> characters.</summary>
+    private static bool CheckLength(ValidationErrors errors, string path, string? text, int limit)
+    {
+        if (text is null || text.Length <= limit) return true;
+        errors.Add(path, $"is longer than {limit} characters.");
+        return false;
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,99}$")]

@@ -37,7 +37,17 @@ public static class HotspotsLayer
             new("median_ratio", FieldKind.Number, "Derived: the median exceedance ratio in the cluster") { Source = FieldSource.Database },
         ],
         Validate = Check,
+        ChangeRefusal = DerivedRefusal,
     };
+
+    // Derivation (POST /api/hotspots/derive, and after uploads and guideline changes) rewrites every derived hotspot
+    // under its fixed id, so an edit of one was answered 200 and then silently restored.
+    private static string? DerivedRefusal(IReadOnlyDictionary<string, object?> values) =>
+        values["origin"] as string == "derived"
+            ? "This hotspot is derived: derived hotspots are recomputed from the samples and the guideline sets on every derivation " +
+              "(POST /api/hotspots/derive, and after each samples upload and guideline set change), which would undo this change. " +
+              "Change the samples or the guideline set instead, or create a manual hotspot (POST /api/hotspots)."
+            : null;
 
     private static void Check(IDictionary<string, object?> values, ValidationErrors errors)
     {

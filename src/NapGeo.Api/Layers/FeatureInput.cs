@@ -19,8 +19,21 @@ public sealed class FeatureInput(GeometryInput geometries)
     /// <summary>Properties a client may send back unchanged from a GET; they are the server's to set.</summary>
     private static readonly HashSet<string> ServerProperties = ["id", "created_at", "updated_at", "version"];
 
+    /// <summary>
+    /// The members of a Feature (RFC 7946 3.2), and the legacy <c>crs</c> read by <see cref="TryReadCrs"/>. Anything else
+    /// was ignored: a patch of <c>{"notes":"changed"}</c> or <c>{"Properties":{…}}</c> changed nothing yet answered 200,
+    /// bumped the version and wrote an audit row.
+    /// </summary>
+    private static readonly string[] FeatureMembers = ["type", "id", "bbox", "geometry", "properties", "crs"];
+
     /// <summary>Numbers beyond this are not measurements of anything a layer holds, and their sums and ratios overflow.</summary>
     public const double MaxMagnitude = 1e12;
+
+    /// <summary>
+    /// A key given twice in one object (<c>"name":"first","name":"second"</c>) is refused: the last one used to win, so
+    /// what was stored depended on which copy a reader looks at.
+    /// </summary>
+    private static readonly JsonDocumentOptions BodyOptions = new() { AllowDuplicateProperties = false };
 
     /// <summary>
     /// Parses a request body. JSON may escape a lone UTF-16 surrogate (<c>"\ud800"</c>), which parses but cannot be read
@@ -28,7 +41,7 @@ public sealed class FeatureInput(GeometryInput geometries)
     /// </summary>
     public static async Task<JsonDocument> ParseBodyAsync(Stream body, CancellationToken ct)
     {
-        var document = await JsonDocument.ParseAsync(body, cancellationToken: ct);
+        var document = await JsonDocument.ParseAsync(body, BodyOptions, ct);
         if (BadText(document.RootElement) is not { } where) return document;
         document.Dispose();
         throw new JsonException($"The text at ${where} holds an invalid Unicode escape (a lone surrogate such as \\ud800).");
@@ -82,6 +95,7 @@ public sealed class FeatureInput(GeometryInput geometries)
             return null;
         }
 
+        RefuseUnknownMembers(feature, layer, errors);
         var values = patchBase is not null ? new Dictionary<string, object?>(patchBase.Values)
             : start is not null ? new Dictionary<string, object?>(start)
             : layer.Fields.ToDictionary(f => f.Name, f => f.ReadOnly ? null : f.Default);
@@ -98,6 +112,20 @@ public sealed class FeatureInput(GeometryInput geometries)
                 errors.AddProperty(field.Name, "is required.");
         if (errors.IsEmpty) layer.Validate?.Invoke(values, errors);
         return errors.IsEmpty && geometry is not null ? new FeatureDraft(values, geometry) : null;
+    }
+
+    private static void RefuseUnknownMembers(JsonElement feature, LayerDefinition layer, ValidationErrors errors)
+    {
+        foreach (var member in feature.EnumerateObject())
+        {
+            if (FeatureMembers.Contains(member.Name)) continue;
+            var hint = FeatureMembers.FirstOrDefault(m => string.Equals(m, member.Name, StringComparison.OrdinalIgnoreCase)) is { } spelt
+                ? $" Member names are case-sensitive: write \"{spelt}\"."
+                : layer.Find(member.Name) is not null
+                    ? $" {member.Name} is a property: send {{\"properties\":{{\"{member.Name}\":…}}}}."
+                    : "";
+            errors.Add(member.Name, $"is not a member of a GeoJSON Feature (type, id, bbox, geometry, properties).{hint}");
+        }
     }
 
     private async Task<NetTopologySuite.Geometries.Geometry?> ReadGeometryAsync(
@@ -174,7 +202,7 @@ public sealed class FeatureInput(GeometryInput geometries)
                 };
                 if (text is null) { problem = "must be a string."; return false; }
                 // " Geita" and "Geita" are one province, and "" is no value: they must not split a map or a statistic.
-                text = text.Trim();
+                text = field.Visible(text).Trim();
                 if (text.Length == 0) return true;
                 if (text.Length > field.MaxLength) { problem = $"is longer than {field.MaxLength} characters."; return false; }
                 // PostgreSQL's text cannot hold it: the insert failed as "invalid byte sequence for encoding UTF8", naming nothing.
@@ -206,11 +234,20 @@ public sealed class FeatureInput(GeometryInput geometries)
             case FieldKind.Date:
                 if (json.ValueKind == JsonValueKind.String &&
                     DateOnly.TryParseExact(json.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-                { value = date; return true; }
+                {
+                    if ((problem = ImplausibleDate(date)) is not null) return false;
+                    value = date;
+                    return true;
+                }
                 problem = "must be a date written YYYY-MM-DD.";
                 return false;
             case FieldKind.Timestamp:
-                if (json.ValueKind == JsonValueKind.String && TryParseTimestamp(json.GetString()!, out var timestamp)) { value = timestamp; return true; }
+                if (json.ValueKind == JsonValueKind.String && TryParseTimestamp(json.GetString()!, out var timestamp))
+                {
+                    if ((problem = ImplausibleDate(DateOnly.FromDateTime(timestamp))) is not null) return false;
+                    value = timestamp;
+                    return true;
+                }
                 problem = "must be a date (YYYY-MM-DD) or an ISO 8601 date-time.";
                 return false;
             case FieldKind.Uuid:
@@ -220,6 +257,22 @@ public sealed class FeatureInput(GeometryInput geometries)
             default:
                 throw new InvalidOperationException($"Field kind {field.Kind} has no conversion");
         }
+    }
+
+    /// <summary>The earliest date a layer takes: no ASGM survey, sample or observation recorded here is older.</summary>
+    public static readonly DateOnly EarliestDate = new(1900, 1, 1);
+
+    /// <summary>
+    /// Why <paramref name="date"/> (UTC) cannot be a field date, or null. Npgsql stores DateTime.MinValue and MaxValue
+    /// (years 1 and 9999, typical placeholders) as -infinity and infinity, so they came back as "infinity" in profiles.
+    /// Field dates record observations, not plans: a day of slack after today (UTC) allows for time zones ahead of it.
+    /// </summary>
+    private static string? ImplausibleDate(DateOnly date)
+    {
+        var latest = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1);
+        if (date < EarliestDate) return $"{date:yyyy-MM-dd} is before {EarliestDate:yyyy-MM-dd}: not a plausible field date (a placeholder?).";
+        if (date > latest) return $"{date:yyyy-MM-dd} is in the future (after {latest:yyyy-MM-dd}): field dates record observations, not plans.";
+        return null;
     }
 
     /// <summary>

@@ -51,7 +51,7 @@ public static class LayerApi
             .Produces(204);
 
         group.ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404)
-            .ProducesProblem(412).ProducesProblem(428).ProducesValidationProblem();
+            .ProducesProblem(409).ProducesProblem(412).ProducesProblem(428).ProducesValidationProblem();
         return group;
     }
 
@@ -107,25 +107,48 @@ public static class LayerApi
         var anyVersion = IfMatchAny(request);
         var expectedVersions = ExpectedVersions(request);
         if (!anyVersion && expectedVersions is null) return MissingOrBadIfMatch(request);
-        var stored = await store.LoadAsync(layer, id, ct);
-        if (stored is null) return Problems.NotFound($"{layer.Noun} {id}");
-        if (!anyVersion && expectedVersions is []) return WeakOnly(layer, id);
-        if (!anyVersion && !expectedVersions!.Contains(stored.Version)) return Stale(layer, id, stored.Version);
-        if (FeatureResult.IfNoneMatchHits(request, FeatureResult.ETag(stored.Version))) return NoneMatchFailed(layer, id);
-        var expected = stored.Version;
-
-        var errors = new ValidationErrors();
-        using var body = await FeatureInput.ParseBodyAsync(request.Body, ct);
-        var draft = await input.ReadAsync(body.RootElement, layer, patch ? stored : null, options.Crs, options.Repair ?? false, errors, ct);
-        if (draft is null) return Problems.Invalid(errors.ToDictionary());
-        var (outcome, json, version) = await store.UpdateAsync(layer, id, expected, draft, request.HttpContext.User.ActorName(), ct);
-        return outcome switch
+        JsonDocument? body = null;
+        try
         {
-            WriteOutcome.NotFound => Problems.NotFound($"{layer.Noun} {id}"),
-            WriteOutcome.VersionMismatch => Stale(layer, id, null),
-            _ => new FeatureResult(200, json, version),
-        };
+            // If-Match: * asks only that the feature exists (RFC 9110 13.1.1): a write landing between the read and the
+            // update is no reason to refuse, so the change is applied again over the newer version.
+            for (var attempt = 1; ; attempt++)
+            {
+                var stored = await store.LoadAsync(layer, id, ct);
+                if (stored is null) return Problems.NotFound($"{layer.Noun} {id}");
+                if (layer.ChangeRefusal?.Invoke(stored.Values) is { } refusal) return Refused(layer, id, refusal);
+                if (!anyVersion && expectedVersions is []) return NoneCanMatch(layer, id);
+                if (!anyVersion && !expectedVersions!.Contains(stored.Version)) return Stale(layer, id, stored.Version);
+                if (FeatureResult.IfNoneMatchHits(request, FeatureResult.ETag(stored.Version))) return NoneMatchFailed(layer, id);
+
+                body ??= await FeatureInput.ParseBodyAsync(request.Body, ct);
+                var errors = new ValidationErrors();
+                var draft = await input.ReadAsync(body.RootElement, layer, patch ? stored : null, options.Crs, options.Repair ?? false, errors, ct);
+                if (draft is null) return Problems.Invalid(errors.ToDictionary());
+                var (outcome, json, version) = await store.UpdateAsync(layer, id, stored.Version, draft, request.HttpContext.User.ActorName(), ct);
+                if (outcome == WriteOutcome.VersionMismatch && anyVersion)
+                {
+                    if (attempt < MaxAnyVersionAttempts) continue;
+                    return Problems.Status(409, "Conflict",
+                        $"The {layer.Noun} {id} changed {attempt} times while this change was being applied; retry.");
+                }
+                return outcome switch
+                {
+                    WriteOutcome.NotFound => Problems.NotFound($"{layer.Noun} {id}"),
+                    WriteOutcome.VersionMismatch => Stale(layer, id, null),
+                    _ => new FeatureResult(200, json, version),
+                };
+            }
+        }
+        finally
+        {
+            body?.Dispose();
+        }
     }
+
+    /// <summary>How often an <c>If-Match: *</c> change is applied again before it gives up: each retry means another write
+    /// to the feature succeeded meanwhile, so only a long burst of writers to one feature reaches it.</summary>
+    private const int MaxAnyVersionAttempts = 32;
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Delete(
         Guid id, HttpRequest request, LayerStore store, EndpointLayer layer, CancellationToken ct)
@@ -133,7 +156,12 @@ public static class LayerApi
         if (QueryParameters.RefuseUnknown(request.Query, [], $"DELETE /api/{layer.Definition.Name}/{{id}}") is { } unknown) return unknown;
         var versions = ExpectedVersions(request);
         if (versions is null && request.Headers.IfMatch.Count > 0 && !IfMatchAny(request)) return MissingOrBadIfMatch(request);
-        if (versions is []) return WeakOnly(layer.Definition, id);
+        if (layer.Definition.ChangeRefusal is { } refuse)
+        {
+            if (await store.LoadAsync(layer.Definition, id, ct) is not { } current) return Problems.NotFound($"{layer.Definition.Noun} {id}");
+            if (refuse(current.Values) is { } refusal) return Refused(layer.Definition, id, refusal);
+        }
+        if (versions is []) return NoneCanMatch(layer.Definition, id);
         int? expected = versions is [var only] ? only : null;
         if (versions is { Count: > 1 })
         {
@@ -155,20 +183,17 @@ public static class LayerApi
 
     /// <summary>
     /// The versions If-Match names: one ETag ("v3") or a list ("v3", "v4"; RFC 9110 13.1.1: the condition holds when any
-    /// of them is the current one). Weak tags (W/"v3") are left out: If-Match compares strongly, so they never match, and
-    /// a list of only weak tags gives none. Null when there is none, or a member is not an ETag of this API.
+    /// of them is the current one). Weak tags (W/"v3") and tags this API never gives ("V3", "v03") are left out: If-Match
+    /// compares strongly and exactly, so they never match, and a list of only such tags gives none. Null when there is
+    /// none, or the header is not a list of entity-tags at all.
     /// </summary>
     private static IReadOnlyList<int>? ExpectedVersions(HttpRequest request)
     {
         var header = request.Headers.IfMatch.ToString();
-        if (header.Length == 0) return null;
+        if (header.Length == 0 || !EntityTags.TryParseList(header, out var tags)) return null;
         var versions = new List<int>();
-        foreach (var tag in header.Split(',', StringSplitOptions.TrimEntries))
-        {
-            if (tag.StartsWith("W/", StringComparison.Ordinal) && FeatureResult.TryParseETag(tag[2..], out _)) continue;
-            if (!FeatureResult.TryParseETag(tag, out var version)) return null;
-            versions.Add(version);
-        }
+        foreach (var (weak, tag) in tags)
+            if (!weak && FeatureResult.TryParseETag(tag, out var version)) versions.Add(version);
         return versions;
     }
 
@@ -179,12 +204,15 @@ public static class LayerApi
         request.Headers.IfMatch.Count == 0
             ? Problems.Status(428, "Precondition required",
                 "Send If-Match with the feature's ETag (from GET) so that a concurrent change is not overwritten.")
-            : Problems.Status(400, "Bad If-Match", $"If-Match '{request.Headers.IfMatch}' is not an ETag of this API (e.g. \"v3\").");
+            : Problems.Status(400, "Bad If-Match", $"If-Match '{request.Headers.IfMatch}' is not \"*\" or a list of entity-tags (e.g. \"v3\").");
 
-    private static ProblemHttpResult WeakOnly(LayerDefinition layer, Guid id) =>
+    private static ProblemHttpResult Refused(LayerDefinition layer, Guid id, string reason) =>
+        Problems.Status(409, $"This {layer.Noun} cannot be changed", $"The {layer.Noun} {id} was not changed. {reason}");
+
+    private static ProblemHttpResult NoneCanMatch(LayerDefinition layer, Guid id) =>
         Problems.Status(412, "Precondition failed",
-            $"If-Match names only weak tags (W/…), which never match: it compares strongly (RFC 9110 13.1.1), so the {layer.Noun} {id} " +
-            "was not changed. Send the ETag as GET gave it.");
+            $"If-Match names no ETag this {layer.Noun} can have, so the {layer.Noun} {id} was not changed: it compares strongly " +
+            "(RFC 9110 13.1.1), so weak tags (W/…) never match, and tags are compared exactly as GET gave them (\"v3\").");
 
     /// <summary>
     /// If-None-Match on a write (RFC 9110 13.1.2): "*" or the current ETag means "only if it is not this", so nothing is

@@ -44,6 +44,27 @@ public sealed record Field(string Name, FieldKind Kind, string Description)
         var code = text.ToUpperInvariant();
         return CountryCodes.IsAlpha3(code) ? code : null;
     }
+    /// <summary>
+    /// A code that names one record (site_code, a sample's external_id and campaign): Unicode format characters are
+    /// dropped from it (<see cref="Visible"/>). They are invisible, so "REV-1" followed by U+200B passed the unique check
+    /// beside "REV-1", and U+200B alone passed "required".
+    /// </summary>
+    public bool Identifier { get; init; }
+
+    /// <summary>
+    /// <paramref name="text"/> without the format characters (category Cf: zero-width spaces and joiners, bidi marks, soft
+    /// hyphens, BOMs) of an <see cref="Identifier"/>, as the statistics drop zero-width ones from admin1 names; other
+    /// fields' text as it is (a zero-width joiner belongs in some scripts' words and in emoji).
+    /// </summary>
+    public string Visible(string text)
+    {
+        if (!Identifier) return text;
+        var kept = new System.Text.StringBuilder(text.Length);
+        foreach (var rune in text.EnumerateRunes())
+            if (System.Text.Rune.GetUnicodeCategory(rune) != System.Globalization.UnicodeCategory.Format) kept.Append(rune.ToString());
+        return kept.Length == text.Length ? text : kept.ToString();
+    }
+
     /// <summary>Usable as <c>?name=value</c> on the list endpoint.</summary>
     public bool Filterable { get; init; }
     public FieldSource Source { get; init; } = FieldSource.Client;
@@ -86,6 +107,12 @@ public sealed class LayerDefinition
     /// and may set read-only fields. Adds messages to <c>errors</c> keyed by property path.
     /// </summary>
     public Action<IDictionary<string, object?>, ValidationErrors>? Validate { get; init; }
+
+    /// <summary>
+    /// Why a stored feature (its values) may not be changed or deleted through the API, or null when it may: a write the
+    /// server itself would undo must be refused (409), not accepted and then lost.
+    /// </summary>
+    public Func<IReadOnlyDictionary<string, object?>, string?>? ChangeRefusal { get; init; }
 
     public IEnumerable<Field> Writable => Fields.Where(f => !f.ReadOnly);
 

@@ -149,6 +149,7 @@ public static class LayerQuery
     {
         value = null;
         problem = null;
+        text = field.Visible(text); // as it is stored, so that a code pasted with a zero-width space still finds its record
         if (text.Contains('\0'))
         {
             problem = NulProblem;

@@ -28,13 +28,18 @@ public sealed class FeatureResult(int status, byte[] json, int version, string? 
         return ContentCodings.Tag($"\"{tag}\"", coding);
     }
 
-    /// <summary>Reads the version out of an If-Match value such as <c>"v3"</c> (or <c>"v3-gzip"</c>); weak tags never match (RFC 9110 strong comparison).</summary>
+    /// <summary>
+    /// The version of a tag this API gives, such as <c>"v3"</c> (or <c>"v3-gzip"</c>); false for any other tag. Strong
+    /// comparison (RFC 9110 8.8.3.2) is of the exact characters: <c>"v03"</c> is not <c>"v3"</c>, so only the number's
+    /// own spelling is read.
+    /// </summary>
     public static bool TryParseETag(string value, out int version)
     {
         var text = ContentCodings.WithoutCoding(value.Trim());
         version = 0;
         return text.Length > 3 && text[0] == '"' && text[^1] == '"' && text[1] == 'v' &&
-               int.TryParse(text.AsSpan(2, text.Length - 3), System.Globalization.NumberStyles.None, null, out version);
+               int.TryParse(text.AsSpan(2, text.Length - 3), System.Globalization.NumberStyles.None, null, out version) &&
+               text.AsSpan(2, text.Length - 3).SequenceEqual(version.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public static bool IfNoneMatchHits(HttpRequest request, string etag) => ContentCodings.IfNoneMatchHits(request, etag);

@@ -19,8 +19,8 @@ public static class SamplesLayer
         Time = new("sampled_at"),
         Fields =
         [
-            new("external_id", FieldKind.Text, "The sample id used in the field and lab, unique within a campaign") { Required = true, Filterable = true, MaxLength = 100 },
-            new("campaign", FieldKind.Text, "Sampling campaign") { Required = true, Filterable = true, MaxLength = 100 },
+            new("external_id", FieldKind.Text, "The sample id used in the field and lab, unique within a campaign") { Required = true, Filterable = true, MaxLength = 100, Identifier = true },
+            new("campaign", FieldKind.Text, "Sampling campaign") { Required = true, Filterable = true, MaxLength = 100, Identifier = true },
             new("matrix", FieldKind.Text, "What was sampled") { Required = true, Allowed = Units.Matrices, Filterable = true },
             new("value", FieldKind.Number, "Mercury concentration as reported (null when below detection)"),
             new("unit", FieldKind.Text, "Unit as reported, e.g. mg/kg, ppm, µg/L") { Required = true, MaxLength = 40 },

@@ -18,7 +18,7 @@ public static class SitesLayer
         Time = new("survey_date"),
         Fields =
         [
-            new("site_code", FieldKind.Text, "National site code, unique") { Required = true, Filterable = true, MaxLength = 64 },
+            new("site_code", FieldKind.Text, "National site code, unique") { Required = true, Filterable = true, MaxLength = 64, Identifier = true },
             new("name", FieldKind.Text, "Site name") { Required = true, MaxLength = 200 },
             new("country", FieldKind.Text, "ISO 3166-1 alpha-3 country code") { Required = true, Filterable = true, MaxLength = 3, CountryCode = true },
             new("admin1", FieldKind.Text, "First-level administrative area (region, province)") { Filterable = true, MaxLength = 200 },

@@ -203,7 +203,9 @@ public sealed class UploadTests(NapGeoServer server)
     {
         var campaign = Unique("WARN");
         await server.Editor().CreateAsync("sites", Site(lon: 10.0, lat: 10.0));
-        var future = DateTime.UtcNow.AddYears(1).ToString("yyyy-MM-dd");
+        // Dates more than a day ahead are refused (FeatureInput); late tomorrow (UTC) is taken, and still warned about.
+        var tomorrow = DateTime.UtcNow.Date.AddDays(1).ToString("yyyy-MM-dd");
+        var future = tomorrow + "T23:59:59Z";
         var csv = "sample_id,matrix,lat,lon,value,unit,date\n" +
                   $"W1,soil,10.005,10.005,1,mg/kg,2024-01-01\n" +
                   $"W1,soil,10.005,10.005,2,mg/kg,2024-01-01\n" +
@@ -215,7 +217,7 @@ public sealed class UploadTests(NapGeoServer server)
         Assert.Equal(
         [
             "3|sample_id|W1|external_id|the same external_id is also on row 2; the later row wins (a file should name each sample once).",
-            $"4|date|{future}|sampled_at|{future} is in the future.",
+            $"4|date|{future}|sampled_at|{tomorrow} is in the future.",
             "5|value|900|value|900 mg/kg is above the plausible maximum for fish (50 mg/kg); check the unit.",
             "6|sample_id|W4|geometry|the sample is more than 5 km from every site (wrong coordinates or CRS?).",
         ], Lines(upload, "warnings"));
