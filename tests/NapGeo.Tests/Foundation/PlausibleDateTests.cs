@@ -71,8 +71,11 @@ public sealed class PlausibleDateTests(NapGeoServer server)
         var response = await Uploads.UploadFiles.PostAsync(server.Editor(), Encoding.UTF8.GetBytes(csv), "dates.csv",
             ("target", "samples"), ("campaign", Unique("DATES")), ("mode", "dry-run"));
         var upload = await response.JsonAsync();
-        var error = Assert.Single(Uploads.UploadFiles.Lines(upload, "errors"));
-        Assert.StartsWith("2|date|0001-01-01|sampled_at|0001-01-01 is before 1900-01-01", error);
+        // The row's error, after the dry run's word that a commit (reject-all by default) would store nothing.
+        var errors = Uploads.UploadFiles.Lines(upload, "errors").ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.StartsWith("||||A commit would reject this file", errors[0]);
+        Assert.StartsWith("2|date|0001-01-01|sampled_at|0001-01-01 is before 1900-01-01", errors[1]);
     }
 
     private static JsonObject Feature(string layer) => layer switch
