@@ -31,7 +31,7 @@ public static class GuidelineCsv
             var value = double.Parse(Cell(row, "value")!, CultureInfo.InvariantCulture);
             var normalization = Units.Normalize(matrix, Cell(row, "unit")!, out var problem)
                 ?? throw new InvalidDataException($"guidelines.csv: {id}: {problem}");
-            result.Add(new Guideline(id, matrix, value * normalization.Factor, normalization.Unit, Cell(row, "is_default") == "true",
+            result.Add(new Guideline(id, matrix, normalization.Of(value), normalization.Unit, Cell(row, "is_default") == "true",
                 Cell(row, "name")!, Cell(row, "protects"), Cell(row, "source")!, Cell(row, "url"),
                 Cell(row, "year") is { } year ? int.Parse(year, CultureInfo.InvariantCulture) : null, Cell(row, "verified"), Cell(row, "note")));
         }

@@ -132,7 +132,7 @@ public static partial class GuidelinesApi
             else if (g.Matrix is not null && Units.Matrices.Contains(g.Matrix) && (normalization = Units.Normalize(g.Matrix, g.Unit, out var problem)) is null)
                 Fail("unit", problem!);
             if (!ok || normalization is null) continue;
-            var canonical = g.Value!.Value * normalization.Factor;
+            var canonical = normalization.Of(g.Value!.Value);
             if (canonical is < SmallestGuideline or > FeatureInput.MaxMagnitude)
             {
                 Fail("value", $"is {canonical:G4} {normalization.Unit}; a guideline must lie between {SmallestGuideline:0e0} and {FeatureInput.MaxMagnitude:0e0} {normalization.Unit}.");

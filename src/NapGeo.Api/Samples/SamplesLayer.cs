@@ -77,7 +77,7 @@ public static class SamplesLayer
         // Below detection, the normalized value is the detection limit: the most a censored result can be.
         var reported = belowDetection ? limit ?? value : value;
         if (reported is not { } v || v < 0) return;
-        var normalized = v * normalization.Factor;
+        var normalized = normalization.Of(v);
         if (double.IsFinite(normalized)) values["value_normalized"] = normalized;
         else errors.AddProperty(belowDetection && limit is not null ? "detection_limit" : "value", $"{v} {unit} is too large to be a concentration.");
     }

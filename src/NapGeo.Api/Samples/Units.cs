@@ -90,7 +90,19 @@ public static partial class Units
     };
 
     /// <summary>A reported unit's conversion: multiply by <paramref name="Factor"/> to get a value in <paramref name="Unit"/>.</summary>
-    public sealed record Normalization(double Factor, string Unit);
+    public sealed record Normalization(double Factor, string Unit)
+    {
+        /// <summary><paramref name="value"/> in <see cref="Unit"/> (see <see cref="Converted"/>).</summary>
+        public double Of(double value) => Converted(value * Factor);
+    }
+
+    /// <summary>
+    /// A converted value as a person would write it. Factors such as 1e-3 are not exact in binary (350 µg/kg was stored as
+    /// 0.35000000000000003 mg/kg, 0.9 µg/kg as 0.0009000000000000001): twelve significant digits are far beyond any
+    /// laboratory's. Not a finite number stays as it is, for the caller to refuse.
+    /// </summary>
+    public static double Converted(double value) =>
+        double.IsFinite(value) ? double.Parse(value.ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : value;
 
     public static string? CanonicalUnit(string matrix) => BasisOf(matrix) switch
     {

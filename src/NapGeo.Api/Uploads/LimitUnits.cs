@@ -1,4 +1,3 @@
-using System.Globalization;
 using NapGeo.Samples;
 
 namespace NapGeo.Uploads;
@@ -23,14 +22,9 @@ public static class LimitUnits
             : from.Unit != to.Unit ? $"{from.Unit} and {to.Unit} are different bases."
             : null;
         if (reason is not null) return null;
-        var converted = limit * from.Factor / to.Factor;
-        if (!double.IsFinite(converted))
-        {
-            reason = "the converted limit is too large to be a number.";
-            return null;
-        }
-        // Factors such as 1e-3 are not exact in binary (0.9 µg/kg gave 0.0009000000000000001 mg/kg): twelve significant
-        // digits are far beyond any laboratory's, and keep the stored limit as a person would write it.
-        return double.Parse(converted.ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        var converted = Units.Converted(limit * from.Factor / to.Factor);
+        if (double.IsFinite(converted)) return converted;
+        reason = "the converted limit is too large to be a number.";
+        return null;
     }
 }

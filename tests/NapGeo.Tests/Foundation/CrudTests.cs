@@ -106,6 +106,10 @@ public sealed class CrudTests(NapGeoServer server)
         Assert.Null(bd["properties"]!["value"]);
         Assert.Equal(0.05, bd["properties"]!["value_normalized"]!.GetValue<double>(), 12);
 
+        // Exactly as a person writes it, in the JSON text too: 350 µg/kg was 0.35000000000000003 mg/kg.
+        var (_, _, micrograms) = await client.CreateAsync("samples", Sample(-1.7, 5.9, "soil", 350, "µg/kg"));
+        Assert.Equal("0.35", micrograms["properties"]!["value_normalized"]!.ToJsonString());
+
         // A measured value above the limit on a sample still flagged below detection was kept, and the sample classed by
         // the limit: 150 µg/L of mercury in water, 25 times WHO's guideline, stored as "below".
         var measured = await client.SendAsync(HttpMethod.Patch, $"/api/samples/{bd["id"]}",

@@ -27,6 +27,18 @@ public sealed class UnitsTests
         Assert.Null(problem);
     }
 
+    /// <summary>Converted values are as a person writes them: 350 µg/kg was stored as 0.35000000000000003 mg/kg.</summary>
+    [Theory]
+    [InlineData("soil", 350, "µg/kg", 0.35)]
+    [InlineData("sediment", 0.9, "ng/g", 0.0009)]
+    [InlineData("water", 0.3, "ng/L", 0.0003)]
+    [InlineData("blood", 0.7, "µg/dL", 7)]
+    [InlineData("air", 0.1, "µg/m³", 100)]
+    [InlineData("air", 1.1, "µg/m³", 1100)]
+    public void A_converted_value_carries_no_binary_noise(string matrix, double value, string unit, double expected) =>
+        Assert.Equal(expected.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            Units.Normalize(matrix, unit, out _)!.Of(value).ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+
     [Theory]
     [InlineData("soil", "µg/L", "does not fit matrix soil")]
     [InlineData("water", "mg/kg", "does not fit matrix water")]
