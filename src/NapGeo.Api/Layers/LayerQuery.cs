@@ -133,9 +133,10 @@ public static class LayerQuery
             errors.Add("bbox", "must be four numbers: minLon,minLat,maxLon,maxLat.");
             return null;
         }
-        if (numbers[0] > numbers[2] || numbers[1] > numbers[3])
+        // As OGC API's bbox (Part 1, 7.15.3): a west edge east of the east edge crosses the antimeridian (LayerStore.Where).
+        if (numbers[1] > numbers[3])
         {
-            errors.Add("bbox", "min must not exceed max (boxes crossing the antimeridian are not supported: send two requests).");
+            errors.Add("bbox", "minLat must not exceed maxLat.");
             return null;
         }
         return numbers;

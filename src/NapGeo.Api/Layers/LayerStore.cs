@@ -153,9 +153,14 @@ public sealed class LayerStore(NpgsqlDataSource db)
         var clauses = new List<string>();
         if (filter.Bbox is { } b)
         {
-            var first = parameters.Count + 1;
-            foreach (var v in b) parameters.Add(new() { Value = v, NpgsqlDbType = NpgsqlDbType.Double });
-            clauses.Add(LayerSql.BboxClause(layer, first));
+            string Box(double west, double east)
+            {
+                var first = parameters.Count + 1;
+                foreach (var v in (double[])[west, b[1], east, b[3]]) parameters.Add(new() { Value = v, NpgsqlDbType = NpgsqlDbType.Double });
+                return LayerSql.BboxClause(layer, first);
+            }
+            // A box across the antimeridian (west > east) is its two halves, each one the index answers.
+            clauses.Add(b[0] <= b[2] ? Box(b[0], b[2]) : $"({Box(b[0], 180)} OR {Box(-180, b[2])})");
         }
         foreach (var (field, value) in filter.Matches)
         {

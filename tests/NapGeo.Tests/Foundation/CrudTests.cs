@@ -246,6 +246,26 @@ public sealed class CrudTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_rest_bbox_across_the_antimeridian_has_its_west_edge_east_of_its_east_edge()
+    {
+        var client = server.Editor();
+        var campaign = Unique("DATELINE");
+        foreach (var lon in new[] { 175.0, -175.0, 165.0 })
+        {
+            var sample = Sample(lon, -17);
+            sample["properties"]!["campaign"] = campaign;
+            await client.CreateAsync("samples", sample);
+        }
+        // 170° E to 170° W: the 20° around the antimeridian, both halves, as OGC API's bbox reads it.
+        var across = await (await client.GetAsync($"/api/samples?campaign={campaign}&bbox=170,-20,-170,-10")).JsonAsync();
+        Assert.Equal([-175.0, 175.0], across["features"]!.AsArray().Select(f => f!["geometry"]!["coordinates"]![0]!.GetValue<double>()).Order());
+        var export = await client.GetStringAsync($"/api/samples/export?f=csv&campaign={campaign}&bbox=170,-20,-170,-10");
+        Assert.Equal(3, export.Trim().Split('\n').Length); // header and two rows
+        // Latitudes still may not be upside down.
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/samples?bbox=170,-10,-170,-20")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_moved_sample_is_found_in_its_new_box_only()
     {
         // A box alone is answered from the samples' stored lon/lat point (migration 0050), which must follow the geometry.
