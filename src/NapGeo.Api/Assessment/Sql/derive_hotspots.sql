@@ -18,14 +18,20 @@ reach AS (
     SELECT grp, $1::float8 * 1.5 / (110574 * greatest(cos(radians(least(max(abs(ST_Y(geom))), 89.9))), 0.001)) AS eps_deg
     FROM exceeding GROUP BY grp
 ),
+-- Longitudes west of 160° W count from 200° to 180° here, so that samples on both sides of the antimeridian (Fiji,
+-- Chukotka) fall in one component; the seam moves to 160° W, open ocean. The metric clustering below is in UTM, which
+-- measures across 180° as it is.
 components AS (
-    SELECT e.*, ST_ClusterDBSCAN(e.geom, r.eps_deg, 1) OVER (PARTITION BY e.grp ORDER BY e.campaign, e.external_id, e.id) AS component
+    SELECT e.*, ST_ClusterDBSCAN(CASE WHEN ST_X(e.geom) < -160 THEN ST_Translate(e.geom, 360, 0) ELSE e.geom END, r.eps_deg, 1)
+               OVER (PARTITION BY e.grp ORDER BY e.campaign, e.external_id, e.id) AS component,
+           CASE WHEN ST_X(e.geom) < -160 THEN ST_X(e.geom) + 360 ELSE ST_X(e.geom) END AS seam_x
     FROM exceeding e JOIN reach r USING (grp)
 ),
 zones AS (
     SELECT grp, component,
-           CASE WHEN ST_Y(c) >= 0 THEN 32600 ELSE 32700 END + least(60, greatest(1, floor((ST_X(c) + 180) / 6)::int + 1)) AS srid
-    FROM (SELECT grp, component, ST_Centroid(ST_Collect(geom)) AS c FROM components GROUP BY grp, component) centres
+           CASE WHEN y >= 0 THEN 32600 ELSE 32700 END + least(60, greatest(1, floor((x + 180) / 6)::int + 1)) AS srid
+    FROM (SELECT grp, component, avg(ST_Y(geom)) AS y, avg(seam_x) - CASE WHEN avg(seam_x) > 180 THEN 360 ELSE 0 END AS x
+          FROM components GROUP BY grp, component) centres
 ),
 clustered AS (
     SELECT c.*, z.srid, ST_Transform(c.geom, z.srid) AS metric,
@@ -49,15 +55,23 @@ clusters AS (
     WHERE cluster IS NOT NULL
     GROUP BY grp, component, cluster, srid
 ),
-shaped AS (
+outlined AS (
     SELECT c.*,
            -- Fewer than 3 points have no area: a buffer around the points. Otherwise a mostly convex hull (0.8)
            -- so a thin cluster along a river keeps its shape, buffered by the margin.
            ST_Transform(ST_Buffer(
-               CASE WHEN c.sample_count >= 3 THEN ST_ConcaveHull(c.points, 0.8) ELSE c.points END, $3::float8, 8), 4326) AS geom,
+               CASE WHEN c.sample_count >= 3 THEN ST_ConcaveHull(c.points, 0.8) ELSE c.points END, $3::float8, 8), 4326) AS outline
+    FROM clusters c
+),
+shaped AS (
+    SELECT c.*,
+           -- Back in lon/lat, an outline across 180° has longitudes on both sides and would span the globe: it is cut
+           -- there into a part on each side (RFC 7946 3.1.9).
+           CASE WHEN ST_XMax(c.outline) - ST_XMin(c.outline) > 180 THEN ST_WrapX(ST_ShiftLongitude(c.outline), 180, -360)
+                ELSE c.outline END AS geom,
            row_number() OVER (ORDER BY c.grp, c.first_member) AS n,
            row_number() OVER (PARTITION BY c.grp ORDER BY c.first_member) AS k
-    FROM clusters c
+    FROM outlined c
 ),
 settings AS (SELECT high_multiplier AS h, critical_multiplier AS c FROM assessment_settings)
 SELECT md5(s.grp || ':' || array_to_string(s.members, ','))::uuid AS id,
