@@ -3,7 +3,14 @@ using Npgsql;
 
 namespace NapGeo.Assessment;
 
-public sealed record GuidelineSet(string Code, string Name, string? Description, DateTime UpdatedAt, string UpdatedBy, IReadOnlyList<Guideline> Guidelines);
+public sealed record GuidelineSet(string Code, string Name, string? Description, DateTime UpdatedAt, string UpdatedBy, int Version,
+    IReadOnlyList<Guideline> Guidelines);
+
+/// <summary>One audited change of a guideline set (migration 0135): the whole set before and after, null when absent.</summary>
+public sealed record GuidelineSetChange(DateTime At, string Actor, string Action, System.Text.Json.JsonElement? Before, System.Text.Json.JsonElement? After);
+
+/// <summary>A write's outcome: the samples re-assessed, or, when its condition did not hold, the set's version (null: no set).</summary>
+public sealed record SetWrite(long Reassessed, bool ConditionFailed = false, int? CurrentVersion = null);
 
 public sealed record ClassMultipliers(double High, double Critical);
 
@@ -28,27 +35,53 @@ public sealed class GuidelineStore(NpgsqlDataSource db, HotspotRefresh hotspots,
     public async Task<IReadOnlyList<GuidelineSet>> ListAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var sets = new List<(string Code, string Name, string? Description, DateTime At, string By)>();
-        await using (var cmd = new NpgsqlCommand("SELECT code, name, description, updated_at, updated_by FROM guideline_sets ORDER BY code = 'default' DESC, code", connection))
+        var sets = new List<(string Code, string Name, string? Description, DateTime At, string By, int Version)>();
+        await using (var cmd = new NpgsqlCommand("SELECT code, name, description, updated_at, updated_by, version FROM guideline_sets ORDER BY code = 'default' DESC, code", connection))
         await using (var row = await cmd.ExecuteReaderAsync(ct))
             while (await row.ReadAsync(ct))
-                sets.Add((row.GetString(0), row.GetString(1), row.IsDBNull(2) ? null : row.GetString(2), row.GetDateTime(3), row.GetString(4)));
+                sets.Add((row.GetString(0), row.GetString(1), row.IsDBNull(2) ? null : row.GetString(2), row.GetDateTime(3), row.GetString(4), row.GetInt32(5)));
         var result = new List<GuidelineSet>();
         foreach (var set in sets)
-            result.Add(new GuidelineSet(set.Code, set.Name, set.Description, set.At, set.By, await RowsAsync(connection, null, set.Code, ct)));
+            result.Add(new GuidelineSet(set.Code, set.Name, set.Description, set.At, set.By, set.Version, await RowsAsync(connection, null, set.Code, ct)));
         return result;
     }
 
     public async Task<GuidelineSet?> GetAsync(string code, CancellationToken ct) =>
         (await ListAsync(ct)).FirstOrDefault(s => s.Code == code);
 
-    /// <summary>Creates or replaces a national set; returns the number of samples whose assessment changed.</summary>
-    public async Task<long> ReplaceAsync(string code, string name, string? description, IReadOnlyList<Guideline> guidelines, string actor, CancellationToken ct)
+    /// <summary>A set's audited changes, newest first (its last 1 000); they outlive a removed set.</summary>
+    public async Task<IReadOnlyList<GuidelineSetChange>> HistoryAsync(string code, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT at, actor, action, before::text, after::text FROM audit_log
+            WHERE table_name = 'guideline_sets' AND row_id = napgeo_guideline_set_row_id($1)
+            ORDER BY id DESC LIMIT 1000
+            """);
+        cmd.Parameters.Add(new() { Value = code });
+        await using var row = await cmd.ExecuteReaderAsync(ct);
+        var changes = new List<GuidelineSetChange>();
+        System.Text.Json.JsonElement? Json(int i)
+        {
+            if (row.IsDBNull(i)) return null;
+            using var document = System.Text.Json.JsonDocument.Parse(row.GetString(i));
+            return document.RootElement.Clone();
+        }
+        while (await row.ReadAsync(ct))
+            changes.Add(new GuidelineSetChange(row.GetDateTime(0), row.GetString(1), row.GetString(2), Json(3), Json(4)));
+        return changes;
+    }
+
+    /// <summary>Creates or replaces a national set when <paramref name="condition"/> holds; audited (migration 0135).</summary>
+    public async Task<SetWrite> ReplaceAsync(string code, string name, string? description, IReadOnlyList<Guideline> guidelines, string actor,
+        SetCondition condition, CancellationToken ct)
     {
         await using var tx = await WriteTransaction.BeginAsync(db, actor, ct);
+        var (version, before) = await LockAsync(tx, code, ct);
+        if (!condition.Holds(version)) return new SetWrite(0, ConditionFailed: true, version);
         await using (var cmd = tx.Command("""
             INSERT INTO guideline_sets (code, name, description) VALUES ($1, $2, $3)
-            ON CONFLICT (code) DO UPDATE SET name = $2, description = $3, updated_at = now(), updated_by = napgeo_actor()
+            ON CONFLICT (code) DO UPDATE SET name = $2, description = $3, updated_at = now(), updated_by = napgeo_actor(),
+                                             version = guideline_sets.version + 1
             """))
         {
             cmd.Parameters.Add(new() { Value = code });
@@ -57,23 +90,53 @@ public sealed class GuidelineStore(NpgsqlDataSource db, HotspotRefresh hotspots,
             await cmd.ExecuteNonQueryAsync(ct);
         }
         await WriteRowsAsync(tx, code, guidelines, ct);
+        await AuditAsync(tx, code, before, ct);
         var changed = await ReassessAsync(tx, $"Guideline set {code} replaced", ct);
         await tx.CommitAsync(ct);
-        return changed;
+        return new SetWrite(changed);
     }
 
-    /// <summary>Removes a national set (its samples fall back to the default set); null when there is no such set.</summary>
-    public async Task<long?> DeleteAsync(string code, string actor, CancellationToken ct)
+    /// <summary>Removes a national set (its samples fall back to the default set) when <paramref name="condition"/> holds; null when there is no such set.</summary>
+    public async Task<SetWrite?> DeleteAsync(string code, string actor, SetCondition condition, CancellationToken ct)
     {
         await using var tx = await WriteTransaction.BeginAsync(db, actor, ct);
+        var (version, before) = await LockAsync(tx, code, ct);
+        if (version is null) return null;
+        if (!condition.Holds(version)) return new SetWrite(0, ConditionFailed: true, version);
         await using (var cmd = tx.Command("DELETE FROM guideline_sets WHERE code = $1 AND code <> 'default'"))
         {
             cmd.Parameters.Add(new() { Value = code });
             if (await cmd.ExecuteNonQueryAsync(ct) == 0) return null;
         }
+        await AuditAsync(tx, code, before, ct);
         var changed = await ReassessAsync(tx, $"Guideline set {code} removed", ct);
         await tx.CommitAsync(ct);
-        return changed;
+        return new SetWrite(changed);
+    }
+
+    /// <summary>
+    /// Takes the set's write lock (writers of one set go one at a time, so a condition checked here still holds at the
+    /// write, and the audit's "before" is what the write replaced) and reads its version and contents; nulls when absent.
+    /// </summary>
+    private static async Task<(int? Version, string? Json)> LockAsync(WriteTransaction tx, string code, CancellationToken ct)
+    {
+        await using (var lockCmd = tx.Command("SELECT pg_advisory_xact_lock(hashtext('napgeo.guideline_sets'), hashtext($1))"))
+        {
+            lockCmd.Parameters.Add(new() { Value = code });
+            await lockCmd.ExecuteNonQueryAsync(ct);
+        }
+        await using var cmd = tx.Command("SELECT version, napgeo_guideline_set_json(code)::text FROM guideline_sets WHERE code = $1");
+        cmd.Parameters.Add(new() { Value = code });
+        await using var row = await cmd.ExecuteReaderAsync(ct);
+        return await row.ReadAsync(ct) ? (row.GetInt32(0), row.GetString(1)) : (null, null);
+    }
+
+    private static async Task AuditAsync(WriteTransaction tx, string code, string? before, CancellationToken ct)
+    {
+        await using var cmd = tx.Command("SELECT napgeo_audit_guideline_set($1, $2::jsonb)");
+        cmd.Parameters.Add(new() { Value = code });
+        cmd.Parameters.Add(new() { Value = (object?)before ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>
@@ -89,9 +152,11 @@ public sealed class GuidelineStore(NpgsqlDataSource db, HotspotRefresh hotspots,
         bool multipliersChanged;
         if (changed)
         {
+            var (_, before) = await LockAsync(tx, DefaultSet, ct);
             await WriteRowsAsync(tx, DefaultSet, csv, ct);
-            await using var touch = tx.Command("UPDATE guideline_sets SET updated_at = now(), updated_by = napgeo_actor() WHERE code = 'default'");
-            await touch.ExecuteNonQueryAsync(ct);
+            await using (var touch = tx.Command("UPDATE guideline_sets SET updated_at = now(), updated_by = napgeo_actor(), version = version + 1 WHERE code = 'default'"))
+                await touch.ExecuteNonQueryAsync(ct);
+            await AuditAsync(tx, DefaultSet, before, ct);
         }
         await using (var settings = tx.Command("""
             UPDATE assessment_settings SET high_multiplier = $1, critical_multiplier = $2

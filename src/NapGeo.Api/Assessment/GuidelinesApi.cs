@@ -44,7 +44,10 @@ public static partial class GuidelinesApi
                              "(is_default; implied when it is the only one). Matrices the set leaves out use the default set.");
         group.MapDelete("/{code}", Delete).RequireAuthorization(ApiKeyAuthentication.AdminPolicy)
             .WithName("DeleteGuidelineSet").WithSummary("Remove a national set (admin key); its samples fall back to the default set");
-        group.ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        group.MapGetAndHead("/{code}/history", History, b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy))
+            .WithName("GetGuidelineSetHistory")
+            .WithSummary("Every change of a guideline set, newest first: when, by whom (the API key's name), and the set before and after");
+        group.ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
         return group;
     }
 
@@ -54,13 +57,28 @@ public static partial class GuidelinesApi
         return TypedResults.Ok(new Overview(multipliers.High, multipliers.Critical, Rule, await store.ListAsync(ct)));
     }
 
-    private static async Task<Results<Ok<GuidelineSet>, ProblemHttpResult>> Get(string code, GuidelineStore store, CancellationToken ct) =>
-        await store.GetAsync(Code(code), ct) is { } set ? TypedResults.Ok(set) : Problems.NotFound($"Guideline set '{code}'");
+    /// <summary>One set, with its version as a strong ETag (per content coding, see ContentCodings) for If-Match on PUT and DELETE.</summary>
+    private static async Task<Results<Ok<GuidelineSet>, StatusCodeHttpResult, ProblemHttpResult>> Get(
+        string code, HttpContext context, GuidelineStore store, CancellationToken ct)
+    {
+        if (await store.GetAsync(Code(code), ct) is not { } set) return Problems.NotFound($"Guideline set '{code}'");
+        var response = context.Response;
+        response.ContentType = "application/json; charset=utf-8"; // the coding is decided from it
+        var etag = ContentCodings.Tag(SetCondition.ETag(set.Version), ContentCodings.Of(context));
+        response.Headers.ETag = etag;
+        if (!ContentCodings.IfNoneMatchHits(context.Request, etag)) return TypedResults.Ok(set);
+        response.ContentType = null;
+        return TypedResults.StatusCode(304);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<GuidelineSetChange>>, ProblemHttpResult>> History(string code, GuidelineStore store, CancellationToken ct) =>
+        await store.HistoryAsync(Code(code), ct) is { Count: > 0 } changes ? TypedResults.Ok(changes) : Problems.NotFound($"History of guideline set '{code}'");
 
     private static async Task<Results<Ok<SetChanged>, ValidationProblem, ProblemHttpResult>> Put(
         string code, HttpContext context, GuidelineStore store, CancellationToken ct)
     {
         if (QueryParameters.RefuseUnknown(context.Request.Query, [], "PUT /api/guidelines/{code}") is { } unknown) return unknown;
+        if (SetCondition.Read(context.Request, out var badCondition) is not { } condition) return badCondition!;
         code = Code(code);
         if (code == GuidelineStore.DefaultSet)
             return Problems.Status(409, "Managed by data/guidelines.csv",
@@ -71,19 +89,22 @@ public static partial class GuidelinesApi
         var guidelines = input is null ? [] : Validate(input, errors);
         if (!CountryCodes.IsAlpha3(code)) errors.Add("code", CountryCodes.Problem(code));
         if (!errors.IsEmpty || input is null) return Problems.Invalid(errors.ToDictionary());
-        var changed = await store.ReplaceAsync(code, input.Name!, input.Description, guidelines, context.User.ActorName(), ct);
-        return TypedResults.Ok(new SetChanged((await store.GetAsync(code, ct))!, changed));
+        var write = await store.ReplaceAsync(code, input.Name!, input.Description, guidelines, context.User.ActorName(), condition, ct);
+        if (write.ConditionFailed) return SetCondition.Failed(code, write.CurrentVersion);
+        return TypedResults.Ok(new SetChanged((await store.GetAsync(code, ct))!, write.Reassessed));
     }
 
     private static async Task<Results<Ok<SetDeleted>, ValidationProblem, ProblemHttpResult>> Delete(
         string code, HttpContext context, GuidelineStore store, CancellationToken ct)
     {
         if (QueryParameters.RefuseUnknown(context.Request.Query, [], "DELETE /api/guidelines/{code}") is { } unknown) return unknown;
+        if (SetCondition.Read(context.Request, out var badCondition) is not { } condition) return badCondition!;
         code = Code(code);
         if (code == GuidelineStore.DefaultSet)
             return Problems.Status(409, "Managed by data/guidelines.csv", "The default (international) set cannot be removed.");
-        if (await store.DeleteAsync(code, context.User.ActorName(), ct) is not { } changed) return Problems.NotFound($"Guideline set '{code}'");
-        return TypedResults.Ok(new SetDeleted(code, changed));
+        if (await store.DeleteAsync(code, context.User.ActorName(), condition, ct) is not { } write) return Problems.NotFound($"Guideline set '{code}'");
+        if (write.ConditionFailed) return SetCondition.Failed(code, write.CurrentVersion);
+        return TypedResults.Ok(new SetDeleted(code, write.Reassessed));
     }
 
     private static string Code(string code) => code == GuidelineStore.DefaultSet ? code : code.ToUpperInvariant();
