@@ -71,7 +71,8 @@ public static class UploadApi
         }
     }
 
-    private static async Task<IResult> Upload(HttpContext context, UploadService service, IOptions<UploadOptions> options, CancellationToken ct)
+    private static async Task<IResult> Upload(HttpContext context, UploadService service, IOptions<UploadOptions> options, IHostApplicationLifetime lifetime,
+        CancellationToken ct)
     {
         var limits = options.Value;
         // Room for the multipart framing and the option fields around the file.
@@ -128,7 +129,11 @@ public static class UploadApi
             var request = new UploadRequest(path, fileName, parsed.Target, parsed.Campaign, parsed.Crs, parsed.Mapping, parsed.DryRun, parsed.OnError,
                 context.User.ActorName(), parsed.Format);
             UploadRecord record;
-            try { record = await service.RunAsync(request, parsed.Id, null, ct); }
+            // Once the whole file is here, a commit runs to its end even if the client goes away: a field team's link drops,
+            // or a proxy gives up waiting on a large file (nginx after 60 s), and the team learns the outcome from
+            // GET /api/uploads/{id} (the viewer keeps asking) instead of a roll-back it never saw. Only a stopping server
+            // ends it, rolled back. A dry run has no one left to tell, so it stops with its client.
+            try { record = await service.RunAsync(request, parsed.Id, null, parsed.DryRun ? ct : lifetime.ApplicationStopping); }
             catch (UploadFileException e) { return Problems.Status(e.Status, e.Title, e.Message); }
             return record.Status switch
             {

@@ -108,7 +108,7 @@ public sealed class UploadService(
                 record.Errors.Add(new(null, null, null, null, e switch
                 {
                     UploadFileException => e.Message,
-                    OperationCanceledException => "the upload was cancelled (the client went away); nothing was stored.",
+                    OperationCanceledException => "the upload was cancelled (the server stopped, or the command was interrupted); nothing was stored.",
                     _ => "the upload failed on the server; nothing was stored.",
                 }));
                 await store.FinishAsync(record, null, CancellationToken.None);
