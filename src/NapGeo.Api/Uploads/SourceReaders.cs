@@ -52,28 +52,27 @@ public static partial class SourceReaders
     {
         var encoding = Utf8OrWindows1252(path);
         var total = 0;
-        string[] header;
-        char separator;
-        using (var reader = CsvReader(path, encoding))
+        string[] header = [];
+        char? separator = null;
+        var row = 0;
+        try
         {
+            // Sep reads the first row to find the separator: a header past its row limit throws here already.
+            using var reader = CsvReader(path, encoding);
             separator = reader.Spec.Sep.Separator;
-            var row = 1;
-            try
+            header = reader.MoveNext() ? Enumerable.Range(0, reader.Current.ColCount).Select(i => reader.Current[i].ToString().Trim()).ToArray() : [];
+            row = 1;
+            while (reader.MoveNext())
             {
-                header = reader.MoveNext() ? Enumerable.Range(0, reader.Current.ColCount).Select(i => reader.Current[i].ToString().Trim()).ToArray() : [];
-                while (reader.MoveNext())
-                {
-                    row++;
-                    if (IsBlank(reader.Current)) continue;
-                    CheckQuotes(reader.Current, row, header, separator);
-                    if (++total > limits.MaxRows) throw TooManyRows(limits);
-                }
+                row++;
+                if (IsBlank(reader.Current)) continue;
+                CheckQuotes(reader.Current, row, header, separator.Value);
+                if (++total > limits.MaxRows) throw TooManyRows(limits);
             }
-            catch (NotSupportedException)
-            {
-                // Sep's limit on a row's length: in practice a quote that is never closed, taking the rest of the file.
-                throw new UploadFileException(422, "Unclosed quote", $"Row {row + 1} starts a quoted value that is never closed (a stray \" in the text?); the rest of the file was read into it.");
-            }
+        }
+        catch (NotSupportedException)
+        {
+            throw PastRowLimit(path, encoding, separator, header, row + 1);
         }
         if (header.Length == 0) throw new UploadFileException(422, "Empty file", "The CSV file has no header row.");
         return new SourceData(header, total, CsvRows(path, encoding, header.Length))
