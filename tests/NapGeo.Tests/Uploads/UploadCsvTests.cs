@@ -116,6 +116,21 @@ public sealed class UploadCsvTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_utf16_csv_without_its_byte_order_mark_is_read_as_utf16()
+    {
+        // Both byte orders were refused as "NUL in a header … remove it": every other byte of such a file is 0.
+        var csv = "sample_id,matrix,value,unit,latitude,longitude,notes\r\n" +
+                  "U-01,soil,0.5,mg/kg,5.30412,-1.98765,Sédiment près de l’Ɔfin\r\n";
+        foreach (var (encoding, name) in new[] { (Encoding.BigEndianUnicode, "BE"), (Encoding.Unicode, "LE") })
+        {
+            var campaign = Unique("UTF16" + name);
+            var (status, body) = await UploadAsync(encoding.GetBytes(csv), ("campaign", campaign));
+            Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+            Assert.Equal("U-01 Sédiment près de l’Ɔfin 5.30412", await StoredAsync(campaign, "external_id, notes, round(ST_Y(geom)::numeric, 5)"));
+        }
+    }
+
+    [Fact]
     public async Task A_west_or_south_mark_in_the_coordinate_header_gives_the_sign()
     {
         // "Longitude (W)" with 1.98765 was stored 1.98765° east, ~440 km from the sample.
