@@ -42,6 +42,20 @@ public sealed partial class RowConverter(
     public (string? Column, string? Value) Source(string field, SourceRecord record) =>
         map.Fields.TryGetValue(field, out var i) ? (columns[i], Shown(Text(record.Values[i]))) : (null, null);
 
+    /// <summary>
+    /// Said after "is required." of a field no column feeds, when the file has columns nothing read: "external_id is
+    /// required" beside an ignored "Lab ID" left the sender to find both the cause and the mapping= that fixes it.
+    /// </summary>
+    public string? UnreadColumnsHint(string field)
+    {
+        if (map.Fields.ContainsKey(field)) return null;
+        var candidates = map.Ignored.Where(columns.Contains).ToList();
+        if (candidates.Count == 0) return null;
+        var names = string.Join(", ", candidates.Take(8).Select(c => $"'{Shorten(c)}'")) + (candidates.Count > 8 ? $" and {candidates.Count - 8} more" : "");
+        var example = candidates[0].Replace("\\", "\\\\").Replace("\"", "\\\"");
+        return $"No column was read as {field}; the file's columns that were not read are {names}: if one of them holds it, send mapping={{\"{field}\":\"{example}\"}}.";
+    }
+
     public (string? Column, string? Value) GeometrySource(SourceRecord record)
     {
         if (record.Geometry is not null) return ("geometry", null);

@@ -137,8 +137,10 @@ public sealed class RowValidator(FeatureInput input, LayerDefinition layer, RowC
             if (coordinatesReported && path == "geometry") continue;
             var field = path.StartsWith("properties.", StringComparison.Ordinal) ? path["properties.".Length..] : path;
             var (column, value) = field is "geometry" or "crs" ? converter.GeometrySource(source) : converter.Source(field, source);
+            var hint = column is null && field is not ("geometry" or "crs") ? converter.UnreadColumnsHint(field) : null;
             foreach (var message in messages)
-                yield return new UploadIssue(source.Row, column, value, field is "crs" ? "geometry" : field, message);
+                yield return new UploadIssue(source.Row, column, value, field is "crs" ? "geometry" : field,
+                    hint is not null && message == "is required." ? $"{message} {hint}" : message);
         }
     }
 }
