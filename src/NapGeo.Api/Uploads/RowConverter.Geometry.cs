@@ -86,7 +86,12 @@ public sealed partial class RowConverter
         foreach (var (index, role) in new[] { (xi, map.Projected ? "easting" : "longitude"), (yi, map.Projected ? "northing" : "latitude") })
         {
             var raw = record.Values[index];
-            if (raw is null) { issues.Add(new(record.Row, columns[index], null, "geometry", $"the {role} is missing.")); ok = false; continue; }
+            if (raw is null)
+            {
+                if (!_unreadable.Contains(index)) issues.Add(new(record.Row, columns[index], null, "geometry", $"the {role} is missing."));
+                ok = false;
+                continue;
+            }
             double number = 0;
             var lettered = false;
             string? dmsProblem = null;

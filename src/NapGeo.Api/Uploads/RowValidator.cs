@@ -101,7 +101,7 @@ public sealed class RowValidator(FeatureInput input, LayerDefinition layer, RowC
         var draft = await input.ReadAsync(feature, layer, null, converted.Crs, repair: false, errors, ct, start);
         return converted.Issues.Count == 0 && draft is not null
             ? new RowOutcome(source, draft, null, match?.Version)
-            : new RowOutcome(source, null, converted.Issues.Concat(Describe(errors, source, converted.CoordinatesReported)).ToList());
+            : new RowOutcome(source, null, converted.Issues.Concat(Describe(errors, source, converted)).ToList());
     }
 
     /// <summary>
@@ -130,12 +130,13 @@ public sealed class RowValidator(FeatureInput input, LayerDefinition layer, RowC
     }
 
     /// <summary>FeatureInput's messages (keyed "properties.unit", "geometry", "crs") pointed back at the file's cells.</summary>
-    private IEnumerable<UploadIssue> Describe(ValidationErrors errors, SourceRecord source, bool coordinatesReported)
+    private IEnumerable<UploadIssue> Describe(ValidationErrors errors, SourceRecord source, ConvertedRow converted)
     {
         foreach (var (path, messages) in errors.ToDictionary())
         {
-            if (coordinatesReported && path == "geometry") continue;
+            if (converted.CoordinatesReported && path == "geometry") continue;
             var field = path.StartsWith("properties.", StringComparison.Ordinal) ? path["properties.".Length..] : path;
+            if (converted.Omitted.Contains(field)) continue;
             var (column, value) = field is "geometry" or "crs" ? converter.GeometrySource(source) : converter.Source(field, source);
             var hint = column is null && field is not ("geometry" or "crs") ? converter.UnreadColumnsHint(field) : null;
             foreach (var message in messages)

@@ -153,6 +153,7 @@ public static partial class SourceReaders
         FileGuards.CheckZip(path, "spreadsheet", limits, null);
         FileGuards.CheckZipXml(path, "spreadsheet");
         List<string> header;
+        Dictionary<(int Row, int Column), string> formulas;
         var total = 0;
         try
         {
@@ -172,6 +173,7 @@ public static partial class SourceReaders
                 }
             }
             header = header.Take(lastWithValue + 1).ToList();
+            formulas = UncomputedFormulas(path);
         }
         catch (Exception e) when (e is not UploadFileException)
         {
@@ -179,7 +181,7 @@ public static partial class SourceReaders
         }
         var width = header.Count;
         var date1904 = UsesDate1904(path);
-        return new SourceData(header, total, XlsxRecords(path, width, date1904)) { Note = "XLSX, first sheet" + (date1904 ? ", 1904 date system" : "") };
+        return new SourceData(header, total, XlsxRecords(path, width, date1904, formulas)) { Note = "XLSX, first sheet" + (date1904 ? ", 1904 date system" : "") };
     }
 
     /// <summary>
@@ -200,7 +202,7 @@ public static partial class SourceReaders
     private static IEnumerable<IDictionary<string, object?>> XlsxRows(string path) =>
         MiniExcel.Query(path, useHeaderRow: false, excelType: ExcelType.XLSX).Cast<IDictionary<string, object?>>();
 
-    private static IEnumerable<SourceRecord> XlsxRecords(string path, int width, bool date1904)
+    private static IEnumerable<SourceRecord> XlsxRecords(string path, int width, bool date1904, Dictionary<(int Row, int Column), string> formulas)
     {
         var row = 1;
         foreach (var cells in XlsxRows(path).Skip(1))
@@ -211,12 +213,14 @@ public static partial class SourceReaders
             foreach (var value in cells.Values)
             {
                 if (i >= width) break;
-                values[i++] = value switch
+                values[i] = value switch
                 {
+                    null when formulas.TryGetValue((row, i), out var formula) => new UncomputedFormula(formula),
                     string s when s.Trim().Length == 0 => null,
                     DateTime date when date1904 => date.AddDays(1462),
                     _ => value,
                 };
+                i++;
             }
             if (values.All(v => v is null)) continue; // trailing formatted-but-empty rows
             yield return new SourceRecord(row, values, null);
