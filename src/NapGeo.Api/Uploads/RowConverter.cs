@@ -154,6 +154,13 @@ public sealed partial class RowConverter(
             }
             if (field.Kind is FieldKind.Number or FieldKind.Integer && Ambiguous(raw) is { } reason)
                 issues.Add(new(record.Row, columns[index], Text(raw), name, reason));
+            // Left out of the feature, so that the row's other fields are still judged, the layer's rules included.
+            if (field.Kind is FieldKind.Date or FieldKind.Timestamp && DateProblem(field, raw) is { } dateReason)
+            {
+                issues.Add(new(record.Row, columns[index], Shorten(Text(raw)!), name, dateReason));
+                _omitted.Add(name);
+                continue;
+            }
             writer.WritePropertyName(name);
             if (name == "detection_limit" && map.LimitUnitFromHeader is { } limitUnit && TryNumber(raw, out var limitNumber))
                 writer.WriteNumberValue(LimitInRowUnit(record, index, limitNumber, limitUnit, issues));

@@ -131,6 +131,32 @@ public sealed class UploadCsvTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_date_that_cannot_be_read_names_the_forms_read_and_the_rows_other_errors_come_with_it()
+    {
+        // "must be a date (YYYY-MM-DD) or an ISO 8601 date-time" left out the day-first dates that are read, and a row with
+        // a bad date and a negative value said only the date: the value came up on the next upload.
+        const string forms = "dates are read as YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or day first as DD/MM/YYYY, DD.MM.YYYY, DD-MM-YYYY (never month first); " +
+                             "with a time as 2024-05-02 10:30, 02/05/2024 10:30 or ISO 8601 (2024-05-02T10:30:00Z), UTC unless it gives an offset.";
+        var csv = "sample_id,matrix,value,unit,latitude,longitude,date\n" +
+                  "T1,soil,-0.5,mg/kg,5.31,-1.95,45366\n" +
+                  "T2,soil,0.5,mg/kg,5.31,-1.95,31/02/2024\n" +
+                  "T3,soil,0.5,mg/kg,5.31,-1.95,yesterday\n" +
+                  "T4,soil,0.5,mg/kg,5.31,-1.95,29/02/2024\n";
+        var campaign = Unique("DATES");
+        var (status, body) = await UploadAsync(csv, ("campaign", campaign), ("on_error", "skip-invalid"));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal(
+        [
+            "2|date|45366|sampled_at|looks like an Excel serial date (45366 is 2024-03-15 in Excel's count of days): the column is not formatted as a date, " +
+            $"or lost that format when the sheet was saved as CSV. Format it as a date (YYYY-MM-DD) and save again; {forms}",
+            "2|value|-0.5|value|a concentration cannot be negative.",
+            $"3|date|31/02/2024|sampled_at|read day first is day 31 of month 2, which 2024 does not have; {forms}",
+            $"4|date|yesterday|sampled_at|is not a date: {forms}",
+        ], Lines(body, "errors"));
+        Assert.Equal("T4 2024-02-29", await StoredAsync(campaign, "external_id, sampled_at::date"));
+    }
+
+    [Fact]
     public async Task A_west_or_south_mark_in_the_coordinate_header_gives_the_sign()
     {
         // "Longitude (W)" with 1.98765 was stored 1.98765° east, ~440 km from the sample.
