@@ -157,6 +157,32 @@ public sealed class UploadCsvTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_row_reports_its_layer_rule_errors_beside_values_that_cannot_be_read()
+    {
+        // The layer's rules ran only on rows whose every value was read: a negative value beside an unknown matrix or
+        // an unreadable latitude came up only on the next upload, once those were fixed.
+        var csv = "sample_id,matrix,value,unit,latitude,longitude,detection_limit\n" +
+                  "R1,rock,-0.5,mg/kg,5.31,-1.95,\n" +
+                  "R2,soil,-0.5,mg/kg,north,-1.95,-0.1\n" +
+                  "R3,soil,abc,mg/kg,5.31,-1.95,-0.1\n" +
+                  "R4,soil,0.5,mg/kg,5.31,-1.95,\n";
+        var (status, body) = await UploadAsync(csv, ("campaign", Unique("RULES")), ("on_error", "skip-invalid"), ("mode", "dry-run"));
+        Assert.True(status == HttpStatusCode.OK, body.ToJsonString());
+        var errors = Lines(body, "errors");
+        Assert.Equal(
+        [
+            "2|matrix|rock|matrix|'rock' is not one of: soil, sediment, tailings, water, air, fish, hair, urine, blood, other.",
+            "2|value|-0.5|value|a concentration cannot be negative.",
+            "3|latitude|north|geometry|the latitude is not a number, nor degrees written as 5°36'13.3\"N.",
+            "3|value|-0.5|value|a concentration cannot be negative.",
+            "3|detection_limit|-0.1|detection_limit|a detection limit cannot be negative.",
+            "4|value|abc|value|must be a finite number.",
+            "4|detection_limit|-0.1|detection_limit|a detection limit cannot be negative.",
+        ], errors.Where(e => !e.StartsWith("||||", StringComparison.Ordinal)));
+        Assert.Equal(1, body["counts"]!["valid"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_west_or_south_mark_in_the_coordinate_header_gives_the_sign()
     {
         // "Longitude (W)" with 1.98765 was stored 1.98765° east, ~440 km from the sample.
