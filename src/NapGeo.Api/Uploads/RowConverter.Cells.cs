@@ -88,6 +88,37 @@ public sealed partial class RowConverter
         return raw is string s && DateOnly.TryParseExact(s.Trim(), DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
     }
 
+    private const string DateForms =
+        "dates are read as YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or day first as DD/MM/YYYY, DD.MM.YYYY, DD-MM-YYYY (never month first)";
+    private const string TimeForms =
+        "; with a time as 2024-05-02 10:30, 02/05/2024 10:30 or ISO 8601 (2024-05-02T10:30:00Z), UTC unless it gives an offset";
+
+    /// <summary>
+    /// Why a date cell cannot be read, or null when it can. FeatureInput's "must be a date (YYYY-MM-DD) or an ISO 8601
+    /// date-time" is the API's rule, not the file's: it left out the day-first forms read here, and said nothing of the
+    /// usual causes, a date column that lost its format on the way to CSV (45366) or a day the month does not have.
+    /// </summary>
+    private static string? DateProblem(Field field, object raw)
+    {
+        if (field.Kind == FieldKind.Date ? TryDate(raw, out _) : TryTimestamp(raw, out _)) return null;
+        var text = Text(raw)?.Trim() ?? "";
+        var forms = field.Kind == FieldKind.Date ? DateForms : DateForms + TimeForms;
+        if (text.Length == 5 && text.All(char.IsAsciiDigit))
+        {
+            var serial = int.Parse(text, CultureInfo.InvariantCulture);
+            var shown = new DateTime(1899, 12, 30).AddDays(serial).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            return $"looks like an Excel serial date ({text} is {shown} in Excel's count of days): the column is not formatted as a date, or lost " +
+                   $"that format when the sheet was saved as CSV. Format it as a date (YYYY-MM-DD) and save again; {forms}.";
+        }
+        if (DayFirst().Match(text) is { Success: true } m)
+            return $"read day first is day {int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)} of month {int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)}, " +
+                   $"which {m.Groups[3].Value} does not have; {forms}.";
+        return $"is not a date: {forms}.";
+    }
+
+    [GeneratedRegex(@"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")]
+    private static partial Regex DayFirst();
+
     /// <summary>Dates and times without an offset are taken as UTC; day-first dates (dd/MM/yyyy) as field teams outside the US write them.</summary>
     private static bool TryTimestamp(object raw, out string iso)
     {

@@ -86,10 +86,22 @@ public sealed partial class RowConverter
         foreach (var (index, role) in new[] { (xi, map.Projected ? "easting" : "longitude"), (yi, map.Projected ? "northing" : "latitude") })
         {
             var raw = record.Values[index];
-            if (raw is null) { issues.Add(new(record.Row, columns[index], null, "geometry", $"the {role} is missing.")); ok = false; continue; }
-            if (!TryNumber(raw, out var number))
+            if (raw is null)
             {
-                var notNumber = NonFinite(raw) ? $"the {role} is not a finite number ({NonFiniteMeaning})." : $"the {role} is not a number.";
+                if (!_unreadable.Contains(index)) issues.Add(new(record.Row, columns[index], null, "geometry", $"the {role} is missing."));
+                ok = false;
+                continue;
+            }
+            double number = 0;
+            var lettered = false;
+            string? dmsProblem = null;
+            // Eastings and northings are metres: only degrees have minutes, seconds and hemisphere letters.
+            var dms = map.Projected ? DegreesCell.NotDms : TryDegrees(raw, index == yi, out number, out lettered, out dmsProblem);
+            if (dms == DegreesCell.Invalid) { issues.Add(new(record.Row, columns[index], Text(raw), "geometry", dmsProblem!)); ok = false; continue; }
+            if (dms == DegreesCell.NotDms && !TryNumber(raw, out number))
+            {
+                var notNumber = NonFinite(raw) ? $"the {role} is not a finite number ({NonFiniteMeaning})."
+                    : map.Projected ? $"the {role} is not a number." : $"the {role} is not a number, nor degrees written as {DmsExample}.";
                 issues.Add(new(record.Row, columns[index], Text(raw), "geometry", notNumber));
                 ok = false;
                 continue;
@@ -99,7 +111,8 @@ public sealed partial class RowConverter
             if (!degrees && Ambiguous(raw) is { } reason) { issues.Add(new(record.Row, columns[index], Text(raw), "geometry", reason)); ok = false; continue; }
             // "Longitude (W)": the header gives the sign, so 1.98765 is 1.98765° W. Teams often sign the number as well
             // (-1.98765 under the same header): that is the same hemisphere said twice, and stays as written.
-            if ((index == xi ? map.WestFromHeader : map.SouthFromHeader) && number > 0) number = -number;
+            // A hemisphere letter in the cell has signed it already.
+            if ((index == xi ? map.WestFromHeader : map.SouthFromHeader) && number > 0 && !lettered) number = -number;
             if (index == xi) x = number; else y = number;
         }
         // A zone qualifies eastings and northings. Beside degrees (a Kobo form's latitude/longitude next to a zone the

@@ -14,6 +14,8 @@ public sealed class ConvertedRow
     public List<UploadIssue> Issues { get; } = [];
     /// <summary>The coordinates could not be read: FeatureInput's "geometry is required" would only repeat that.</summary>
     public bool CoordinatesReported { get; set; }
+    /// <summary>Fields whose cell was reported and left out (a formula without a value): FeatureInput's "is required" would only repeat it.</summary>
+    public HashSet<string> Omitted { get; } = [];
 }
 
 /// <summary>
@@ -42,6 +44,20 @@ public sealed partial class RowConverter(
     public (string? Column, string? Value) Source(string field, SourceRecord record) =>
         map.Fields.TryGetValue(field, out var i) ? (columns[i], Shown(Text(record.Values[i]))) : (null, null);
 
+    /// <summary>
+    /// Said after "is required." of a field no column feeds, when the file has columns nothing read: "external_id is
+    /// required" beside an ignored "Lab ID" left the sender to find both the cause and the mapping= that fixes it.
+    /// </summary>
+    public string? UnreadColumnsHint(string field)
+    {
+        if (map.Fields.ContainsKey(field)) return null;
+        var candidates = map.Ignored.Where(columns.Contains).ToList();
+        if (candidates.Count == 0) return null;
+        var names = string.Join(", ", candidates.Take(8).Select(c => $"'{Shorten(c)}'")) + (candidates.Count > 8 ? $" and {candidates.Count - 8} more" : "");
+        var example = candidates[0].Replace("\\", "\\\\").Replace("\"", "\\\"");
+        return $"No column was read as {field}; the file's columns that were not read are {names}: if one of them holds it, send mapping={{\"{field}\":\"{example}\"}}.";
+    }
+
     public (string? Column, string? Value) GeometrySource(SourceRecord record)
     {
         if (record.Geometry is not null) return ("geometry", null);
@@ -53,21 +69,41 @@ public sealed partial class RowConverter(
     /// <summary>Text for the report, which is stored as jsonb: a NUL (which jsonb cannot hold either) shown as ␀.</summary>
     public static string? Shown(string? text) => text is not null && text.Contains('\0') ? text.Replace('\0', '\u2400') : text;
 
+    /// <summary>Columns of the row being converted that were reported as unreadable: "is missing" would only repeat that.</summary>
+    private readonly HashSet<int> _unreadable = [];
+    private readonly HashSet<string> _omitted = [];
+
     /// <summary>
-    /// PostgreSQL text cannot hold a NUL character: one in a notes cell failed the COPY ("invalid byte sequence for encoding
-    /// UTF8: 0x00"), a 400 for the whole upload that named no row. Each cell read that holds one is a row error here,
-    /// and the row goes on with ␀ in its place, so FeatureInput's messages about the same cell can be stored too.
+    /// Cells read that cannot be stored as they are, each a row error naming its cell. PostgreSQL text cannot hold a NUL
+    /// character: one in a notes cell failed the COPY ("invalid byte sequence for encoding UTF8: 0x00"), a 400 for the
+    /// whole upload that named no row; the row goes on with ␀ in its place, so FeatureInput's messages about the same
+    /// cell can be stored too. A formula without a computed value has no value at all: the row goes on without it.
     /// </summary>
-    private SourceRecord WithoutNul(SourceRecord record, List<UploadIssue> issues)
+    private SourceRecord WithoutUnreadable(SourceRecord record, List<UploadIssue> issues)
     {
+        _unreadable.Clear();
+        _omitted.Clear();
         object?[]? values = null;
         foreach (var (index, field) in _read)
         {
-            if (record.Values[index] is not string text || !text.Contains('\0')) continue;
-            values ??= (object?[])record.Values.Clone();
-            values[index] = Shown(text);
-            issues.Add(new(record.Row, columns[index], Shorten(Shown(text)!), field,
-                "holds a NUL character (byte 0, shown as ␀), which PostgreSQL text cannot store; remove it."));
+            switch (record.Values[index])
+            {
+                case string text when text.Contains('\0'):
+                    values ??= (object?[])record.Values.Clone();
+                    values[index] = Shown(text);
+                    issues.Add(new(record.Row, columns[index], Shorten(Shown(text)!), field,
+                        "holds a NUL character (byte 0, shown as ␀), which PostgreSQL text cannot store; remove it."));
+                    break;
+                case UncomputedFormula formula:
+                    values ??= (object?[])record.Values.Clone();
+                    values[index] = null;
+                    _unreadable.Add(index);
+                    _omitted.Add(field);
+                    issues.Add(new(record.Row, columns[index], Shorten(Shown(formula.ToString())!), field,
+                        "is a formula without a computed value: the workbook was saved without its formulas' results (by a script or an export). " +
+                        "Open it in Excel or LibreOffice and save it again, so the values are stored, or paste the values over the formulas."));
+                    break;
+            }
         }
         return values is null ? record : record with { Values = values };
     }
@@ -78,7 +114,7 @@ public sealed partial class RowConverter(
         _buffer.ResetWrittenCount();
         var issues = new List<UploadIssue>();
         if (record.Problem is { } problem) issues.Add(problem with { Value = Shown(problem.Value) });
-        record = WithoutNul(record, issues);
+        record = WithoutUnreadable(record, issues);
         var rowCrs = crs;
         var coordinatesReported = false;
         using (var writer = new Utf8JsonWriter(_buffer))
@@ -96,6 +132,7 @@ public sealed partial class RowConverter(
         }
         var row = new ConvertedRow { Feature = _buffer.WrittenMemory, Crs = rowCrs, CoordinatesReported = coordinatesReported };
         row.Issues.AddRange(issues);
+        row.Omitted.UnionWith(_omitted);
         return row;
     }
 
@@ -117,6 +154,13 @@ public sealed partial class RowConverter(
             }
             if (field.Kind is FieldKind.Number or FieldKind.Integer && Ambiguous(raw) is { } reason)
                 issues.Add(new(record.Row, columns[index], Text(raw), name, reason));
+            // Left out of the feature, so that the row's other fields are still judged, the layer's rules included.
+            if (field.Kind is FieldKind.Date or FieldKind.Timestamp && DateProblem(field, raw) is { } dateReason)
+            {
+                issues.Add(new(record.Row, columns[index], Shorten(Text(raw)!), name, dateReason));
+                _omitted.Add(name);
+                continue;
+            }
             writer.WritePropertyName(name);
             if (name == "detection_limit" && map.LimitUnitFromHeader is { } limitUnit && TryNumber(raw, out var limitNumber))
                 writer.WriteNumberValue(LimitInRowUnit(record, index, limitNumber, limitUnit, issues));

@@ -99,9 +99,38 @@ public sealed class RowValidator(FeatureInput input, LayerDefinition layer, RowC
         var start = match is null ? null : stored!.Start(match);
         if (start is not null && layer.Name == "samples") KeepLimitInNewUnit(start, match!, feature, source, converted);
         var draft = await input.ReadAsync(feature, layer, null, converted.Crs, repair: false, errors, ct, start);
-        return converted.Issues.Count == 0 && draft is not null
-            ? new RowOutcome(source, draft, null, match?.Version)
-            : new RowOutcome(source, null, converted.Issues.Concat(Describe(errors, source, converted.CoordinatesReported)).ToList());
+        if (converted.Issues.Count == 0 && draft is not null) return new RowOutcome(source, draft, null, match?.Version);
+        var reported = errors.ToDictionary();
+        var issues = converted.Issues.Concat(Describe(reported, source, converted)).ToList();
+        if (draft is null) issues.AddRange(Describe(LayerRules(feature, reported, start), source, converted));
+        return new RowOutcome(source, null, issues);
+    }
+
+    /// <summary>
+    /// FeatureInput applies the layer's rules (a negative value, more women than miners) only to a row whose every value
+    /// and geometry it could read, so a row with an unknown matrix and a negative value was reported for the matrix alone,
+    /// and the next upload for the value. The rules are applied here to the values that were read, as FeatureInput reads
+    /// them (TryConvert over the defaults or the stored row), with the refused ones left null. Messages about the refused
+    /// fields, and "is required" ones (about values left out here), are not taken: they would repeat or mislead.
+    /// </summary>
+    private IDictionary<string, string[]> LayerRules(JsonElement feature, IDictionary<string, string[]> reported, Dictionary<string, object?>? start)
+    {
+        if (layer.Validate is null || !feature.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
+            return new Dictionary<string, string[]>();
+        var values = start is not null ? new Dictionary<string, object?>(start) : layer.Fields.ToDictionary(f => f.Name, f => f.ReadOnly ? null : f.Default);
+        foreach (var property in properties.EnumerateObject())
+        {
+            if (layer.Find(property.Name) is not { ReadOnly: false } field) continue;
+            if (reported.ContainsKey("properties." + field.Name)) values[field.Name] = null;
+            else if (FeatureInput.TryConvert(field, property.Value, out var value, out _)) values[field.Name] = value ?? field.Default;
+        }
+        var errors = new ValidationErrors();
+        layer.Validate(values, errors);
+        return errors.ToDictionary()
+            .Where(p => !reported.ContainsKey(p.Key))
+            .Select(p => (p.Key, Messages: p.Value.Where(m => !m.StartsWith("is required", StringComparison.Ordinal)).ToArray()))
+            .Where(p => p.Messages.Length > 0)
+            .ToDictionary(p => p.Key, p => p.Messages);
     }
 
     /// <summary>
@@ -130,15 +159,18 @@ public sealed class RowValidator(FeatureInput input, LayerDefinition layer, RowC
     }
 
     /// <summary>FeatureInput's messages (keyed "properties.unit", "geometry", "crs") pointed back at the file's cells.</summary>
-    private IEnumerable<UploadIssue> Describe(ValidationErrors errors, SourceRecord source, bool coordinatesReported)
+    private IEnumerable<UploadIssue> Describe(IDictionary<string, string[]> errors, SourceRecord source, ConvertedRow converted)
     {
-        foreach (var (path, messages) in errors.ToDictionary())
+        foreach (var (path, messages) in errors)
         {
-            if (coordinatesReported && path == "geometry") continue;
+            if (converted.CoordinatesReported && path == "geometry") continue;
             var field = path.StartsWith("properties.", StringComparison.Ordinal) ? path["properties.".Length..] : path;
+            if (converted.Omitted.Contains(field)) continue;
             var (column, value) = field is "geometry" or "crs" ? converter.GeometrySource(source) : converter.Source(field, source);
+            var hint = column is null && field is not ("geometry" or "crs") ? converter.UnreadColumnsHint(field) : null;
             foreach (var message in messages)
-                yield return new UploadIssue(source.Row, column, value, field is "crs" ? "geometry" : field, message);
+                yield return new UploadIssue(source.Row, column, value, field is "crs" ? "geometry" : field,
+                    hint is not null && message == "is required." ? $"{message} {hint}" : message);
         }
     }
 }

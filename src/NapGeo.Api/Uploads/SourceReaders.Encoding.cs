@@ -18,11 +18,13 @@ public static partial class SourceReaders
     /// </summary>
     private static Encoding Utf8OrWindows1252(string path)
     {
-        var start = new byte[2];
-        using (var file = File.OpenRead(path)) file.ReadExactly(start, 0, (int)Math.Min(2, file.Length));
+        var start = new byte[4096];
+        int length;
+        using (var file = File.OpenRead(path)) length = file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
         // UTF-16 says so with its byte order mark (the reader follows it); its bytes are neither UTF-8 nor Windows-1252.
-        if (start is [0xFF, 0xFE]) return Encoding.Unicode;
-        if (start is [0xFE, 0xFF]) return Encoding.BigEndianUnicode;
+        if (start is [0xFF, 0xFE, ..] && length >= 2) return Encoding.Unicode;
+        if (start is [0xFE, 0xFF, ..] && length >= 2) return Encoding.BigEndianUnicode;
+        if (Utf16WithoutMark(start.AsSpan(0, length)) is { } utf16) return utf16;
         var scan = ScanUtf8(path);
         if (scan.FirstInvalidLine is not { } invalid) return new UTF8Encoding(false);
         if (scan.FirstUtf8Line is { } utf8)
@@ -32,6 +34,27 @@ public static partial class SourceReaders
                 "(a letter saved by an older program as Windows-1252?). Read either way, one part's accented letters would be stored wrong: " +
                 "retype that line's letters and save the file as UTF-8.");
         return Windows1252;
+    }
+
+    /// <summary>
+    /// UTF-16 without its byte order mark (some exports, and PowerShell's Out-File): every letter of a CSV's header and
+    /// numbers has a NUL byte beside it, on the same side throughout. Read as UTF-8 it was "NUL in a header … remove it",
+    /// which sent the sender hunting for one character. The bytes tell the byte order as surely as the mark would, so
+    /// the file is read as UTF-16; a stray NUL in UTF-8 text is far from every other byte.
+    /// </summary>
+    private static Encoding? Utf16WithoutMark(ReadOnlySpan<byte> start)
+    {
+        var pairs = start.Length / 2;
+        if (pairs < 2) return null;
+        int even = 0, odd = 0;
+        for (var i = 0; i < pairs * 2; i += 2)
+        {
+            if (start[i] == 0) even++;
+            if (start[i + 1] == 0) odd++;
+        }
+        if (odd * 10 >= pairs * 4 && even * 50 <= pairs) return new UnicodeEncoding(bigEndian: false, byteOrderMark: false);
+        if (even * 10 >= pairs * 4 && odd * 50 <= pairs) return new UnicodeEncoding(bigEndian: true, byteOrderMark: false);
+        return null;
     }
 
     private static bool IsUtf8(string path) => ScanUtf8(path).FirstInvalidLine is null;

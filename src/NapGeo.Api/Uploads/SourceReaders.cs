@@ -52,28 +52,27 @@ public static partial class SourceReaders
     {
         var encoding = Utf8OrWindows1252(path);
         var total = 0;
-        string[] header;
-        char separator;
-        using (var reader = CsvReader(path, encoding))
+        string[] header = [];
+        char? separator = null;
+        var row = 0;
+        try
         {
+            // Sep reads the first row to find the separator: a header past its row limit throws here already.
+            using var reader = CsvReader(path, encoding);
             separator = reader.Spec.Sep.Separator;
-            var row = 1;
-            try
+            header = reader.MoveNext() ? Enumerable.Range(0, reader.Current.ColCount).Select(i => reader.Current[i].ToString().Trim()).ToArray() : [];
+            row = 1;
+            while (reader.MoveNext())
             {
-                header = reader.MoveNext() ? Enumerable.Range(0, reader.Current.ColCount).Select(i => reader.Current[i].ToString().Trim()).ToArray() : [];
-                while (reader.MoveNext())
-                {
-                    row++;
-                    if (IsBlank(reader.Current)) continue;
-                    CheckQuotes(reader.Current, row, header, separator);
-                    if (++total > limits.MaxRows) throw TooManyRows(limits);
-                }
+                row++;
+                if (IsBlank(reader.Current)) continue;
+                CheckQuotes(reader.Current, row, header, separator.Value);
+                if (++total > limits.MaxRows) throw TooManyRows(limits);
             }
-            catch (NotSupportedException)
-            {
-                // Sep's limit on a row's length: in practice a quote that is never closed, taking the rest of the file.
-                throw new UploadFileException(422, "Unclosed quote", $"Row {row + 1} starts a quoted value that is never closed (a stray \" in the text?); the rest of the file was read into it.");
-            }
+        }
+        catch (NotSupportedException)
+        {
+            throw PastRowLimit(path, encoding, separator, header, row + 1);
         }
         if (header.Length == 0) throw new UploadFileException(422, "Empty file", "The CSV file has no header row.");
         return new SourceData(header, total, CsvRows(path, encoding, header.Length))
@@ -154,6 +153,7 @@ public static partial class SourceReaders
         FileGuards.CheckZip(path, "spreadsheet", limits, null);
         FileGuards.CheckZipXml(path, "spreadsheet");
         List<string> header;
+        Dictionary<(int Row, int Column), string> formulas;
         var total = 0;
         try
         {
@@ -173,6 +173,7 @@ public static partial class SourceReaders
                 }
             }
             header = header.Take(lastWithValue + 1).ToList();
+            formulas = UncomputedFormulas(path);
         }
         catch (Exception e) when (e is not UploadFileException)
         {
@@ -180,7 +181,7 @@ public static partial class SourceReaders
         }
         var width = header.Count;
         var date1904 = UsesDate1904(path);
-        return new SourceData(header, total, XlsxRecords(path, width, date1904)) { Note = "XLSX, first sheet" + (date1904 ? ", 1904 date system" : "") };
+        return new SourceData(header, total, XlsxRecords(path, width, date1904, formulas)) { Note = "XLSX, first sheet" + (date1904 ? ", 1904 date system" : "") };
     }
 
     /// <summary>
@@ -201,7 +202,7 @@ public static partial class SourceReaders
     private static IEnumerable<IDictionary<string, object?>> XlsxRows(string path) =>
         MiniExcel.Query(path, useHeaderRow: false, excelType: ExcelType.XLSX).Cast<IDictionary<string, object?>>();
 
-    private static IEnumerable<SourceRecord> XlsxRecords(string path, int width, bool date1904)
+    private static IEnumerable<SourceRecord> XlsxRecords(string path, int width, bool date1904, Dictionary<(int Row, int Column), string> formulas)
     {
         var row = 1;
         foreach (var cells in XlsxRows(path).Skip(1))
@@ -212,12 +213,14 @@ public static partial class SourceReaders
             foreach (var value in cells.Values)
             {
                 if (i >= width) break;
-                values[i++] = value switch
+                values[i] = value switch
                 {
+                    null when formulas.TryGetValue((row, i), out var formula) => new UncomputedFormula(formula),
                     string s when s.Trim().Length == 0 => null,
                     DateTime date when date1904 => date.AddDays(1462),
                     _ => value,
                 };
+                i++;
             }
             if (values.All(v => v is null)) continue; // trailing formatted-but-empty rows
             yield return new SourceRecord(row, values, null);

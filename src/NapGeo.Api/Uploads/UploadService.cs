@@ -39,6 +39,10 @@ public sealed class UploadService(
             ?? throw new UploadFileException(400, "Unknown target", $"target '{request.Target}' is not one of: samples, sites, hotspots.");
         if (request.Crs is not null && !Geometry.CrsName.TryParseSrid(request.Crs, out _))
             throw new UploadFileException(400, "Unknown CRS", $"crs '{request.Crs}' is not a CRS this server reads; use EPSG:<code>, e.g. EPSG:32630.");
+        // A well-formed code the server has no transform for (EPSG:99999) was found out row by row, the same error on each.
+        if (request.Crs is not null && Geometry.CrsName.TryParseSrid(request.Crs, out var srid) && await transforms.ToWgs84Async(srid, ct) is null)
+            throw new UploadFileException(400, "Unknown CRS",
+                $"crs '{request.Crs}' is not known to this server, or its projection is not supported; use an EPSG code such as EPSG:32630 (UTM 30N), or leave crs out for longitude/latitude.");
         var size = new FileInfo(request.Path).Length;
         if (size > Limits.MaxBytes)
             throw new UploadFileException(413, "File too large", $"The file has {size} bytes; at most {Limits.MaxBytes} are accepted (NapGeo:Uploads:MaxBytes).");

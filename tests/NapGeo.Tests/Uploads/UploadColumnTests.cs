@@ -81,6 +81,22 @@ public sealed class UploadColumnTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_required_field_without_a_column_names_the_unread_columns_and_the_mapping_that_reads_one()
+    {
+        // "external_id is required" with column null, while "Lab ID" sat in ignored_columns.
+        var csv = "Lab ID,Enumerator,matrix,value,unit,latitude,longitude\nL-7,Ama,soil,0.5,mg/kg,5.31,-1.95\n";
+        var (status, body) = await UploadAsync(csv, "lab.csv", ("campaign", Unique("LABID")));
+        Assert.True(status == HttpStatusCode.UnprocessableEntity, body.ToJsonString());
+        Assert.Equal(["2|||external_id|is required. No column was read as external_id; the file's columns that were not read are 'Lab ID', 'Enumerator': " +
+                      "if one of them holds it, send mapping={\"external_id\":\"Lab ID\"}."], Lines(body, "errors"));
+
+        var campaign = Unique("LABID");
+        var (mapped, mappedBody) = await UploadAsync(csv, "lab.csv", ("campaign", campaign), ("mapping", "{\"external_id\":\"Lab ID\"}"));
+        Assert.True(mapped == HttpStatusCode.Created, mappedBody.ToJsonString());
+        Assert.Equal("L-7", await StoredAsync(campaign, "external_id"));
+    }
+
+    [Fact]
     public async Task The_option_columns_of_a_kobo_multiple_choice_question_are_not_read_as_other_fields()
     {
         // "parameters/hg" is 1 when Hg was measured: it was taken for the value (its name after the last '/' is "hg").

@@ -116,6 +116,73 @@ public sealed class UploadCsvTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_utf16_csv_without_its_byte_order_mark_is_read_as_utf16()
+    {
+        // Both byte orders were refused as "NUL in a header … remove it": every other byte of such a file is 0.
+        var csv = "sample_id,matrix,value,unit,latitude,longitude,notes\r\n" +
+                  "U-01,soil,0.5,mg/kg,5.30412,-1.98765,Sédiment près de l’Ɔfin\r\n";
+        foreach (var (encoding, name) in new[] { (Encoding.BigEndianUnicode, "BE"), (Encoding.Unicode, "LE") })
+        {
+            var campaign = Unique("UTF16" + name);
+            var (status, body) = await UploadAsync(encoding.GetBytes(csv), ("campaign", campaign));
+            Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+            Assert.Equal("U-01 Sédiment près de l’Ɔfin 5.30412", await StoredAsync(campaign, "external_id, notes, round(ST_Y(geom)::numeric, 5)"));
+        }
+    }
+
+    [Fact]
+    public async Task A_date_that_cannot_be_read_names_the_forms_read_and_the_rows_other_errors_come_with_it()
+    {
+        // "must be a date (YYYY-MM-DD) or an ISO 8601 date-time" left out the day-first dates that are read, and a row with
+        // a bad date and a negative value said only the date: the value came up on the next upload.
+        const string forms = "dates are read as YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or day first as DD/MM/YYYY, DD.MM.YYYY, DD-MM-YYYY (never month first); " +
+                             "with a time as 2024-05-02 10:30, 02/05/2024 10:30 or ISO 8601 (2024-05-02T10:30:00Z), UTC unless it gives an offset.";
+        var csv = "sample_id,matrix,value,unit,latitude,longitude,date\n" +
+                  "T1,soil,-0.5,mg/kg,5.31,-1.95,45366\n" +
+                  "T2,soil,0.5,mg/kg,5.31,-1.95,31/02/2024\n" +
+                  "T3,soil,0.5,mg/kg,5.31,-1.95,yesterday\n" +
+                  "T4,soil,0.5,mg/kg,5.31,-1.95,29/02/2024\n";
+        var campaign = Unique("DATES");
+        var (status, body) = await UploadAsync(csv, ("campaign", campaign), ("on_error", "skip-invalid"));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        Assert.Equal(
+        [
+            "2|date|45366|sampled_at|looks like an Excel serial date (45366 is 2024-03-15 in Excel's count of days): the column is not formatted as a date, " +
+            $"or lost that format when the sheet was saved as CSV. Format it as a date (YYYY-MM-DD) and save again; {forms}",
+            "2|value|-0.5|value|a concentration cannot be negative.",
+            $"3|date|31/02/2024|sampled_at|read day first is day 31 of month 2, which 2024 does not have; {forms}",
+            $"4|date|yesterday|sampled_at|is not a date: {forms}",
+        ], Lines(body, "errors"));
+        Assert.Equal("T4 2024-02-29", await StoredAsync(campaign, "external_id, sampled_at::date"));
+    }
+
+    [Fact]
+    public async Task A_row_reports_its_layer_rule_errors_beside_values_that_cannot_be_read()
+    {
+        // The layer's rules ran only on rows whose every value was read: a negative value beside an unknown matrix or
+        // an unreadable latitude came up only on the next upload, once those were fixed.
+        var csv = "sample_id,matrix,value,unit,latitude,longitude,detection_limit\n" +
+                  "R1,rock,-0.5,mg/kg,5.31,-1.95,\n" +
+                  "R2,soil,-0.5,mg/kg,north,-1.95,-0.1\n" +
+                  "R3,soil,abc,mg/kg,5.31,-1.95,-0.1\n" +
+                  "R4,soil,0.5,mg/kg,5.31,-1.95,\n";
+        var (status, body) = await UploadAsync(csv, ("campaign", Unique("RULES")), ("on_error", "skip-invalid"), ("mode", "dry-run"));
+        Assert.True(status == HttpStatusCode.OK, body.ToJsonString());
+        var errors = Lines(body, "errors");
+        Assert.Equal(
+        [
+            "2|matrix|rock|matrix|'rock' is not one of: soil, sediment, tailings, water, air, fish, hair, urine, blood, other.",
+            "2|value|-0.5|value|a concentration cannot be negative.",
+            "3|latitude|north|geometry|the latitude is not a number, nor degrees written as 5°36'13.3\"N.",
+            "3|value|-0.5|value|a concentration cannot be negative.",
+            "3|detection_limit|-0.1|detection_limit|a detection limit cannot be negative.",
+            "4|value|abc|value|must be a finite number.",
+            "4|detection_limit|-0.1|detection_limit|a detection limit cannot be negative.",
+        ], errors.Where(e => !e.StartsWith("||||", StringComparison.Ordinal)));
+        Assert.Equal(1, body["counts"]!["valid"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_west_or_south_mark_in_the_coordinate_header_gives_the_sign()
     {
         // "Longitude (W)" with 1.98765 was stored 1.98765° east, ~440 km from the sample.

@@ -71,6 +71,25 @@ public sealed class UploadInputTests(NapGeoServer server)
     }
 
     [Fact]
+    public async Task A_row_past_the_readers_limit_without_an_open_quote_is_too_long_not_an_unclosed_quote()
+    {
+        // Both were "Row 2 starts a quoted value that is never closed": the first file has no quote at all.
+        const string header = "sample_id,matrix,value,unit,latitude,longitude,notes\n";
+        var unquoted = header + "L1,soil,1.5,mg/kg,6.7,-1.6," + new string('x', 17_000_000) + "\nL2,soil,1.5,mg/kg,6.7,-1.6,plain\n";
+        var (status, body) = await UploadAsync(Encoding.UTF8.GetBytes(unquoted), "l.csv", ("campaign", Unique("LONG")));
+        Assert.True(status == HttpStatusCode.UnprocessableEntity, body.ToJsonString());
+        Assert.Equal("Row too long", body["title"]!.GetValue<string>());
+        Assert.Equal("Row 2 has 17,000,027 characters (column 'notes' alone 17,000,000), more than the CSV reader's limit of 16,777,216 characters a row. " +
+                     "Shorten the value: long texts or images do not belong in a cell.", body["detail"]!.GetValue<string>());
+
+        var quoted = header + "L1,soil,1.5,mg/kg,6.7,-1.6,\"" + new string('y', 20_000_000) + "\"\r\nL2,soil,1.5,mg/kg,6.7,-1.6,plain\r\n";
+        var (quotedStatus, quotedBody) = await UploadAsync(Encoding.UTF8.GetBytes(quoted), "q.csv", ("campaign", Unique("LONG")));
+        Assert.True(quotedStatus == HttpStatusCode.UnprocessableEntity, quotedBody.ToJsonString());
+        Assert.StartsWith("Row 2 has 20,000,029 characters (column 'notes' alone 20,000,000), more than the CSV reader's limit of 16,777,216",
+            quotedBody["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_stray_quote_is_refused_naming_its_row_and_blank_lines_are_skipped()
     {
         var csv = "sample_id,matrix,value,unit,latitude,longitude,notes\n" +
@@ -91,6 +110,14 @@ public sealed class UploadInputTests(NapGeoServer server)
         var (hugeStatus, hugeBody) = await UploadAsync(Encoding.UTF8.GetBytes(huge), "h.csv", ("campaign", campaign));
         Assert.True(hugeStatus == HttpStatusCode.UnprocessableEntity, hugeBody.ToJsonString());
         Assert.StartsWith("Row 2 starts a quoted value that is never closed", hugeBody["detail"]!.GetValue<string>());
+
+        // A stray quote closed far beyond the reader's row limit: still the stray quote, not a row too long.
+        var farClosed = "sample_id,matrix,value,unit,latitude,longitude,notes\nF1,soil,1.5,mg/kg,6.7,-1.6,\"" +
+                        string.Concat(Enumerable.Repeat("F2,soil,1.5,mg/kg,6.7,-1.6,plain\n", 600_000)) + "F3\"\n";
+        var (farStatus, farBody) = await UploadAsync(Encoding.UTF8.GetBytes(farClosed), "f.csv", ("campaign", campaign));
+        Assert.True(farStatus == HttpStatusCode.UnprocessableEntity, farBody.ToJsonString());
+        Assert.Equal("Unclosed quote", farBody["title"]!.GetValue<string>());
+        Assert.StartsWith("Row 2: a quoted value runs over lines that look like further rows, 19,800,031 characters in all", farBody["detail"]!.GetValue<string>());
 
         // A quoted note over two lines is data; empty lines and lines of separators only are nothing.
         var fine = "sample_id,matrix,value,unit,latitude,longitude,notes\n" +

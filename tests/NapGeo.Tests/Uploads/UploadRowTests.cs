@@ -121,6 +121,15 @@ public sealed class UploadRowTests(NapGeoServer server)
         Assert.Equal(HttpStatusCode.BadRequest, unknown);
         Assert.Equal("Unknown CRS", unknownBody["title"]!.GetValue<string>());
 
+        // A well-formed code the server does not know was the same row error on every row: one 400 for the option instead.
+        var (unknownCode, unknownCodeBody) = await UploadAsync(
+            "sample_id,matrix,value,unit,easting,northing\nE1,soil,0.5,mg/kg,620000,580000\nE2,soil,0.5,mg/kg,620010,580010\n", "e.csv",
+            ("campaign", Unique("XCRS")), ("crs", "EPSG:99999"));
+        Assert.True(unknownCode == HttpStatusCode.BadRequest, unknownCodeBody.ToJsonString());
+        Assert.Equal("Unknown CRS", unknownCodeBody["title"]!.GetValue<string>());
+        Assert.Equal("crs 'EPSG:99999' is not known to this server, or its projection is not supported; use an EPSG code such as EPSG:32630 (UTM 30N), or leave crs out for longitude/latitude.",
+            unknownCodeBody["detail"]!.GetValue<string>());
+
         // A geographic crs= is degrees: nothing to refuse.
         var (geographic, geographicBody) = await UploadAsync("sample_id,matrix,value,unit,latitude,longitude\nD1,soil,0.5,mg/kg,5.31,-1.95\n", "d.csv",
             ("campaign", Unique("GEODEG")), ("crs", "EPSG:4326"));

@@ -168,4 +168,44 @@ public sealed class UploadSourceTests(NapGeoServer server)
         Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
         Assert.Equal("2024-05-02", await server.Database.ScalarAsync<string>("SELECT sampled_at::date::text FROM samples WHERE campaign = $1", campaign));
     }
+
+    /// <summary>Scripts and exports write formulas without their results; MiniExcel reads such a cell as empty, and a
+    /// computed Hg value was reported only as "value is required".</summary>
+    [Fact]
+    public async Task A_formula_without_a_computed_value_is_a_row_error_naming_the_formula()
+    {
+        var path = Path.Combine(Folder(), "formulas.xlsx");
+        MiniExcel.SaveAs(path, Enumerable.Range(2, 4).Select(row => new Dictionary<string, object>
+        {
+            ["sample_id"] = $"F-{row}", ["matrix"] = "soil", ["latitude"] = 5.31, ["longitude"] = -1.95, ["Hg (mg/kg)"] = 0.5, ["notes"] = "n",
+        }));
+        using (var archive = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            var entry = archive.GetEntry("xl/worksheets/sheet1.xml")!;
+            string xml;
+            using (var reader = new StreamReader(entry.Open())) xml = reader.ReadToEnd();
+            foreach (var (cell, content) in new[] { ("E3", "<x:f>D3*1000</x:f>"), ("F4", "<x:f>A4</x:f>"), ("C4", "<x:f>C3+0.01</x:f>"), ("E5", "<x:f>0.2*2</x:f><x:v>0.4</x:v>") })
+            {
+                var replaced = System.Text.RegularExpressions.Regex.Replace(xml, $"<x:c r=\"{cell}\"[^>]*>.*?</x:c>", $"<x:c r=\"{cell}\">{content}</x:c>");
+                Assert.NotEqual(xml, replaced);
+                xml = replaced;
+            }
+            entry.Delete();
+            using var writer = new StreamWriter(archive.CreateEntry("xl/worksheets/sheet1.xml").Open());
+            writer.Write(xml);
+        }
+        var campaign = Unique("FORMULA");
+        var (status, body) = await UploadSamplesAsync(server.Editor(), File.ReadAllBytes(path), "formulas.xlsx", ("campaign", campaign), ("on_error", "skip-invalid"));
+        Assert.True(status == HttpStatusCode.Created, body.ToJsonString());
+        const string reason = "is a formula without a computed value: the workbook was saved without its formulas' results (by a script or an export). " +
+                              "Open it in Excel or LibreOffice and save it again, so the values are stored, or paste the values over the formulas.";
+        Assert.Equal(
+        [
+            $"3|Hg (mg/kg)|=D3*1000|value|{reason}",
+            $"4|notes|=A4|notes|{reason}",
+            $"4|latitude|=C3+0.01|geometry|{reason}",
+        ], Lines(body, "errors"));
+        Assert.Equal("F-2 0.5; F-5 0.4", await server.Database.ScalarAsync<string>(
+            "SELECT string_agg(concat_ws(' ', external_id, value), '; ' ORDER BY external_id) FROM samples WHERE campaign = $1", campaign));
+    }
 }

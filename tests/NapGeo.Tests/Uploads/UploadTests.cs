@@ -65,7 +65,7 @@ public sealed class UploadTests(NapGeoServer server)
         [
             "3|matrix|lava|matrix|'lava' is not one of: soil, sediment, tailings, water, air, fish, hair, urine, blood, other.",
             "4|unit|mg/kg|unit|unit 'mg/kg' does not fit matrix water: water is reported as mass per volume, e.g. µg/L.",
-            "5|latitude|north|geometry|the latitude is not a number.",
+            "5|latitude|north|geometry|the latitude is not a number, nor degrees written as 5°36'13.3\"N.",
             "6|value|-3|value|a concentration cannot be negative.",
         ], Lines(report, "errors"));
         Assert.Equal(0L, await CountAsync(campaign));
