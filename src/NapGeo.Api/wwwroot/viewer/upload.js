@@ -159,9 +159,37 @@ function send(data, apiKey, progress, isCommit) {
         resolve(body); // an upload record, also when rejected (422)
         return;
       }
+      // A proxy that stopped waiting on a large commit (nginx: 504 after 60 s) does not stop the server.
+      if (isCommit && (request.status === 502 || request.status === 504)) { followUp(); return; }
       fail(body?.detail || body?.title || `Upload failed (${request.status})`);
     };
-    request.onerror = () => { finish(); fail('Upload failed: network error'); };
+    request.onerror = () => {
+      finish();
+      if (isCommit) followUp(); else fail('Upload failed: network error');
+    };
+    /**
+     * A commit whose answer was lost goes on on the server once the file is there, and its record tells the outcome:
+     * ask for it until it has one. A record that never appears means the file did not arrive.
+     */
+    const followUp = () => {
+      progress.unknown('The connection was lost; the server goes on with the upload. Waiting for its outcome…');
+      let missing = 0;
+      let asked = 0;
+      const check = setInterval(async () => {
+        const response = await fetch(`/api/uploads/${id}`, { headers: apiKey ? { 'X-Api-Key': apiKey } : {} }).catch(() => null);
+        const record = response?.ok ? await response.json().catch(() => null) : null;
+        const gaveUp = ++asked > 900; // half an hour
+        if (record && record.status !== 'running') {
+          clearInterval(check);
+          if (record.status === 'failed') fail(`Upload failed on the server: ${record.errors?.[0]?.reason ?? 'nothing was stored'}`);
+          else { progress.set(100, 'Done'); resolve(record); }
+        } else if ((response?.status === 404 && ++missing > 5) || gaveUp) {
+          clearInterval(check);
+          fail(gaveUp ? `No answer from the server about upload ${id}: ask for it later (GET /api/uploads/${id}).`
+                      : 'Upload failed: the connection was lost before the whole file reached the server. Send it again.');
+        }
+      }, 2000);
+    };
     request.send(data);
   });
 }
