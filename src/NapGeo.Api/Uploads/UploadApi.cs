@@ -71,8 +71,7 @@ public static class UploadApi
         }
     }
 
-    private static async Task<IResult> Upload(HttpContext context, UploadService service, IOptions<UploadOptions> options, IHostApplicationLifetime lifetime,
-        CancellationToken ct)
+    private static async Task<IResult> Upload(HttpContext context, UploadService service, IOptions<UploadOptions> options, CancellationToken ct)
     {
         var limits = options.Value;
         // Room for the multipart framing and the option fields around the file.
@@ -131,9 +130,11 @@ public static class UploadApi
             UploadRecord record;
             // Once the whole file is here, a commit runs to its end even if the client goes away: a field team's link drops,
             // or a proxy gives up waiting on a large file (nginx after 60 s), and the team learns the outcome from
-            // GET /api/uploads/{id} (the viewer keeps asking) instead of a roll-back it never saw. Only a stopping server
-            // ends it, rolled back. A dry run has no one left to tell, so it stops with its client.
-            try { record = await service.RunAsync(request, parsed.Id, null, parsed.DryRun ? ct : lifetime.ApplicationStopping); }
+            // GET /api/uploads/{id} (the viewer keeps asking) instead of a roll-back it never saw. A stopping server lets it
+            // finish within its shutdown timeout, as it lets every request; a process that ends first takes the transaction
+            // with it, and the record reads as failed (UploadStore.AbandonedReason). A dry run has no one left to tell, so it
+            // stops with its client.
+            try { record = await service.RunAsync(request, parsed.Id, null, parsed.DryRun ? ct : CancellationToken.None); }
             catch (UploadFileException e) { return Problems.Status(e.Status, e.Title, e.Message); }
             return record.Status switch
             {
