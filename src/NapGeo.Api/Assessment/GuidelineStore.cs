@@ -79,7 +79,7 @@ public sealed class GuidelineStore(NpgsqlDataSource db, HotspotRefresh hotspots,
         var (version, before) = await LockAsync(tx, code, ct);
         if (!condition.Holds(version)) return new SetWrite(0, ConditionFailed: true, version);
         await using (var cmd = tx.Command("""
-            INSERT INTO guideline_sets (code, name, description) VALUES ($1, $2, $3)
+            INSERT INTO guideline_sets (code, name, description, version) VALUES ($1, $2, $3, napgeo_guideline_set_first_version($1))
             ON CONFLICT (code) DO UPDATE SET name = $2, description = $3, updated_at = now(), updated_by = napgeo_actor(),
                                              version = guideline_sets.version + 1
             """))

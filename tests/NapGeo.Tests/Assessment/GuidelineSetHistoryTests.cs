@@ -64,6 +64,11 @@ public sealed class GuidelineSetHistoryTests(NapGeoServer server) : IClassFixtur
         Assert.Null(history[2]!["before"]);
         Assert.Equal(1, history[2]!["after"]!["version"]!.GetValue<int>());
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/guidelines/CIV/history")).StatusCode);
+
+        // Made again, the set goes on from its history: "v1" again would let a copy of the removed set pass If-Match.
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await WriteAsync(admin, HttpMethod.Put, TogoSet(9), "If-Match", "\"v1\"")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await WriteAsync(admin, HttpMethod.Put, TogoSet(9), "If-None-Match", "*")).StatusCode);
+        Assert.Equal("\"v3\"", (await admin.GetAsync("/api/guidelines/TGO")).Headers.ETag!.Tag);
     }
 
     [Fact]

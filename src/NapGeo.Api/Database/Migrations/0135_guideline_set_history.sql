@@ -16,6 +16,14 @@ CREATE FUNCTION napgeo_guideline_set_json(set_code text) RETURNS jsonb LANGUAGE 
     WHERE s.code = set_code
 $$;
 
+-- A set removed and made again goes on from the versions in its history: starting at 1 again would give the new set the
+-- ETag of the old one, and a client's copy of the old set would pass If-None-Match (a stale 304) and If-Match.
+CREATE FUNCTION napgeo_guideline_set_first_version(set_code text) RETURNS integer LANGUAGE sql STABLE AS $$
+    SELECT coalesce(max(greatest((before->>'version')::int, (after->>'version')::int)), 0) + 1
+    FROM audit_log
+    WHERE table_name = 'guideline_sets' AND row_id = napgeo_guideline_set_row_id(set_code)
+$$;
+
 -- Called after the write, in its transaction; the caller read the set's state before it (napgeo_guideline_set_json).
 CREATE FUNCTION napgeo_audit_guideline_set(set_code text, before jsonb) RETURNS void LANGUAGE sql AS $$
     INSERT INTO audit_log (actor, table_name, row_id, action, before, after)
