@@ -118,4 +118,24 @@ public sealed class SampleSiteLinkTests(NapGeoServer server)
         var (_, _, tooFar) = await client.CreateAsync("samples", Sample(179.92, -16.095));      // ~10.7 km: none
         Assert.Null(tooFar["properties"]!["site_id"]);
     }
+
+    [Fact]
+    public async Task Samples_stored_before_the_antimeridian_fix_are_linked_by_its_migration()
+    {
+        var client = server.Editor();
+        var site = Site(lon: 179.97, lat: -17.0);
+        site["properties"]!["country"] = "FJI";
+        var (siteId, _, _) = await client.CreateAsync("sites", site);
+        var (sample, _, _) = await client.CreateAsync("samples", Sample(-179.985, -16.995));
+        // As the search before migration 0125 left it: no site across 180°.
+        await using var db = server.Database.CreateDataSource();
+        await using (var unlink = db.CreateCommand("UPDATE samples SET site_id = NULL WHERE id = $1"))
+        {
+            unlink.Parameters.Add(new() { Value = sample });
+            await unlink.ExecuteNonQueryAsync();
+        }
+        await using (var migrate = db.CreateCommand(NapGeo.Database.SqlResource.Load("Database.Migrations.0125_sites_across_the_antimeridian.sql")))
+            await migrate.ExecuteNonQueryAsync();
+        Assert.Equal(siteId.ToString(), await server.Database.ScalarAsync<string>("SELECT coalesce(site_id::text, '') FROM samples WHERE id = $1", sample));
+    }
 }

@@ -46,3 +46,13 @@ CREATE OR REPLACE FUNCTION napgeo_relink_samples_near(areas geometry[]) RETURNS 
     FROM relinked n
     WHERE s.id = n.id AND n.old_site_id IS DISTINCT FROM n.site_id
 $$;
+
+-- Samples already stored near ±180° were linked by the old search: link them again where it finds another site (or one
+-- where there was none). Only samples whose reach crosses ±180° can differ.
+UPDATE samples s SET site_id = n.site_id
+FROM (
+    SELECT id, napgeo_site_for_point(geom) AS site_id, site_id AS old_site_id
+    FROM samples
+    WHERE abs(ST_X(geom)) + 5000 / (111320 * greatest(cos(radians(ST_Y(geom))), 0.01)) > 180
+) n
+WHERE s.id = n.id AND n.site_id IS DISTINCT FROM n.old_site_id;
