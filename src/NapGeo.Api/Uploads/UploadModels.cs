@@ -23,11 +23,18 @@ public sealed record UploadIssue(int? Row, string? Column, string? Value, string
 
     private static string? Cut(string? text)
     {
-        if (text is null || text.Length <= QuotedLength) return text;
+        if (text is null || text.Length <= QuotedLength || AlreadyCut(text)) return text;
         // Not between the halves of a surrogate pair: half a character is not text, and jsonb refuses it.
         var end = char.IsHighSurrogate(text[QuotedLength - 1]) ? QuotedLength - 1 : QuotedLength;
-        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{text[..end]}… ({text.Length:N0} characters)");
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{text[..end]}{CutMark}{text.Length:N0} characters)");
     }
+
+    private const string CutMark = "… (";
+
+    /// <summary>A stored report is read back through this record: what was cut then is not cut again (and told as ~224 characters).</summary>
+    private static bool AlreadyCut(string text) =>
+        text.Length < QuotedLength + 32 && text.EndsWith(" characters)", StringComparison.Ordinal) &&
+        text.LastIndexOf(CutMark, StringComparison.Ordinal) is QuotedLength - 1 or QuotedLength;
 }
 
 public sealed record UploadCounts

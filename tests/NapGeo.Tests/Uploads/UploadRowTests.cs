@@ -244,5 +244,9 @@ public sealed class UploadRowTests(NapGeoServer server)
         Assert.Equal(new string('x', 199) + "… (3,201 characters)", errors[1]!["value"]!.GetValue<string>());
         var stored = await server.Database.ScalarAsync<int>("SELECT length(report::text) FROM uploads WHERE id = $1::uuid", body["id"]!.GetValue<string>());
         Assert.InRange(stored, 1, 20_000);
+        // Read back, the record quotes them as the answer did (it was cut again, and said "224 characters").
+        var record = await (await server.Editor().GetAsync($"/api/uploads/{body["id"]}")).JsonAsync();
+        Assert.Equal(new string('n', 200) + "… (5,000,000 characters)", record["errors"]![0]!["value"]!.GetValue<string>());
+        Assert.Equal(new string('x', 199) + "… (3,201 characters)", record["errors"]![1]!["value"]!.GetValue<string>());
     }
 }
