@@ -149,15 +149,7 @@ public sealed record ItemsQuery(
             // adds the index condition (geom && box) itself, so the box is computed once per statement.
             return ps => $"ST_Intersects(geom, {domain.ToLonLatSql(pieces, (value, type) => Bind(ps, value, type))})";
         }
-        string Box(NpgsqlParameterCollection ps, double west, double east)
-        {
-            var first = ps.Count + 1;
-            foreach (var v in (double[])[west, y1, east, y2]) ps.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Double });
-            return LayerSql.BboxClause(layer, first);
-        }
-        // Across the antimeridian, the box is its two halves, each a plain box the index answers.
-        if (acrossAntimeridian) return ps => $"({Box(ps, x1, 180)} OR {Box(ps, -180, x2)})";
-        return ps => Box(ps, x1, x2);
+        return ps => LayerSql.BboxClause(layer, ps, x1, y1, x2, y2);
     }
 
     private static string Bind(NpgsqlParameterCollection ps, object value, NpgsqlDbType? type)

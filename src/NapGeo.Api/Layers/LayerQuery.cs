@@ -139,6 +139,11 @@ public static class LayerQuery
             errors.Add("bbox", "minLat must not exceed maxLat.");
             return null;
         }
+        if (numbers[0] > numbers[2] && (numbers[0] >= 180 || numbers[2] <= -180))
+        {
+            errors.Add("bbox", "a box across the antimeridian (west > east) has its west edge below 180 and its east edge above -180.");
+            return null;
+        }
         return numbers;
     }
 

@@ -57,7 +57,24 @@ public sealed class LayerSql
     /// far cheaper than ST_Intersects, which polygons need. A layer with a <see cref="LayerDefinition.CoveringPoint"/>
     /// is searched through it instead, so the index alone can answer.
     /// </summary>
-    public static string BboxClause(LayerDefinition layer, int first)
+    /// <summary>
+    /// The condition that a feature lies in a lon/lat box, its corners bound to <paramref name="parameters"/>. A west edge
+    /// east of the east edge crosses the antimeridian (OGC API – Features Part 1, 7.15.3: 170,0,-170,10): the box is its
+    /// two halves, each one the index answers. Used by the REST lists and by OGC's bbox alike.
+    /// </summary>
+    public static string BboxClause(LayerDefinition layer, Npgsql.NpgsqlParameterCollection parameters, double west, double south, double east, double north)
+    {
+        string Box(double w, double e)
+        {
+            var first = parameters.Count + 1;
+            foreach (var v in (double[])[w, south, e, north])
+                parameters.Add(new Npgsql.NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Double });
+            return BboxClause(layer, first);
+        }
+        return west <= east ? Box(west, east) : $"({Box(west, 180)} OR {Box(-180, east)})";
+    }
+
+    private static string BboxClause(LayerDefinition layer, int first)
     {
         string P(int i) => "$" + (first + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
         // PostgreSQL's geometric operators such as <@ allow a tolerance of 1e-6, so the coordinates are compared again, exactly.

@@ -151,17 +151,7 @@ public sealed class LayerStore(NpgsqlDataSource db)
     public static string Where(LayerDefinition layer, LayerFilter filter, NpgsqlParameterCollection parameters)
     {
         var clauses = new List<string>();
-        if (filter.Bbox is { } b)
-        {
-            string Box(double west, double east)
-            {
-                var first = parameters.Count + 1;
-                foreach (var v in (double[])[west, b[1], east, b[3]]) parameters.Add(new() { Value = v, NpgsqlDbType = NpgsqlDbType.Double });
-                return LayerSql.BboxClause(layer, first);
-            }
-            // A box across the antimeridian (west > east) is its two halves, each one the index answers.
-            clauses.Add(b[0] <= b[2] ? Box(b[0], b[2]) : $"({Box(b[0], 180)} OR {Box(-180, b[2])})");
-        }
+        if (filter.Bbox is { } b) clauses.Add(LayerSql.BboxClause(layer, parameters, b[0], b[1], b[2], b[3]));
         foreach (var (field, value) in filter.Matches)
         {
             parameters.Add(new() { Value = value, NpgsqlDbType = LayerSql.DbType(field.Kind) });
