@@ -72,7 +72,7 @@ public sealed class MbTilesWriter : ITileArchive
             ["minzoom"] = metadata.MinZoom.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["maxzoom"] = metadata.MaxZoom.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["bounds"] = $"{Number(b.West)},{Number(b.South)},{Number(b.East)},{Number(b.North)}",
-            ["center"] = $"{Number((b.West + b.East) / 2)},{Number((b.South + b.North) / 2)},{metadata.CenterZoom}",
+            ["center"] = $"{Number(b.Center.Lon)},{Number(b.Center.Lat)},{metadata.CenterZoom}",
             ["json"] = JsonSerializer.Serialize(new { vector_layers = metadata.VectorLayers }),
         };
         lock (_lock)

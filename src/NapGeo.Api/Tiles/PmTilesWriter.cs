@@ -100,7 +100,7 @@ public sealed class PmTilesWriter : ITileArchive
             var b = metadata.Bounds;
             I32(102, b.West); I32(106, b.South); I32(110, b.East); I32(114, b.North);
             header[118] = (byte)metadata.CenterZoom;
-            I32(119, (b.West + b.East) / 2); I32(123, (b.South + b.North) / 2);
+            I32(119, b.Center.Lon); I32(123, b.Center.Lat);
 
             output.Write(header);
             output.Write(root);

@@ -48,7 +48,7 @@ public static class TileJson
             ["minzoom"] = 0,
             ["maxzoom"] = options.MaxZoom,
             ["bounds"] = new JsonArray(bounds.West, bounds.South, bounds.East, bounds.North),
-            ["center"] = new JsonArray((bounds.West + bounds.East) / 2, (bounds.South + bounds.North) / 2, TileMath.FitZoom(bounds, 0, options.MaxZoom)),
+            ["center"] = new JsonArray(bounds.Center.Lon, bounds.Center.Lat, TileMath.FitZoom(bounds, 0, options.MaxZoom)),
             ["vector_layers"] = layers,
         };
     }

@@ -13,6 +13,16 @@ public readonly record struct TileAddress(int Z, int X, int Y)
 /// <summary>A lon/lat box (west, south, east, north), e.g. the extent of a changed feature.</summary>
 public readonly record struct LonLatBox(double West, double South, double East, double North)
 {
+    /// <summary>The middle of the box; across the antimeridian (west > east) it lies there, not half a world away.</summary>
+    public (double Lon, double Lat) Center
+    {
+        get
+        {
+            var lon = (West + (East < West ? East + 360 : East)) / 2;
+            return (lon > 180 ? lon - 360 : lon, (South + North) / 2);
+        }
+    }
+
     /// <summary>Tiles of zoom <paramref name="z"/> whose area, widened by <paramref name="margin"/> tile units, touches this box.</summary>
     public (int MinX, int MinY, int MaxX, int MaxY) TileRange(int z, double margin)
     {

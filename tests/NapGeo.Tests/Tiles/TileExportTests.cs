@@ -99,6 +99,18 @@ public sealed class TileExportTests(TilesServer server)
     public void An_archive_opens_at_the_zoom_that_fits_its_bounds(double west, double south, double east, double north, int min, int max, int expected) =>
         Assert.Equal(expected, TileMath.FitZoom(new LonLatBox(west, south, east, north), min, max));
 
+    [Theory]
+    [InlineData(-3.2, 4.8, -0.4, 7.1, -1.8, 5.95)]
+    [InlineData(177, -19, -179, -16, 179, -17.5)]       // across 180°: between the edges, not at -1° (the Gulf of Guinea)
+    [InlineData(170, -19, -170, -16, 180, -17.5)]
+    [InlineData(179, 60, -171, 70, -176, 65)]           // Chukotka: the middle lies east of 180°
+    public void An_archive_is_centred_between_its_edges_even_across_the_antimeridian(double west, double south, double east, double north, double lon, double lat)
+    {
+        var center = new LonLatBox(west, south, east, north).Center;
+        Assert.Equal(lon, center.Lon, 9);
+        Assert.Equal(lat, center.Lat, 9);
+    }
+
     [Fact]
     public async Task An_MBTiles_export_is_readable_by_GDAL()
     {
