@@ -175,13 +175,18 @@ function send(data, apiKey, progress, isCommit) {
       progress.unknown('The connection was lost; the server goes on with the upload. Waiting for its outcome…');
       let missing = 0;
       let asked = 0;
+      let asking = false; // a slow answer must not overlap the next question
       const check = setInterval(async () => {
+        if (asking) return;
+        asking = true;
         const response = await fetch(`/api/uploads/${id}`, { headers: apiKey ? { 'X-Api-Key': apiKey } : {} }).catch(() => null);
         const record = response?.ok ? await response.json().catch(() => null) : null;
+        asking = false;
         const gaveUp = ++asked > 900; // half an hour
         if (record && record.status !== 'running') {
           clearInterval(check);
-          if (record.status === 'failed') fail(`Upload failed on the server: ${record.errors?.[0]?.reason ?? 'nothing was stored'}`);
+          // The reason of a failure is the record's last error (the rows' own come first).
+          if (record.status === 'failed') fail(`Upload failed on the server: ${record.errors?.at(-1)?.reason ?? 'nothing was stored'}`);
           else { progress.set(100, 'Done'); resolve(record); }
         } else if ((response?.status === 404 && ++missing > 5) || gaveUp) {
           clearInterval(check);
