@@ -33,7 +33,7 @@ public sealed partial class RowConverter
         char? hemisphere = null;
         if (char.IsAsciiLetter(text[0])) { hemisphere = char.ToUpperInvariant(text[0]); text = text[1..].TrimStart(); }
         else if (char.IsAsciiLetter(text[^1])) { hemisphere = char.ToUpperInvariant(text[^1]); text = text[..^1].TrimEnd(); }
-        if (hemisphere is { } h && "NSEW".IndexOf(h) < 0) return DegreesCell.NotDms;
+        if (hemisphere is { } h && "NSEWOL".IndexOf(h) < 0) return DegreesCell.NotDms;
         var negative = text.StartsWith('-');
         if (negative || text.StartsWith('+')) text = text[1..].TrimStart();
 
@@ -77,12 +77,15 @@ public sealed partial class RowConverter
         if (values.Length > 2 && values[2] >= 60) return Invalid(out problem, Sixty(values[2], "seconds"));
         if (hemisphere is { } letter)
         {
-            if (latitude != (letter is 'N' or 'S'))
-                return Invalid(out problem, $"has the hemisphere {letter}, which is a {(latitude ? "longitude" : "latitude")}'s; a {role} takes {(latitude ? "N or S" : "E or W")}");
+            // Spanish and Portuguese sheets (Peru, Bolivia, Brazil, Mozambique) write west as O (oeste), Portuguese ones
+            // east as L (leste); N and S are the same words' initials.
+            var meaning = letter switch { 'O' => 'W', 'L' => 'E', _ => letter };
+            if (latitude != (meaning is 'N' or 'S'))
+                return Invalid(out problem, $"has the hemisphere {letter}, which is a {(latitude ? "longitude" : "latitude")}'s; a {role} takes {(latitude ? "N or S" : "E or W (O or L)")}");
             // A minus sign already says south or west: with the other letter the cell contradicts itself.
-            if (negative && letter is 'N' or 'E')
+            if (negative && meaning is 'N' or 'E')
                 return Invalid(out problem, $"has a minus sign ({(latitude ? "south" : "west")}) and the hemisphere {letter}; keep one of them");
-            negative = letter is 'S' or 'W';
+            negative = meaning is 'S' or 'W';
             lettered = true;
         }
         degrees = values[0] + (values.Length > 1 ? values[1] / 60 : 0) + (values.Length > 2 ? values[2] / 3600 : 0);
