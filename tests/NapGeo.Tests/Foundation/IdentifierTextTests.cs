@@ -66,4 +66,34 @@ public sealed class IdentifierTextTests(NapGeoServer server)
         Assert.Equal(["S-1", "S-2"], await server.Database.ScalarAsync<string[]>(
             "SELECT array_agg(external_id ORDER BY external_id) FROM samples WHERE campaign = $1", campaign));
     }
+
+    /// <summary>Codes stored before the rule kept their invisible characters: a re-upload no longer matched them.</summary>
+    [Fact]
+    public async Task Codes_stored_before_the_rule_are_cleaned_by_the_migration_unless_their_clean_form_is_taken()
+    {
+        var client = server.Editor();
+        var (clean, taken) = (Unique("OLD"), Unique("TAKEN"));
+        var (dirtySite, _, _) = await client.CreateAsync("sites", Site(clean));
+        var (lookAlike, _, _) = await client.CreateAsync("sites", Site(Unique("LOOK")));
+        await client.CreateAsync("sites", Site(taken));
+        var campaign = Unique("OLDCAMP");
+        var sample = Sample(-1.9, 5.3, id: "S-1");
+        sample["properties"]!["campaign"] = campaign;
+        var (dirtySample, _, _) = await client.CreateAsync("samples", sample);
+        // As rows written before the rule were stored: with a zero-width space, and one whose clean code another site has.
+        await server.Database.ScalarAsync<int>("""
+            WITH a AS (UPDATE sites SET site_code = site_code || chr(8203) WHERE id = $1 RETURNING 1),
+                 b AS (UPDATE sites SET site_code = $3 || chr(8206) WHERE id = $2 RETURNING 1),
+                 c AS (UPDATE samples SET external_id = chr(8288) || external_id, campaign = campaign || chr(65279) WHERE id = $4 RETURNING 1)
+            SELECT ((SELECT count(*) FROM a) + (SELECT count(*) FROM b) + (SELECT count(*) FROM c))::int
+            """, dirtySite, lookAlike, taken, dirtySample);
+
+        await using var db = server.Database.CreateDataSource();
+        await using (var migrate = db.CreateCommand(NapGeo.Database.SqlResource.Load("Database.Migrations.0140_visible_codes.sql")))
+            await migrate.ExecuteNonQueryAsync();
+
+        Assert.Equal(clean, await server.Database.ScalarAsync<string>("SELECT site_code FROM sites WHERE id = $1", dirtySite));
+        Assert.Equal(taken + "\u200e", await server.Database.ScalarAsync<string>("SELECT site_code FROM sites WHERE id = $1", lookAlike));
+        Assert.Equal($"{campaign}/S-1", await server.Database.ScalarAsync<string>("SELECT campaign || '/' || external_id FROM samples WHERE id = $1", dirtySample));
+    }
 }
