@@ -13,12 +13,13 @@ namespace NapGeo.Database;
 /// downloads held the whole pool, and every other request, readiness included, failed. Downloads
 /// (<see cref="ExportPolicy"/>, <c>Database:ConcurrentExports</c>) and uploads (<see cref="UploadPolicy"/>,
 /// <c>NapGeo:Uploads:Concurrent</c>; an upload holds its transaction and a progress connection) run a few at a time, a
-/// few more wait, and beyond that the answer is a 503 to retry.
+/// few more wait, and beyond that the answer is a 503 to retry. A download takes its place in <see cref="ExportGate"/> only
+/// once it knows it has rows to send: its HEAD and its 304 revalidation cost one small query and do not queue behind
+/// full downloads.
 /// </summary>
 public static class DatabaseGates
 {
     public const string Policy = "database-reads";
-    public const string ExportPolicy = "database-exports";
     public const string UploadPolicy = "uploads";
     private const int QueueLimit = 10_000;
 
@@ -27,6 +28,7 @@ public static class DatabaseGates
         var permits = configuration.GetValue("Database:ConcurrentReads", 2 * Environment.ProcessorCount);
         var exports = Gate(configuration, "Database:ConcurrentExports", "Database:QueuedExports");
         var uploads = Gate(configuration, "NapGeo:Uploads:Concurrent", "NapGeo:Uploads:Queued");
+        services.AddSingleton(new ExportGate(exports.Running, exports.Waiting));
         services.AddRateLimiter(o =>
         {
             o.AddConcurrencyLimiter(Policy, c =>
@@ -35,19 +37,17 @@ public static class DatabaseGates
                 c.QueueLimit = QueueLimit;
                 c.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
             });
-            foreach (var (name, gate) in new[] { (ExportPolicy, exports), (UploadPolicy, uploads) })
-                o.AddConcurrencyLimiter(name, c =>
-                {
-                    c.PermitLimit = gate.Running;
-                    c.QueueLimit = gate.Waiting;
-                    c.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
-                });
+            o.AddConcurrencyLimiter(UploadPolicy, c =>
+            {
+                c.PermitLimit = uploads.Running;
+                c.QueueLimit = uploads.Waiting;
+                c.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
+            });
             o.OnRejected = async (context, ct) =>
             {
                 var policy = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName;
                 (string RetryAfter, string Detail) answer = policy switch
                 {
-                    ExportPolicy => ("30", $"{exports.Running} downloads are running and {exports.Waiting} waiting; retry in 30 seconds."),
                     UploadPolicy => ("30", $"{uploads.Running} uploads are running and {uploads.Waiting} waiting; retry in 30 seconds."),
                     _ => ("1", $"More than {QueueLimit.ToString(CultureInfo.InvariantCulture)} reads are waiting; retry in a second."),
                 };
@@ -63,5 +63,27 @@ public static class DatabaseGates
     {
         var running = Math.Max(1, configuration.GetValue(runningKey, Math.Max(2, Environment.ProcessorCount)));
         return (running, Math.Max(0, configuration.GetValue(waitingKey, 2 * running)));
+    }
+}
+
+/// <summary>
+/// The downloads' gate (<c>Database:ConcurrentExports</c>, <c>Database:QueuedExports</c>): the first come run, a few more
+/// wait in arrival order, and beyond them the answer is a 503 with Retry-After.
+/// </summary>
+public sealed class ExportGate(int running, int waiting)
+{
+    private readonly ConcurrencyLimiter _limiter = new(new ConcurrencyLimiterOptions
+    {
+        PermitLimit = running, QueueLimit = waiting, QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+    });
+
+    /// <summary>A lease to dispose when the download ends; not acquired when the gate and its queue are full.</summary>
+    public ValueTask<RateLimitLease> EnterAsync(CancellationToken ct) => _limiter.AcquireAsync(1, ct);
+
+    public IResult Busy(HttpResponse response)
+    {
+        response.Headers.RetryAfter = "30";
+        return Results.Problem(statusCode: 503, title: "Busy",
+            detail: $"{running} downloads are running and {waiting} waiting; retry in 30 seconds.");
     }
 }

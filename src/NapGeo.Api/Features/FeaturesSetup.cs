@@ -9,6 +9,7 @@ public static class FeaturesSetup
     {
         services.AddSingleton<FeatureReader>();
         services.AddSingleton<OgcMetadata>();
+        services.AddSingleton(sp => StalledClients.From(sp.GetRequiredService<IConfiguration>()));
         services.ConfigureSwaggerGen(o => o.OperationFilter<ItemsOpenApi>());
         // The compression middleware is the tiles' (TilesApi.MapTiles adds UseResponseCompression) and CORS runs before
         // authentication (NapGeoApp); this adds the media types served here to the compressed ones, and a default CORS policy for every

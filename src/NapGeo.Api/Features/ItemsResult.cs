@@ -1,5 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
+using System.IO.Pipelines;
+using NapGeo.Database;
 using NapGeo.Layers;
 
 namespace NapGeo.Features;
@@ -47,10 +49,18 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
         await using var batch = await reader.QueryAsync(connection, query, count: !download, withRows: !download && !head, ct);
         var (state, matched) = (batch.State, batch.Matched);
         var etag = CollectionVersion.ETag(state, $"{request.Path}{request.QueryString}|{query.Format}");
+        var notModified = CollectionVersion.NotModified(request, etag, state.LastModified);
+        // Only a download with rows to send waits for the gate: its HEAD and its 304 cost what a page's state does.
+        using var lease = download && !head && !notModified ? await context.RequestServices.GetRequiredService<ExportGate>().EnterAsync(ct) : null;
+        if (lease is { IsAcquired: false })
+        {
+            await context.RequestServices.GetRequiredService<ExportGate>().Busy(response).ExecuteAsync(context);
+            return;
+        }
         CollectionVersion.Apply(response, etag, state.LastModified);
         response.Headers.Append("Vary", "Accept"); // the format may come from Accept
         response.Headers["Content-Crs"] = $"<{query.Crs.Uri}>";
-        if (CollectionVersion.NotModified(request, etag, state.LastModified))
+        if (notModified)
         {
             response.StatusCode = 304;
             return;
@@ -74,21 +84,37 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
         // A page's rows came with the state; a download reads them now.
         Task<int> Rows(Func<DbDataReader, CancellationToken, ValueTask> write) =>
             download ? reader.ReadAsync(connection, query, write, ct) : batch.WriteRowsAsync(write, ct);
-        var pipe = response.BodyWriter;
+        var pipe = new StallGuardPipe(response.BodyWriter, context.RequestServices.GetRequiredService<StalledClients>().Limit);
+        try
+        {
+            await WriteBodyAsync(pipe, request, matched, Rows, ct);
+        }
+        catch (ClientStalledException e)
+        {
+            // Ends the connection, so the client sees a cut response rather than a complete-looking one, and the
+            // query is cancelled; the permit and the connection are free again.
+            context.RequestServices.GetRequiredService<ILogger<ItemsResult>>().LogWarning("{Path}: {Reason}", request.Path, e.Message);
+            context.Abort();
+        }
+    }
+
+    private async Task WriteBodyAsync(PipeWriter pipe, HttpRequest request, long? matched,
+        Func<Func<DbDataReader, CancellationToken, ValueTask>, Task<int>> rows, CancellationToken ct)
+    {
         var layer = query.Layer;
         switch (query.Format)
         {
             case OutputFormat.GeoJson:
                 var collection = new CollectionWriter(pipe, layer, query.Shape, query.Crs);
                 collection.Begin(matched);
-                var returned = await Rows(collection.WriteAsync);
+                var returned = await rows(collection.WriteAsync);
                 collection.End(returned, download ? [] : Links(request, matched ?? 0, returned));
                 break;
             case OutputFormat.Csv:
-                await Rows(new CsvWriter(pipe, layer, query.Shape, query.Crs).WriteAsync);
+                await rows(new CsvWriter(pipe, layer, query.Shape, query.Crs).WriteAsync);
                 break;
             default:
-                await Rows(new SequenceWriter(pipe, layer, query.Shape, query.Format == OutputFormat.GeoJsonSeq).WriteAsync);
+                await rows(new SequenceWriter(pipe, layer, query.Shape, query.Format == OutputFormat.GeoJsonSeq).WriteAsync);
                 break;
         }
         await pipe.FlushAsync(ct);

@@ -61,11 +61,12 @@ public static class OgcApi
 
         foreach (var layer in LayerCatalog.All)
             app.MapGetAndHead($"/api/{layer.Name}/export", ([AsParameters] ItemsParameters _, HttpRequest request, FeatureReader reader) => Export(layer, request, reader),
-                    b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy).RequireRateLimiting(DatabaseGates.ExportPolicy))
+                    b => b.RequireAuthorization(ApiKeyAuthentication.ReadPolicy)) // ItemsResult takes the downloads' ExportGate
                 .WithTags(layer.Title)
                 .WithName($"Export{char.ToUpperInvariant(layer.Name[0])}{layer.Name[1..]}")
                 .WithSummary($"Download all matching {layer.Name} as GeoJSON, CSV or NDJSON (streamed; same filters as /ogc items, no page limit)")
-                .Produces(200, typeof(object), FeatureJson.ContentType, OtherFormats).Produces(304).ProducesValidationProblem().ProducesProblem(406);
+                .Produces(200, typeof(object), FeatureJson.ContentType, OtherFormats).Produces(304).ProducesValidationProblem().ProducesProblem(406)
+                .ProducesProblem(503);
         return app;
     }
 
