@@ -38,7 +38,12 @@ public static class StatisticsApi
     private static async Task<IResult> Get([AsParameters] StatsRequest query, HttpRequest request, BaselineStore store, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        var level = query.Level ?? "all";
+        // Given twice (?country=GHA&country=TZA), a parameter was read as one value, 'GHA,TZA', and refused as a bad code.
+        foreach (var (name, values) in request.Query)
+            if (values.Count > 1) errors.Add(name, "is given more than once; give it once.");
+        if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary(), "The query has invalid parameters; see errors.");
+        // Values in any case, as the parameter names and /ogc's f= are read.
+        var level = query.Level?.ToLowerInvariant() ?? "all";
         if (level is not ("all" or "country" or "admin1")) errors.Add("level", "must be country, admin1 or all.");
         // Codes in either case, as /api/countries/{iso3} takes them; stored codes are upper case.
         var country = query.Country?.ToUpperInvariant();
@@ -47,7 +52,7 @@ public static class StatisticsApi
         foreach (var name in request.Query.Keys)
             if (!Parameters.Contains(name, StringComparer.OrdinalIgnoreCase))
                 errors.Add(name, $"is not a parameter here; use {string.Join(", ", Parameters)}.");
-        var geojson = query.F switch
+        var geojson = query.F?.ToLowerInvariant() switch
         {
             // Accept with its q-values: application/geo+json;q=0 refuses GeoJSON, it does not ask for it.
             null => ContentNegotiation.Choose(request, [("application/json", false), (FeatureJson.ContentType, true)]) ?? false,

@@ -84,4 +84,48 @@ public sealed class StatisticsAreaTests(NapGeoServer server)
         var json = await server.Client().GetJsonAsync("/api/stats?country=RUS&level=country");
         Assert.Equal([179.5, 66, -179.5, 66.01], json["areas"]![0]!["bbox"]!.AsArray().Select(v => Math.Round(v!.GetValue<double>(), 6)));
     }
+
+    /// <summary>
+    /// "Geita" beside "Geita" with a zero-width space was one area, but the two counted as different spellings in the
+    /// label's vote, so the area was labelled "GEITA"; a soft hyphen split "Lake Zone"; an admin1 of a zero-width space
+    /// alone was an area that looked blank beside the real "no admin1".
+    /// </summary>
+    [Fact]
+    public async Task Invisible_characters_neither_split_an_area_nor_sway_its_label_nor_make_a_name()
+    {
+        var client = server.Editor();
+        var spellings = new[] { "Geita", "Geita\u200b", "GEITA", "GEITA", "Lake\u00adZone", "LakeZone", "\u200b", "Mara " };
+        for (var i = 0; i < spellings.Length; i++)
+        {
+            var site = Site(lon: 32 + i * 0.1, lat: -3);
+            site["properties"]!["country"] = "TZA";
+            site["properties"]!["admin1"] = spellings[i];
+            await client.CreateAsync("sites", site);
+        }
+        var extra = Site(lon: 33, lat: -2.5);
+        extra["properties"]!["country"] = "TZA";
+        extra["properties"]!.AsObject().Remove("admin1");
+        await client.CreateAsync("sites", extra);
+
+        var stats = await server.Client().GetJsonAsync("/api/stats?country=TZA&level=admin1");
+        var areas = stats["areas"]!.AsArray().ToDictionary(a => a!["admin1"]?.GetValue<string>() ?? "(none)", a => a!["sites"]!["total"]!.GetValue<long>());
+        Assert.Equal(new Dictionary<string, long> { ["Geita"] = 4, ["LakeZone"] = 2, ["Mara"] = 1, ["(none)"] = 2 }, areas);
+    }
+
+    /// <summary>A country wholly west of 0° went through the antimeridian arithmetic and came back with noise digits.</summary>
+    [Fact]
+    public async Task An_area_on_one_side_of_0_degrees_has_the_exact_extent_of_its_sites()
+    {
+        var client = server.Editor();
+        foreach (var lon in new[] { -3.106932, -2.2, -0.451717 })
+        {
+            var site = Site(lon: lon, lat: 10.5);
+            site["properties"]!["country"] = "BFA";
+            await client.CreateAsync("sites", site);
+        }
+        var stats = await server.Client().GetJsonAsync("/api/stats?country=BFA&level=country");
+        var bbox = stats["areas"]![0]!["bbox"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        Assert.Equal(await server.Database.ScalarAsync<double>("SELECT ST_XMin(ST_Extent(geom)) FROM sites WHERE country = 'BFA'"), bbox[0]);
+        Assert.Equal(await server.Database.ScalarAsync<double>("SELECT ST_XMax(ST_Extent(geom)) FROM sites WHERE country = 'BFA'"), bbox[2]);
+    }
 }

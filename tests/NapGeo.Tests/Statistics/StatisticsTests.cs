@@ -77,4 +77,21 @@ public sealed class StatisticsTests(DemoDataServer server)
         Assert.Equal(["countyr"], errors.Select(e => e.Key)); // Level in another case is still level
         Assert.Equal(HttpStatusCode.OK, (await server.Client().GetAsync("/api/stats?Country=gha&f=json")).StatusCode);
     }
+
+    /// <summary>?country=GHA&amp;country=TZA was refused as "'GHA,TZA' is not an ISO 3166-1 alpha-3 code"; f=GEOJSON was refused.</summary>
+    [Fact]
+    public async Task A_parameter_given_twice_is_named_as_such_and_values_are_read_in_any_case()
+    {
+        var response = await server.Client().GetAsync("/api/stats?country=GHA&country=TZA&level=country");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!.AsObject();
+        Assert.Equal(["country"], errors.Select(e => e.Key));
+        Assert.Contains("more than once", errors["country"]![0]!.GetValue<string>());
+
+        var geojson = await server.Client().GetAsync("/api/stats?level=Country&f=GEOJSON");
+        Assert.Equal(HttpStatusCode.OK, geojson.StatusCode);
+        Assert.Equal("application/geo+json", geojson.Content.Headers.ContentType!.MediaType);
+        Assert.All(JsonNode.Parse(await geojson.Content.ReadAsStringAsync())!["features"]!.AsArray(),
+            f => Assert.Equal("country", f!["properties"]!["level"]!.GetValue<string>()));
+    }
 }

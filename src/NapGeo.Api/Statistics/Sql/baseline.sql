@@ -3,17 +3,24 @@
 -- Samples count towards the area of the site the database linked them to (samples.site_id).
 -- Admin1 names are typed by hand in field forms: "Western" beside "WESTERN", or "Western North" beside "Western  North"
 -- (two spaces), must not split a region. An area is its name in lower case with runs of white space made one space,
--- shown by its most used spelling (the first in sort order on a tie). \s does not take the no-break spaces that names
--- pasted from web pages and PDFs carry, so they are named; their zero-width spaces and joiners are dropped.
-WITH s AS (
-    SELECT *, lower(regexp_replace(regexp_replace(admin1, '[\u200b\u200c\u200d\u2060\ufeff]', '', 'g'), '[\s\u00a0\u2007\u202f]+', ' ', 'g')) AS area
+-- shown by its most used visible spelling; on a tie one not all in capitals ("Geita" before "GEITA"), then the first
+-- in sort order. \s does not take the no-break spaces that names pasted from web pages and PDFs carry, so they are
+-- named; their zero-width spaces, joiners and soft hyphens are dropped. A name of nothing but those is no name.
+WITH cleaned AS (
+    SELECT *, nullif(btrim(regexp_replace(regexp_replace(admin1, '[\u00ad\u200b\u200c\u200d\u2060\ufeff]', '', 'g'),
+                                          '[\s\u00a0\u2007\u202f]+', ' ', 'g')), '') AS spelling
     FROM sites WHERE $1::text IS NULL OR country = $1
+),
+s AS (
+    SELECT *, lower(spelling) AS area FROM cleaned
 ),
 area_sums AS (
     SELECT CASE WHEN GROUPING(area) = 1 THEN 'country' ELSE 'admin1' END AS level,
            country::text AS country,
            area,
-           CASE WHEN GROUPING(area) = 0 THEN mode() WITHIN GROUP (ORDER BY admin1) END AS admin1,
+           -- The vote's key puts the spellings not all in capitals first ('0'), so the first on a tie is one of them.
+           CASE WHEN GROUPING(area) = 0 THEN substr(mode() WITHIN GROUP (
+               ORDER BY CASE WHEN spelling = upper(spelling) AND spelling <> lower(spelling) THEN '1' ELSE '0' END || spelling), 2) END AS admin1,
            count(*) AS sites,
            coalesce(sum(miners_total), 0) AS miners_total,
            coalesce(sum(miners_women) FILTER (WHERE miners_total IS NOT NULL), 0) AS miners_women,
@@ -51,7 +58,9 @@ areas AS (
            -- RFC 7946 5.2: a bbox across the antimeridian has its west edge east of its east edge.
            CASE WHEN wraps THEN east_xmin - CASE WHEN east_xmin > 180 THEN 360 ELSE 0 END ELSE plain_xmin END AS xmin,
            CASE WHEN wraps THEN east_xmax - CASE WHEN east_xmax > 180 THEN 360 ELSE 0 END ELSE plain_xmax END AS xmax
-    FROM (SELECT *, east_xmax - east_xmin < plain_xmax - plain_xmin AND east_x IS NOT NULL AS wraps FROM area_sums) a
+    -- Narrower by more than rounding: with every site on one side of 0° both extents are as wide, and adding and
+    -- taking away 360 only added noise digits (-3.096931999999981).
+    FROM (SELECT *, east_xmax - east_xmin < plain_xmax - plain_xmin - 1e-9 AND east_x IS NOT NULL AS wraps FROM area_sums) a
 ),
 by_status AS (
     SELECT country::text AS country, area, status, count(*) AS n FROM s GROUP BY 1, 2, 3
