@@ -62,6 +62,9 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
         response.Headers["Content-Crs"] = $"<{query.Crs.Uri}>";
         if (notModified)
         {
+            // RFC 9110 15.4.5: a 304 carries the Vary its 200 would; the compression middleware, which adds
+            // Accept-Encoding to a 200, has no body here to act on.
+            response.Headers.Append("Vary", "Accept-Encoding");
             response.StatusCode = 304;
             return;
         }

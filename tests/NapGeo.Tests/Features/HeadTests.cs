@@ -101,4 +101,24 @@ public sealed class HeadTests(DemoDataServer server)
         Assert.Equal(["get"], items.Select(o => o.Key));
         Assert.Equal("OgcItems", items["get"]!["operationId"]!.GetValue<string>());
     }
+
+    /// <summary>A 304 had only Vary: Accept, where its gzip 200 also varies on Accept-Encoding (RFC 9110 15.4.5).</summary>
+    [Theory]
+    [InlineData("/ogc/collections/samples/items?limit=5")]
+    [InlineData("/api/samples/export?f=csv")]
+    public async Task A_304_varies_on_what_its_200_varies_on(string path)
+    {
+        var client = server.Client();
+        var get = new HttpRequestMessage(HttpMethod.Get, path);
+        get.Headers.AcceptEncoding.ParseAdd("gzip");
+        var first = await client.SendAsync(get);
+        Assert.Equal("gzip", Assert.Single(first.Content.Headers.ContentEncoding));
+        var revalidate = new HttpRequestMessage(HttpMethod.Get, path);
+        revalidate.Headers.AcceptEncoding.ParseAdd("gzip");
+        revalidate.Headers.TryAddWithoutValidation("If-None-Match", first.Headers.ETag!.ToString());
+        var notModified = await client.SendAsync(revalidate);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Equal(first.Headers.Vary.Order(), notModified.Headers.Vary.Order());
+        Assert.Contains("Accept-Encoding", notModified.Headers.Vary);
+    }
 }
