@@ -71,27 +71,39 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
             }
         }
         if (head) return;
-        // A page's rows came with the state; a download reads them now.
-        Task<int> Rows(Func<DbDataReader, CancellationToken, ValueTask> write) =>
-            download ? reader.ReadAsync(connection, query, write, ct) : batch.WriteRowsAsync(write, ct);
+        // A page's rows came with the state; a download runs its query now, up to its first row, before writing.
+        await using var downloadRows = download ? await reader.RowsAsync(connection, query, ct) : null;
+        var rows = downloadRows ?? batch;
         var pipe = response.BodyWriter;
         var layer = query.Layer;
-        switch (query.Format)
+        try
         {
-            case OutputFormat.GeoJson:
-                var collection = new CollectionWriter(pipe, layer, query.Shape, query.Crs);
-                collection.Begin(matched);
-                var returned = await Rows(collection.WriteAsync);
-                collection.End(returned, download ? [] : Links(request, matched ?? 0, returned));
-                break;
-            case OutputFormat.Csv:
-                await Rows(new CsvWriter(pipe, layer, query.Shape, query.Crs).WriteAsync);
-                break;
-            default:
-                await Rows(new SequenceWriter(pipe, layer, query.Shape, query.Format == OutputFormat.GeoJsonSeq).WriteAsync);
-                break;
+            switch (query.Format)
+            {
+                case OutputFormat.GeoJson:
+                    var collection = new CollectionWriter(pipe, layer, query.Shape, query.Crs);
+                    collection.Begin(matched);
+                    var returned = await rows.WriteRowsAsync(collection.WriteAsync, ct);
+                    collection.End(returned, download ? [] : Links(request, matched ?? 0, returned));
+                    break;
+                case OutputFormat.Csv:
+                    await rows.WriteRowsAsync(new CsvWriter(pipe, layer, query.Shape, query.Crs).WriteAsync, ct);
+                    break;
+                default:
+                    await rows.WriteRowsAsync(new SequenceWriter(pipe, layer, query.Shape, query.Format == OutputFormat.GeoJsonSeq).WriteAsync, ct);
+                    break;
+            }
+            await pipe.FlushAsync(ct);
         }
-        await pipe.FlushAsync(ct);
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Part of the body is written (a CSV header, the start of a FeatureCollection), sent or not: a problem
+            // document now would follow it in the same body, and a client would keep a file that looks whole.
+            // Dropping the connection makes the transfer fail where the client can see it.
+            context.RequestServices.GetRequiredService<ILogger<ItemsResult>>()
+                .LogError(e, "Failed while writing {Path}{Query}; the connection was aborted", request.Path, request.QueryString);
+            context.Abort();
+        }
     }
 
     private IEnumerable<OgcLink> Links(HttpRequest request, long matched, int returned)
