@@ -39,6 +39,14 @@ public static class CqlFunctions
         ["T_OVERLAPPEDBY"] = "({0} > {2} AND {0} < {5} AND {4} > {5})",
     };
 
+    /// <summary>
+    /// The functions CQL2 (OGC 21-065, 7.x, temporal functions, second table) defines on intervals only: "using these
+    /// functions with instants will result in a client error". Read with an instant as a tiny interval, T_DURING(survey_date,
+    /// INTERVAL('2024-03-01','2024-03-31')) left out the sites surveyed on 1 and 31 March.
+    /// </summary>
+    public static readonly IReadOnlySet<string> IntervalsOnly = new HashSet<string>
+        { "T_CONTAINS", "T_DURING", "T_FINISHEDBY", "T_FINISHES", "T_MEETS", "T_METBY", "T_OVERLAPPEDBY", "T_OVERLAPS", "T_STARTEDBY", "T_STARTS" };
+
     public static string SpatialList => string.Join(", ", Spatial.Keys);
     public static string TemporalList => string.Join(", ", Temporal.Keys);
 

@@ -214,8 +214,20 @@ public sealed class CqlSql
         if (f.Args.Count != 2) throw new CqlException($"{f.Name} takes two temporal values", f.At);
         var (a0, a1, aEnd) = Interval(f.Args[0]);
         var (b0, b1, bEnd) = Interval(f.Args[1]);
+        if (CqlFunctions.IntervalsOnly.Contains(f.Name) && f.Args.Select((arg, i) => (arg, i)).FirstOrDefault(a => a.arg is not CqlInterval) is { arg: { } instant } at)
+            throw new CqlException($"{f.Name} compares intervals only (CQL2), and its {(at.i == 0 ? "first" : "second")} argument, {InstantName(instant)}, " +
+                                   "is an instant; for an instant use T_INTERSECTS (or T_BEFORE, T_AFTER, T_EQUALS, T_DISJOINT), which take instants and intervals",
+                                   instant.At);
         return string.Format(CultureInfo.InvariantCulture, pattern, a0, a1, b0, b1, aEnd, bEnd);
     }
+
+    private string InstantName(CqlNode node) => node switch
+    {
+        CqlProperty p => $"'{Shorten(p.Name)}' (a {(Value(p, null).Type == ValueType.Date ? "date" : "timestamp")} property)",
+        CqlTime t => $"{(t.IsDate ? "DATE" : "TIMESTAMP")}('{Shorten(t.Text)}')",
+        CqlLiteral { Value: string text } => $"'{Shorten(text)}'",
+        _ => "a single date or time",
+    };
 
     private const string OpenEnd = "'infinity'::timestamptz";
 
