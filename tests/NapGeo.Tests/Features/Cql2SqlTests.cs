@@ -18,9 +18,9 @@ public sealed class Cql2SqlTests
     [Fact]
     public void Text_becomes_parameterized_sql()
     {
-        var (sql, values) = Compile(CqlTextParser.Parse("matrix = 'soil' AND (value > 5 OR NOT below_detection) AND unit LIKE 'mg%'"));
-        Assert.Equal("((matrix = normalize($1, NFC)) AND ((value > $2) OR (NOT (below_detection IS TRUE))) AND (unit LIKE normalize($3, NFC)))", sql);
-        Assert.Equal(["soil", 5.0, "mg%"], values);
+        var (sql, values) = Compile(CqlTextParser.Parse("matrix = 'soil' AND (value > 5 OR NOT below_detection = TRUE) AND unit LIKE 'mg%'"));
+        Assert.Equal("((matrix = normalize($1, NFC)) AND ((value > $2) OR (NOT (below_detection = $3))) AND (unit LIKE normalize($4, NFC)))", sql);
+        Assert.Equal(["soil", 5.0, true, "mg%"], values);
     }
 
     [Fact]

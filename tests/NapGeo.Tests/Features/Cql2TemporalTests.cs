@@ -67,4 +67,27 @@ public sealed class Cql2TemporalTests(DemoDataServer server)
     {
         Assert.Equal(await server.CountAsync($"SELECT count(*) FROM hotspots WHERE {sql}"), await MatchedAsync("hotspots", filter));
     }
+
+    [Theory]
+    // CQL2's interval ends are instants, '..' or properties: the inner INTERVAL's start or end was taken silently.
+    [InlineData("cql2-text", "T_INTERSECTS(survey_date, INTERVAL('2024-06-01', INTERVAL('2024-01-01','..')))", "not another INTERVAL", "position 50")]
+    [InlineData("cql2-json", """{"op":"t_intersects","args":[{"property":"survey_date"},{"interval":[{"interval":["2024-01-01",".."]},"2024-06-01"]}]}""",
+        "not another INTERVAL", "$.args[1].interval[0]")]
+    // As datetime=2024-09-01/2024-08-01 is: it matched nothing, as if no feature were in it.
+    [InlineData("cql2-text", "T_INTERSECTS(survey_date, INTERVAL('2024-09-01','2024-08-01'))", "end is before its start", "position 27")]
+    [InlineData("cql2-text", "T_INTERSECTS(survey_date, INTERVAL(TIMESTAMP('2024-09-01T10:00:00Z'), DATE('2024-09-01')))", "", "")]
+    [InlineData("cql2-text", "T_INTERSECTS(survey_date, INTERVAL(TIMESTAMP('2024-09-01T10:00:00Z'), TIMESTAMP('2024-09-01T09:59:59Z')))", "end is before its start", "position 27")]
+    [InlineData("cql2-json", """{"op":"t_intersects","args":[{"property":"survey_date"},{"interval":["2024-09-01","2024-08-31"]}]}""", "end is before its start", "$.args[1]")]
+    public async Task Malformed_intervals_are_400(string lang, string filter, string what, string where)
+    {
+        if (what.Length == 0)
+        {
+            // One day, from 10:00 to the end of the day it names: not reversed.
+            Assert.Equal(await server.CountAsync("SELECT count(*) FROM sites WHERE survey_date = '2024-09-01'"), await MatchedAsync("sites", filter, lang));
+            return;
+        }
+        var message = await RefusedAsync("sites", filter, lang);
+        Assert.Contains(what, message);
+        Assert.Contains($"(at {where})", message);
+    }
 }

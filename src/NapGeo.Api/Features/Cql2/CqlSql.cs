@@ -61,9 +61,11 @@ public sealed class CqlSql
         CqlFunction f when CqlFunctions.Spatial.TryGetValue(f.Name, out var st) => Spatial(f, st),
         CqlFunction f when CqlFunctions.Temporal.TryGetValue(f.Name, out var pattern) => Temporal(f, pattern),
         CqlLiteral { Value: bool b } => b ? "TRUE" : "FALSE",
-        CqlProperty p => Value(p, null) is { Type: ValueType.Boolean } flag
-            ? $"({flag.Sql} IS TRUE)"
-            : throw new CqlException($"'{p.Name}' is not a boolean property, so it cannot stand alone as a condition", p.At),
+        // CQL2 has no bare property as a condition, in text (booleanPrimary) or JSON (the schema's booleanExpression):
+        // cql2-text took one and cql2-json did not; both now say how to write it.
+        CqlProperty p => Value(p, null) is { Type: ValueType.Boolean }
+            ? throw new CqlException($"a property is not a condition in CQL2; compare it: {Shorten(p.Name)} = TRUE", p.At)
+            : throw new CqlException($"'{Shorten(p.Name)}' is a property, not a condition; compare it with a value (=, <, LIKE, IS NULL, …)", p.At),
         _ => throw new CqlException("this is a value, not a condition", node.At),
     };
 
@@ -254,6 +256,13 @@ public sealed class CqlSql
             case CqlLiteral { Value: string text }:
                 return Interval(new CqlTime(node.At, text.Length == 10, text));
             case CqlInterval interval:
+                // CQL2's interval ends are instants, '..' or properties: an INTERVAL inside one had its own start or end
+                // taken, silently.
+                if (interval.Start is CqlInterval || interval.End is CqlInterval)
+                    throw new CqlException("an INTERVAL's start and end are dates, timestamps, '..' or properties, not another INTERVAL",
+                        (interval.Start as CqlInterval ?? (CqlInterval)interval.End).At);
+                if (LiteralBounds(interval.Start) is { } first && LiteralBounds(interval.End) is { } second && (second.Hi ?? DateTime.MaxValue) <= first.Lo)
+                    throw new CqlException("the INTERVAL's end is before its start", interval.At);
                 var from = interval.Start is CqlLiteral { Value: ".." } ? "'-infinity'::timestamptz" : Interval(interval.Start).Lo;
                 var (_, to, last) = interval.End is CqlLiteral { Value: ".." } ? (OpenEnd, OpenEnd, OpenEnd) : Interval(interval.End);
                 return (from, to, last);
@@ -261,6 +270,14 @@ public sealed class CqlSql
                 throw new CqlException("expected a date or time property, DATE(…), TIMESTAMP(…) or INTERVAL(…)", node.At);
         }
     }
+
+    /// <summary>The day or instant a literal interval end names; null for '..', a property or anything else.</summary>
+    private static (DateTime Lo, DateTime? Hi)? LiteralBounds(CqlNode node) => node switch
+    {
+        CqlTime time => Instant(time),
+        CqlLiteral { Value: string text } when text != ".." => Instant(new CqlTime(node.At, text.Length == 10, text)),
+        _ => null,
+    };
 
     /// <summary>The interval a date or timestamp field covers, as timestamptz SQL: see <see cref="TimeBounds"/>.</summary>
     public static (string Lo, string Hi) Interval(Field field)

@@ -200,14 +200,17 @@ public sealed class CqlTextParser
                 Expect(")");
                 return new CqlTime(at, upper == "DATE", text);
             }
+            // Arguments count as a level of nesting, as NOT and parentheses do: INTERVAL(INTERVAL(…)) or T_AFTER(T_AFTER(…))
+            // a few thousand deep recursed here, and later in CqlSql, with no limit but the stack.
             case "INTERVAL":
-            {
-                var from = ParseScalar();
-                Expect(",");
-                var to = ParseScalar();
-                Expect(")");
-                return new CqlInterval(at, from, to);
-            }
+                return Nested(() =>
+                {
+                    var from = ParseScalar();
+                    Expect(",");
+                    var to = ParseScalar();
+                    Expect(")");
+                    return new CqlInterval(at, from, to);
+                });
             case "BBOX":
             {
                 var numbers = new List<double> { ReadNumber() };
@@ -219,14 +222,17 @@ public sealed class CqlTextParser
             }
         }
         if (!CqlFunctions.IsKnown(upper)) throw Error($"'{name}' is not a function this server knows; spatial: {CqlFunctions.SpatialList}; temporal: {CqlFunctions.TemporalList}", start);
-        var args = new List<CqlNode>();
-        SkipSpace();
-        if (!TrySymbol(")"))
+        return Nested(() =>
         {
-            do args.Add(ParseScalar()); while (TrySymbol(","));
-            Expect(")");
-        }
-        return new CqlFunction(at, upper, args);
+            var args = new List<CqlNode>();
+            SkipSpace();
+            if (!TrySymbol(")"))
+            {
+                do args.Add(ParseScalar()); while (TrySymbol(","));
+                Expect(")");
+            }
+            return new CqlFunction(at, upper, args);
+        });
     }
 
     private CqlGeometry ReadWkt(int start, string at)
