@@ -90,4 +90,77 @@ public sealed class Cql2TemporalTests(DemoDataServer server)
         Assert.Contains(what, message);
         Assert.Contains($"(at {where})", message);
     }
+
+    [Theory]
+    // Read by DateTimeOffset.TryParse: 2 January by US convention, RFC 1123, no offset (as UTC), a space for the T.
+    [InlineData("sampled_at > TIMESTAMP('01/02/2024 10:00')", "position 14")]
+    [InlineData("sampled_at > TIMESTAMP('Tue, 02 Jan 2024 10:00:00 GMT')", "position 14")]
+    [InlineData("sampled_at > TIMESTAMP('2024-01-02T10:00:00')", "position 14")]
+    [InlineData("sampled_at > TIMESTAMP('2024-01-02 10:00:00Z')", "position 14")]
+    [InlineData("T_INTERSECTS(sampled_at, INTERVAL('2024-01-02T10:00:00', '..'))", "position 35")]
+    [InlineData("sampled_at > '2024-01-02 10:00:00'", "position 14")]
+    [InlineData("sampled_at > '2024-01-02T10:00:00'", "position 14")]
+    public async Task Timestamps_are_strict_rfc_3339_with_an_example(string filter, string where)
+    {
+        var message = await RefusedAsync("samples", filter);
+        Assert.Contains("is not an RFC 3339 timestamp", message);
+        Assert.Contains("e.g. 2024-05-02T10:00:00Z or 2024-05-02T12:00:00+02:00", message);
+        Assert.Contains($"(at {where})", message);
+    }
+
+    [Fact]
+    public async Task Rfc_3339_forms_are_read_as_instants()
+    {
+        var after = await server.CountAsync("SELECT count(*) FROM samples WHERE sampled_at > '2024-08-14T00:00:00Z'");
+        Assert.InRange(after, 1, await server.CountAsync("SELECT count(*) FROM samples") - 1);
+        Assert.Equal(after, await MatchedAsync("samples", "sampled_at > TIMESTAMP('2024-08-14t00:00:00z')"));
+        Assert.Equal(after, await MatchedAsync("samples", "sampled_at > TIMESTAMP('2024-08-14T02:00:00.000+02:00')"));
+        Assert.Equal(after, await MatchedAsync("samples", "sampled_at > TIMESTAMP('2024-08-13T23:00:00-01:00')"));
+        Assert.Equal(after, await MatchedAsync("samples", "sampled_at > '2024-08-14T00:00:00Z'"));
+        Assert.Equal(await server.CountAsync("SELECT count(*) FROM samples WHERE sampled_at > '2024-08-14T00:00:00.5Z'"),
+            await MatchedAsync("samples", "sampled_at > TIMESTAMP('2024-08-14T00:00:00.50000000001Z')"));
+        Assert.Contains("is not a date written YYYY-MM-DD (RFC 3339 full-date, e.g. 2024-05-02)", await RefusedAsync("sites", "survey_date = DATE('2024-3-1')"));
+    }
+
+    [Theory]
+    [InlineData("Wed,%2014%20Aug%202024%2000:00:00%20GMT", "is not an RFC 3339 date")]
+    [InlineData("2024-08-14T00:00:00", "is not an RFC 3339 date")]
+    [InlineData("2024-08-14%2000:00:00Z", "is not an RFC 3339 date")]
+    [InlineData("2024-08-14T00:00:00%2B02:00/..", "")]
+    [InlineData("2024-08-14T00:00:00+02:00", "the + written %2B in a URL")]
+    [InlineData("14.08.2024", "is not an RFC 3339 date")]
+    // Part 1's grammar has a date-time on at least one side: these were "everything".
+    [InlineData("..", "has no date")]
+    [InlineData("/", "has no date")]
+    [InlineData("../..", "has no date")]
+    public async Task Datetime_takes_rfc_3339_instants_and_intervals_with_one_open_end_at_most(string datetime, string what)
+    {
+        var response = await server.Client().GetAsync($"/ogc/collections/samples/items?limit=1&datetime={datetime}");
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        if (what.Length == 0)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(await server.CountAsync("SELECT count(*) FROM samples WHERE sampled_at >= '2024-08-13T22:00:00Z'"), body["numberMatched"]!.GetValue<long>());
+            return;
+        }
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = body["errors"]!["datetime"]![0]!.GetValue<string>();
+        Assert.Contains(what, message);
+        Assert.Contains("2024-05-02", message);
+    }
+
+    [Theory]
+    [InlineData("2024-08-14", "sampled_at >= '2024-08-14' AND sampled_at < '2024-08-15'")]
+    [InlineData("2024-08-14T00:00:00Z", "sampled_at = '2024-08-14T00:00:00Z'")]
+    [InlineData("2024-08-14/..", "sampled_at >= '2024-08-14'")]
+    [InlineData("2024-08-14/", "sampled_at >= '2024-08-14'")]
+    [InlineData("../2024-08-13", "sampled_at < '2024-08-14'")]
+    [InlineData("/2024-08-13", "sampled_at < '2024-08-14'")]
+    public async Task Datetime_forms_of_part_1_keep_working(string datetime, string sql)
+    {
+        var expected = await server.CountAsync($"SELECT count(*) FROM samples WHERE {sql}");
+        Assert.True(expected > 0);
+        var page = await server.Client().GetJsonAsync($"/ogc/collections/samples/items?limit=1&datetime={datetime}");
+        Assert.Equal(expected, page["numberMatched"]!.GetValue<long>());
+    }
 }

@@ -166,11 +166,12 @@ public sealed class CqlSql
             // Stored text is composed (LayerSql.Composed): a literal typed with combining accents must still match it.
             case ValueType.Text: return new Operand(LayerSql.Composed(Add(text, NpgsqlDbType.Text)), ValueType.Text);
             case ValueType.Uuid when Guid.TryParse(text, out var id): return Parameter(id, NpgsqlDbType.Uuid, ValueType.Uuid);
-            case ValueType.Date when DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d):
+            case ValueType.Date when Rfc3339.TryParseDate(text, out var d):
                 return Parameter(d, NpgsqlDbType.Date, ValueType.Date);
-            case ValueType.Timestamp when text.Length == 10 && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _):
+            case ValueType.Timestamp when Rfc3339.TryParseDate(text, out _):
                 throw new CqlException($"'{text}' is a day, not an instant; for a whole day use T_INTERSECTS(property, DATE('{text}'))", at);
-            case ValueType.Timestamp when FeatureInput.TryParseTimestamp(text, out var t): return Parameter(t, NpgsqlDbType.TimestampTz, ValueType.Timestamp);
+            case ValueType.Timestamp when Rfc3339.TryParseDateTime(text, out var t): return Parameter(t, NpgsqlDbType.TimestampTz, ValueType.Timestamp);
+            case ValueType.Timestamp: throw new CqlException(NotATimestamp(text), at);
             default: throw new CqlException($"'{Shorten(text)}' is not a valid {Describe(expected)}", at);
         }
     }
@@ -299,15 +300,17 @@ public sealed class CqlSql
     {
         if (time.IsDate)
         {
-            if (!DateOnly.TryParseExact(time.Text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-                throw new CqlException($"'{Shorten(time.Text)}' is not a date written YYYY-MM-DD", time.At);
+            if (!Rfc3339.TryParseDate(time.Text, out var d))
+                throw new CqlException($"'{Shorten(time.Text)}' is not a date written YYYY-MM-DD (RFC 3339 full-date, e.g. {Rfc3339.DateExample})", time.At);
             var midnight = d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
             return (midnight, After(midnight, TimeSpan.FromDays(1)));
         }
-        if (!DateTimeOffset.TryParse(time.Text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) || time.Text.Length < 11)
-            throw new CqlException($"'{Shorten(time.Text)}' is not an RFC 3339 timestamp (e.g. 2024-05-02T10:00:00Z)", time.At);
-        return (t.UtcDateTime, After(t.UtcDateTime, TimeSpan.FromTicks(10)));
+        if (!Rfc3339.TryParseDateTime(time.Text, out var t)) throw new CqlException(NotATimestamp(time.Text), time.At);
+        return (t, After(t, TimeSpan.FromTicks(10)));
     }
+
+    private static string NotATimestamp(string text) =>
+        $"'{Shorten(text)}' is not an RFC 3339 timestamp: the date, T, the time and Z or an offset (e.g. {Rfc3339.DateTimeExample})";
 
     /// <summary>
     /// The end of a day or instant that starts at <paramref name="start"/>; null when it would be after 9999-12-31, the
