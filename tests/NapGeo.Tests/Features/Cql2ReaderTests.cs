@@ -40,4 +40,17 @@ public sealed class Cql2ReaderTests(DemoDataServer server)
             await server.Database.ScalarAsync<int>("UPDATE samples SET notes = NULL WHERE id = $1 RETURNING 1", sample);
         }
     }
+
+    [Theory]
+    [InlineData("""{"op":"=","op":"<>","args":[{"property":"matrix"},"soil"]}""", "\"op\" is given more than once", "(at $)")]
+    [InlineData("""{"op":"and","args":[{"op":"=","args":[{"property":"matrix"},"soil"]},{"op":"=","args":[{"property":"matrix"},"x"],"args":[true,true]}]}""",
+        "\"args\" is given more than once", "(at $.args[1])")]
+    public async Task A_repeated_json_key_is_400(string filter, string what, string where)
+    {
+        var response = await GetAsync("filter-lang=cql2-json&filter=" + Uri.EscapeDataString(filter));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = (await response.JsonAsync())["errors"]!["filter"]![0]!.GetValue<string>();
+        Assert.Contains(what, message);
+        Assert.Contains(where, message);
+    }
 }

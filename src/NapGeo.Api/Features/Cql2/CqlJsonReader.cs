@@ -36,6 +36,11 @@ public static class CqlJsonReader
             return new CqlProperty(path, Text(name, path + ".property"));
         if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("op", out var opElement) || opElement.ValueKind != JsonValueKind.String)
             throw new CqlException("expected an object with \"op\" and \"args\"", path);
+        // JsonElement keeps every member and TryGetProperty finds one of them: {"op":"=","op":"<>",…} was read as one
+        // operator while another reader of the same filter may take the other.
+        foreach (var key in (string[])["op", "args"])
+            if (e.EnumerateObject().Count(member => member.NameEquals(key)) > 1)
+                throw new CqlException($"\"{key}\" is given more than once", path);
         var op = Text(opElement, path + ".op");
         var args = Args(e, path);
         string ArgPath(int i) => $"{path}.args[{i}]";
