@@ -79,7 +79,7 @@ public sealed record ItemsQuery(
             if (!Parameters.Contains(name) && queryables.Find(name) is not { IsGeometry: false })
                 errors.Add(name, $"is not a parameter here; use {string.Join(", ", Parameters)} or a queryable property ({string.Join(", ", queryables.All.Where(q => !q.IsGeometry).Select(q => q.Name))}).");
         var orderBy = ReadSortBy(layer, query["sortby"].ToString(), queryables, errors);
-        var properties = ReadProperties(layer, query["properties"].ToString(), errors);
+        var properties = ReadProperties(layer, query["properties"].ToString(), query.ContainsKey("properties"), errors);
         var format = ReadFormat(layer, request, query, oneFeature, errors);
         if (!errors.IsEmpty) return null;
         var shape = new FeatureShape(properties, DatesOnly: true, MapxTime: layer.Time is not null);
@@ -272,10 +272,17 @@ public sealed record ItemsQuery(
         return " ORDER BY " + string.Join(", ", keys.Append("id"));
     }
 
-    private static HashSet<string>? ReadProperties(LayerDefinition layer, string text, ValidationErrors errors)
+    private static HashSet<string>? ReadProperties(LayerDefinition layer, string text, bool present, ValidationErrors errors)
     {
-        if (text.Length == 0) return null;
+        if (text.Length == 0 && !present) return null;
         var names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        // Part 1 has no properties parameter, and its drafts and servers differ on an empty one (every property, or
+        // none but id and geometry): it was every property here. Refused, it cannot be taken the other way.
+        if (names.Count == 0)
+        {
+            errors.Add("properties", "names no property; list the ones wanted (properties=name,status) or leave properties out for all of them.");
+            return null;
+        }
         foreach (var name in names)
             if (layer.Find(name) is null && !MetadataProperties.Contains(name))
                 errors.Add("properties", $"'{Shorten(name)}' is not a property of {layer.Name}; known: " +

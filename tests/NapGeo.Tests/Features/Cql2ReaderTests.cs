@@ -53,4 +53,15 @@ public sealed class Cql2ReaderTests(DemoDataServer server)
         Assert.Contains(what, message);
         Assert.Contains(where, message);
     }
+
+    [Theory]
+    [InlineData("/ogc/collections/samples/items?properties=")]
+    [InlineData("/ogc/collections/samples/items?properties=,%20,")]
+    [InlineData("/api/samples/export?properties=")]
+    public async Task An_empty_properties_is_400(string url)
+    {
+        var response = await server.Client().GetAsync(url);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("names no property", (await response.JsonAsync())["errors"]!["properties"]![0]!.GetValue<string>());
+    }
 }
