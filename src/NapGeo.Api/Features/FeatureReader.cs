@@ -49,9 +49,11 @@ public sealed class FeatureReader(NpgsqlDataSource db)
             if (withRows)
             {
                 await reader.NextResultAsync(ct);
-                if (!countInPage) return new FeatureBatch(batch, reader, state, total);
-                // numberMatched rides on every row of the page, so the first row is read before the page is written.
-                if (await reader.ReadAsync(ct)) return new FeatureBatch(batch, reader, state, reader.GetInt64(reader.FieldCount - 1), onRow: true);
+                // The first row is read before anything is written: an error PostgreSQL raises on it is then still a
+                // problem document of its own, not one appended to the start of a page. (numberMatched of a page
+                // chosen from the index rides on every row, too.)
+                if (await reader.ReadAsync(ct))
+                    return new FeatureBatch(batch, reader, state, countInPage ? reader.GetInt64(reader.FieldCount - 1) : total, onRow: true);
             }
             // Nothing more to read: the connection is free again for the caller's own query.
             await reader.DisposeAsync();
@@ -93,10 +95,32 @@ public sealed class FeatureReader(NpgsqlDataSource db)
 
     public async Task<int> ReadAsync(NpgsqlConnection connection, ItemsQuery query, Func<DbDataReader, CancellationToken, ValueTask> write, CancellationToken ct)
     {
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = PageSql(query, cmd.Parameters);
-        await using var row = await cmd.ExecuteReaderAsync(ct);
-        return await FeatureBatch.WriteRowsAsync(row, write, ct);
+        await using var rows = await RowsAsync(connection, query, ct);
+        return await rows.WriteRowsAsync(write, ct);
+    }
+
+    /// <summary>The rows of a download, on the first one (read before anything is written, as a page's is).</summary>
+    public async Task<FeatureBatch> RowsAsync(NpgsqlConnection connection, ItemsQuery query, CancellationToken ct)
+    {
+        var batch = new NpgsqlBatch(connection);
+        var rows = new NpgsqlBatchCommand();
+        rows.CommandText = PageSql(query, rows.Parameters);
+        batch.BatchCommands.Add(rows);
+        NpgsqlDataReader? reader = null;
+        try
+        {
+            reader = await batch.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct)) return new FeatureBatch(batch, reader, null, null, onRow: true);
+            await reader.DisposeAsync();
+            await batch.DisposeAsync();
+            return new FeatureBatch(null, null, null, null, empty: true);
+        }
+        catch
+        {
+            if (reader is not null) await reader.DisposeAsync();
+            await batch.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>
@@ -141,10 +165,10 @@ public sealed class FeatureReader(NpgsqlDataSource db)
 /// What <see cref="FeatureReader.QueryAsync"/> read: the state, numberMatched, and the open rows of the page (already on
 /// its first row when <paramref name="onRow"/>; none at all when <paramref name="empty"/>).
 /// </summary>
-public sealed class FeatureBatch(NpgsqlBatch? batch, NpgsqlDataReader? reader, CollectionVersion.State state, long? matched,
+public sealed class FeatureBatch(NpgsqlBatch? batch, NpgsqlDataReader? reader, CollectionVersion.State? state, long? matched,
     bool onRow = false, bool empty = false) : IAsyncDisposable
 {
-    public CollectionVersion.State State => state;
+    public CollectionVersion.State State => state ?? throw new InvalidOperationException("these rows were read without the layer's state");
     public long? Matched => matched;
 
     /// <summary>Calls <paramref name="write"/> for each row of the page as PostgreSQL returns it.</summary>

@@ -79,7 +79,7 @@ public sealed record ItemsQuery(
             if (!Parameters.Contains(name) && queryables.Find(name) is not { IsGeometry: false })
                 errors.Add(name, $"is not a parameter here; use {string.Join(", ", Parameters)} or a queryable property ({string.Join(", ", queryables.All.Where(q => !q.IsGeometry).Select(q => q.Name))}).");
         var orderBy = ReadSortBy(layer, query["sortby"].ToString(), queryables, errors);
-        var properties = ReadProperties(layer, query["properties"].ToString(), errors);
+        var properties = ReadProperties(layer, query["properties"].ToString(), query.ContainsKey("properties"), errors);
         var format = ReadFormat(layer, request, query, oneFeature, errors);
         if (!errors.IsEmpty) return null;
         var shape = new FeatureShape(properties, DatesOnly: true, MapxTime: layer.Time is not null);
@@ -174,6 +174,14 @@ public sealed record ItemsQuery(
         }
         var parts = text.Split('/');
         if (parts.Length > 2) { errors.Add("datetime", "must be an instant or start/end."); return null; }
+        // Part 1's grammar (7.15.4) has a date-time on at least one side: "..", "/" and "../.." are no value of it (to
+        // ask for all times, leave datetime out).
+        if (parts.All(p => p is "" or ".."))
+        {
+            errors.Add("datetime", $"'{Shorten(text)}' has no date: give an instant ({Rfc3339.DateExample}), start/end, or one open end " +
+                                   $"({Rfc3339.DateExample}/.. or ../{Rfc3339.DateExample}); leave datetime out for all times.");
+            return null;
+        }
         var start = Bound(parts[0], lower: true, errors);
         var end = parts.Length == 2 ? Bound(parts[1], lower: false, errors) : Bound(parts[0], lower: false, errors);
         if (!errors.IsEmpty) return null;
@@ -181,7 +189,7 @@ public sealed record ItemsQuery(
         // The feature's time is [a0, a1): from its start field to the end of its end field, or of its start without one.
         // A start–end feature with an end but no start (a hotspot whose first observation is unknown) has an interval
         // open towards the past: it was there on its end day and may have been long before. It used to match nothing,
-        // not even datetime=../.. (A missing end keeps meaning the start day: see FeatureJson's mx_t1.)
+        // not even datetime=0001-01-01/.. (A missing end keeps meaning the start day: see FeatureJson's mx_t1.)
         var (a0, startHi) = CqlSql.Interval(layer.Find(time.Start)!);
         var a1 = startHi;
         var known = $"{a0} IS NOT NULL";
@@ -211,14 +219,16 @@ public sealed record ItemsQuery(
         // GDAL's OAPIF driver writes a date compared in -where as the date with an empty time part (2024-06-01T/..):
         // that is the day, as the date alone would be.
         if (text.Length == 11 && text[10] is 'T' or 't') text = text[..10];
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+        if (Rfc3339.TryParseDate(text, out var d))
         {
             var midnight = d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
             return lower ? midnight : CqlSql.After(midnight, TimeSpan.FromDays(1));
         }
-        if (text.Length > 10 && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
-            return lower ? t.UtcDateTime : CqlSql.After(t.UtcDateTime, TimeSpan.FromTicks(10));
-        errors.Add("datetime", $"'{Shorten(text)}' is not an RFC 3339 date (2024-05-02) or date-time (2024-05-02T10:00:00Z).");
+        if (Rfc3339.TryParseDateTime(text, out var t))
+            return lower ? t : CqlSql.After(t, TimeSpan.FromTicks(10));
+        // A '+' not percent-encoded arrives as a space: the offset then looks missing.
+        errors.Add("datetime", $"'{Shorten(text)}' is not an RFC 3339 date ({Rfc3339.DateExample}) or date-time with Z or an offset " +
+                               $"({Rfc3339.DateTimeExample}, the + written %2B in a URL).");
         return null;
     }
 
@@ -262,10 +272,17 @@ public sealed record ItemsQuery(
         return " ORDER BY " + string.Join(", ", keys.Append("id"));
     }
 
-    private static HashSet<string>? ReadProperties(LayerDefinition layer, string text, ValidationErrors errors)
+    private static HashSet<string>? ReadProperties(LayerDefinition layer, string text, bool present, ValidationErrors errors)
     {
-        if (text.Length == 0) return null;
+        if (text.Length == 0 && !present) return null;
         var names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        // Part 1 has no properties parameter, and its drafts and servers differ on an empty one (every property, or
+        // none but id and geometry): it was every property here. Refused, it cannot be taken the other way.
+        if (names.Count == 0)
+        {
+            errors.Add("properties", "names no property; list the ones wanted (properties=name,status) or leave properties out for all of them.");
+            return null;
+        }
         foreach (var name in names)
             if (layer.Find(name) is null && !MetadataProperties.Contains(name))
                 errors.Add("properties", $"'{Shorten(name)}' is not a property of {layer.Name}; known: " +

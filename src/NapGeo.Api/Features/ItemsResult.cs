@@ -84,13 +84,13 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
             }
         }
         if (head) return;
-        // A page's rows came with the state; a download reads them now.
-        Task<int> Rows(Func<DbDataReader, CancellationToken, ValueTask> write) =>
-            download ? reader.ReadAsync(connection, query, write, ct) : batch.WriteRowsAsync(write, ct);
+        // A page's rows came with the state; a download runs its query now, up to its first row, before writing.
+        await using var downloadRows = download ? await reader.RowsAsync(connection, query, ct) : null;
+        var rows = downloadRows ?? batch;
         var pipe = new StallGuardPipe(response.BodyWriter, context.RequestServices.GetRequiredService<StalledClients>().Limit);
         try
         {
-            await WriteBodyAsync(pipe, request, matched, Rows, ct);
+            await WriteBodyAsync(pipe, request, matched, rows, ct);
         }
         catch (ClientStalledException e)
         {
@@ -99,10 +99,18 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
             context.RequestServices.GetRequiredService<ILogger<ItemsResult>>().LogWarning("{Path}: {Reason}", request.Path, e.Message);
             context.Abort();
         }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Part of the body is written (a CSV header, the start of a FeatureCollection), sent or not: a problem
+            // document now would follow it in the same body, and a client would keep a file that looks whole.
+            // Dropping the connection makes the transfer fail where the client can see it.
+            context.RequestServices.GetRequiredService<ILogger<ItemsResult>>()
+                .LogError(e, "Failed while writing {Path}{Query}; the connection was aborted", request.Path, request.QueryString);
+            context.Abort();
+        }
     }
 
-    private async Task WriteBodyAsync(PipeWriter pipe, HttpRequest request, long? matched,
-        Func<Func<DbDataReader, CancellationToken, ValueTask>, Task<int>> rows, CancellationToken ct)
+    private async Task WriteBodyAsync(PipeWriter pipe, HttpRequest request, long? matched, FeatureBatch rows, CancellationToken ct)
     {
         var layer = query.Layer;
         switch (query.Format)
@@ -110,14 +118,14 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
             case OutputFormat.GeoJson:
                 var collection = new CollectionWriter(pipe, layer, query.Shape, query.Crs);
                 collection.Begin(matched);
-                var returned = await rows(collection.WriteAsync);
+                var returned = await rows.WriteRowsAsync(collection.WriteAsync, ct);
                 collection.End(returned, download ? [] : Links(request, matched ?? 0, returned));
                 break;
             case OutputFormat.Csv:
-                await rows(new CsvWriter(pipe, layer, query.Shape, query.Crs).WriteAsync);
+                await rows.WriteRowsAsync(new CsvWriter(pipe, layer, query.Shape, query.Crs).WriteAsync, ct);
                 break;
             default:
-                await rows(new SequenceWriter(pipe, layer, query.Shape, query.Format == OutputFormat.GeoJsonSeq).WriteAsync);
+                await rows.WriteRowsAsync(new SequenceWriter(pipe, layer, query.Shape, query.Format == OutputFormat.GeoJsonSeq).WriteAsync, ct);
                 break;
         }
         await pipe.FlushAsync(ct);

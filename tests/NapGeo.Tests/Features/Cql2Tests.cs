@@ -19,7 +19,7 @@ public sealed class Cql2Tests(DemoDataServer server)
 
     [Theory]
     [InlineData("samples", "matrix = 'soil' AND value_normalized > 5", "matrix = 'soil' AND value_normalized > 5")]
-    [InlineData("samples", "matrix IN ('hair', 'urine', 'blood') OR below_detection", "matrix IN ('hair', 'urine', 'blood') OR below_detection")]
+    [InlineData("samples", "matrix IN ('hair', 'urine', 'blood') OR below_detection = TRUE", "matrix IN ('hair', 'urine', 'blood') OR below_detection")]
     [InlineData("samples", "NOT (matrix <> 'water') AND value BETWEEN 0.5 AND 2", "matrix = 'water' AND value BETWEEN 0.5 AND 2")]
     [InlineData("samples", "laboratory LIKE 'Demo Lab%' AND method NOT LIKE '%Lumex%'", "laboratory LIKE 'Demo Lab%' AND method NOT LIKE '%Lumex%'")]
     [InlineData("samples", "detection_limit IS NULL and value >= 1e1", "detection_limit IS NULL AND value >= 10")]
@@ -31,13 +31,13 @@ public sealed class Cql2Tests(DemoDataServer server)
     [InlineData("samples", "T_INTERSECTS(sampled_at, INTERVAL('2024-04-01', '2024-06-30'))", "sampled_at >= '2024-04-01' AND sampled_at < '2024-07-01'")]
     [InlineData("samples", "T_BEFORE(sampled_at, DATE('2024-05-01'))", "sampled_at < '2024-05-01'")]
     [InlineData("samples", "T_AFTER(sampled_at, TIMESTAMP('2024-09-30T23:59:59Z'))", "sampled_at >= '2024-10-01'")]
-    [InlineData("samples", "T_DURING(sampled_at, INTERVAL('2024-06-01', '..'))", "sampled_at > '2024-06-01'")]
+    [InlineData("hotspots", "T_DURING(INTERVAL(first_observed, last_observed), INTERVAL('2024-01-01', '..'))", "first_observed > '2024-01-01' AND last_observed IS NOT NULL")]
     [InlineData("samples", "sampled_at >= TIMESTAMP('2024-08-01T00:00:00Z')", "sampled_at >= '2024-08-01'")]
-    [InlineData("sites", "status = 'active' AND (whole_ore_amalgamation OR open_burning_amalgam) AND miners_total > 300",
+    [InlineData("sites", "status = 'active' AND (whole_ore_amalgamation = TRUE OR open_burning_amalgam = true) AND miners_total > 300",
         "status = 'active' AND (whole_ore_amalgamation OR open_burning_amalgam) AND miners_total > 300")]
     [InlineData("sites", "survey_date BETWEEN DATE('2023-01-01') AND DATE('2023-12-31') AND \"admin1\" = 'Ashanti'",
         "survey_date BETWEEN '2023-01-01' AND '2023-12-31' AND admin1 = 'Ashanti'")]
-    [InlineData("sites", "T_DURING(survey_date, INTERVAL('2023-01-01', '2023-12-31'))", "survey_date > '2023-01-01' AND survey_date < '2023-12-31'")]
+    [InlineData("sites", "T_INTERSECTS(survey_date, INTERVAL('2023-01-01', '2023-12-31'))", "survey_date BETWEEN '2023-01-01' AND '2023-12-31'")]
     [InlineData("hotspots", "T_INTERSECTS(INTERVAL(first_observed, last_observed), DATE('2024-03-01'))",
         "first_observed <= '2024-03-01' AND last_observed >= '2024-03-01'")]
     [InlineData("hotspots", "S_CONTAINS(BBOX(-3.5, 4.5, 1.5, 11.5), geometry) and kind <> 'gold_shop'", "kind <> 'gold_shop'")]

@@ -19,7 +19,10 @@ public static class CqlJsonReader
         if (json.Length > CqlTextParser.MaxLength)
             throw new CqlException($"the filter is {json.Length} characters long; the limit is {CqlTextParser.MaxLength}.", "$");
         JsonDocument document;
-        try { document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = CqlTextParser.MaxDepth * 2 }); }
+        // JsonDocument reads without recursing, so JSON depth needs no limit of its own (a filter's length bounds it);
+        // CQL2 nesting is limited while the tree is built, as in cql2-text. A JSON limit of 2 × 40 refused 40 NOTs,
+        // which cql2-text takes (each level is an object and its args array), with System.Text.Json's message.
+        try { document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = CqlTextParser.MaxLength }); }
         catch (JsonException e) { throw new CqlException($"the filter is not valid JSON: {e.Message}", "$"); }
         using (document) return Expression(document.RootElement, "$", 0);
     }
@@ -28,8 +31,16 @@ public static class CqlJsonReader
     {
         if (depth > CqlTextParser.MaxDepth) throw new CqlException($"the filter nests deeper than {CqlTextParser.MaxDepth} levels", path);
         if (e.ValueKind is JsonValueKind.True or JsonValueKind.False) return new CqlLiteral(path, e.GetBoolean());
+        // Read as cql2-text reads a bare name, so both encodings refuse it with the same message (CqlSql).
+        if (e.ValueKind == JsonValueKind.Object && !e.TryGetProperty("op", out _) && e.TryGetProperty("property", out var name) && name.ValueKind == JsonValueKind.String)
+            return new CqlProperty(path, Text(name, path + ".property"));
         if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("op", out var opElement) || opElement.ValueKind != JsonValueKind.String)
             throw new CqlException("expected an object with \"op\" and \"args\"", path);
+        // JsonElement keeps every member and TryGetProperty finds one of them: {"op":"=","op":"<>",…} was read as one
+        // operator while another reader of the same filter may take the other.
+        foreach (var key in (string[])["op", "args"])
+            if (e.EnumerateObject().Count(member => member.NameEquals(key)) > 1)
+                throw new CqlException($"\"{key}\" is given more than once", path);
         var op = Text(opElement, path + ".op");
         var args = Args(e, path);
         string ArgPath(int i) => $"{path}.args[{i}]";
@@ -45,29 +56,29 @@ public static class CqlJsonReader
                 return new CqlNot(path, Expression(args[0], ArgPath(0), depth + 1));
             case "LIKE":
                 Arity(args, 2, op, path);
-                return new CqlLike(path, Scalar(args[0], ArgPath(0)), Scalar(args[1], ArgPath(1)));
+                return new CqlLike(path, Scalar(args[0], ArgPath(0), depth + 1), Scalar(args[1], ArgPath(1), depth + 1));
             case "BETWEEN":
                 Arity(args, 3, op, path);
-                return new CqlBetween(path, Scalar(args[0], ArgPath(0)), Scalar(args[1], ArgPath(1)), Scalar(args[2], ArgPath(2)));
+                return new CqlBetween(path, Scalar(args[0], ArgPath(0), depth + 1), Scalar(args[1], ArgPath(1), depth + 1), Scalar(args[2], ArgPath(2), depth + 1));
             case "IN":
                 Arity(args, 2, op, path);
                 if (args[1].ValueKind != JsonValueKind.Array) throw new CqlException("the second argument of 'in' must be an array", ArgPath(1));
                 if (args[1].GetArrayLength() == 0) throw new CqlException("an IN list needs at least one value", ArgPath(1));
                 if (args[1].GetArrayLength() > CqlTextParser.MaxListLength)
                     throw new CqlException($"an IN list may have at most {CqlTextParser.MaxListLength} values", ArgPath(1));
-                return new CqlIn(path, Scalar(args[0], ArgPath(0)),
-                    args[1].EnumerateArray().Select((v, i) => Scalar(v, $"{ArgPath(1)}[{i}]")).ToList());
+                return new CqlIn(path, Scalar(args[0], ArgPath(0), depth + 1),
+                    args[1].EnumerateArray().Select((v, i) => Scalar(v, $"{ArgPath(1)}[{i}]", depth + 1)).ToList());
             case "ISNULL":
                 Arity(args, 1, op, path);
-                return new CqlIsNull(path, Scalar(args[0], ArgPath(0)));
+                return new CqlIsNull(path, Scalar(args[0], ArgPath(0), depth + 1));
         }
         if (Comparisons.TryGetValue(op, out var comparison))
         {
             Arity(args, 2, op, path);
-            return new CqlCompare(path, comparison, Scalar(args[0], ArgPath(0)), Scalar(args[1], ArgPath(1)));
+            return new CqlCompare(path, comparison, Scalar(args[0], ArgPath(0), depth + 1), Scalar(args[1], ArgPath(1), depth + 1));
         }
         if (CqlFunctions.IsKnown(upper))
-            return new CqlFunction(path, upper, args.Select((a, i) => Scalar(a, ArgPath(i))).ToList());
+            return new CqlFunction(path, upper, args.Select((a, i) => Scalar(a, ArgPath(i), depth + 1)).ToList());
         if (op is "+" or "-" or "*" or "/" or "%" or "^" or "div") throw new CqlException(CqlFunctions.NoArithmetic($"'{op}'"), path + ".op");
         throw new CqlException($"'{op}' is not an operator this server knows; use and, or, not, =, <>, <, <=, >, >=, like, between, in, isNull, " +
                                $"{CqlFunctions.SpatialList.ToLowerInvariant()}, {CqlFunctions.TemporalList.ToLowerInvariant()}", path + ".op");
@@ -97,7 +108,7 @@ public static class CqlJsonReader
         if (args.Count != count) throw new CqlException($"'{op}' takes {count} argument{(count == 1 ? "" : "s")}, not {args.Count}", path);
     }
 
-    private static CqlNode Scalar(JsonElement e, string path)
+    private static CqlNode Scalar(JsonElement e, string path, int depth)
     {
         switch (e.ValueKind)
         {
@@ -112,13 +123,13 @@ public static class CqlJsonReader
             case JsonValueKind.True or JsonValueKind.False:
                 return new CqlLiteral(path, e.GetBoolean());
             case JsonValueKind.Object:
-                return ObjectScalar(e, path);
+                return ObjectScalar(e, path, depth);
             default:
                 throw new CqlException($"a {e.ValueKind.ToString().ToLowerInvariant()} is not a value here", path);
         }
     }
 
-    private static CqlNode ObjectScalar(JsonElement e, string path)
+    private static CqlNode ObjectScalar(JsonElement e, string path, int depth)
     {
         if (e.TryGetProperty("property", out var property) && property.ValueKind == JsonValueKind.String)
             return new CqlProperty(path, Text(property, path + ".property"));
@@ -130,7 +141,8 @@ public static class CqlJsonReader
         {
             if (interval.ValueKind != JsonValueKind.Array || interval.GetArrayLength() != 2)
                 throw new CqlException("\"interval\" must be an array of two instants", path);
-            return new CqlInterval(path, Scalar(interval[0], path + ".interval[0]"), Scalar(interval[1], path + ".interval[1]"));
+            if (depth + 1 > CqlTextParser.MaxDepth) throw new CqlException($"the filter nests deeper than {CqlTextParser.MaxDepth} levels", path);
+            return new CqlInterval(path, Scalar(interval[0], path + ".interval[0]", depth + 1), Scalar(interval[1], path + ".interval[1]", depth + 1));
         }
         // A CQL2 bbox literal is {"bbox": […]} alone; a GeoJSON geometry may carry a bbox member too (RFC 7946 §5), and
         // is then still its coordinates, not that rectangle: an object with a "type" is read as GeoJSON below.
@@ -141,7 +153,9 @@ public static class CqlJsonReader
             var half = n.Count / 2;
             return CqlGeometries.Box(n[0], n[1], n[half], n[half + 1], path);
         }
-        if (e.TryGetProperty("op", out _)) return Expression(e, path, 0);
+        // Arguments are a level deeper than their operator (the caller counted it): read from depth 0 again, as they were,
+        // {"op":…} inside {"op":…} recursed without limit.
+        if (e.TryGetProperty("op", out _)) return Expression(e, path, depth);
         // A GeometryCollection has its members in "geometries", not "coordinates" (RFC 7946 §3.1.8).
         if (e.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String &&
             (e.TryGetProperty("coordinates", out _) || e.TryGetProperty("geometries", out _)))

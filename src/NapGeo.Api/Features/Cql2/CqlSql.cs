@@ -61,9 +61,11 @@ public sealed class CqlSql
         CqlFunction f when CqlFunctions.Spatial.TryGetValue(f.Name, out var st) => Spatial(f, st),
         CqlFunction f when CqlFunctions.Temporal.TryGetValue(f.Name, out var pattern) => Temporal(f, pattern),
         CqlLiteral { Value: bool b } => b ? "TRUE" : "FALSE",
-        CqlProperty p => Value(p, null) is { Type: ValueType.Boolean } flag
-            ? $"({flag.Sql} IS TRUE)"
-            : throw new CqlException($"'{p.Name}' is not a boolean property, so it cannot stand alone as a condition", p.At),
+        // CQL2 has no bare property as a condition, in text (booleanPrimary) or JSON (the schema's booleanExpression):
+        // cql2-text took one and cql2-json did not; both now say how to write it.
+        CqlProperty p => Value(p, null) is { Type: ValueType.Boolean }
+            ? throw new CqlException($"a property is not a condition in CQL2; compare it: {Shorten(p.Name)} = TRUE", p.At)
+            : throw new CqlException($"'{Shorten(p.Name)}' is a property, not a condition; compare it with a value (=, <, LIKE, IS NULL, …)", p.At),
         _ => throw new CqlException("this is a value, not a condition", node.At),
     };
 
@@ -164,11 +166,12 @@ public sealed class CqlSql
             // Stored text is composed (LayerSql.Composed): a literal typed with combining accents must still match it.
             case ValueType.Text: return new Operand(LayerSql.Composed(Add(text, NpgsqlDbType.Text)), ValueType.Text);
             case ValueType.Uuid when Guid.TryParse(text, out var id): return Parameter(id, NpgsqlDbType.Uuid, ValueType.Uuid);
-            case ValueType.Date when DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d):
+            case ValueType.Date when Rfc3339.TryParseDate(text, out var d):
                 return Parameter(d, NpgsqlDbType.Date, ValueType.Date);
-            case ValueType.Timestamp when text.Length == 10 && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _):
+            case ValueType.Timestamp when Rfc3339.TryParseDate(text, out _):
                 throw new CqlException($"'{text}' is a day, not an instant; for a whole day use T_INTERSECTS(property, DATE('{text}'))", at);
-            case ValueType.Timestamp when FeatureInput.TryParseTimestamp(text, out var t): return Parameter(t, NpgsqlDbType.TimestampTz, ValueType.Timestamp);
+            case ValueType.Timestamp when Rfc3339.TryParseDateTime(text, out var t): return Parameter(t, NpgsqlDbType.TimestampTz, ValueType.Timestamp);
+            case ValueType.Timestamp: throw new CqlException(NotATimestamp(text), at);
             default: throw new CqlException($"'{Shorten(text)}' is not a valid {Describe(expected)}", at);
         }
     }
@@ -214,8 +217,20 @@ public sealed class CqlSql
         if (f.Args.Count != 2) throw new CqlException($"{f.Name} takes two temporal values", f.At);
         var (a0, a1, aEnd) = Interval(f.Args[0]);
         var (b0, b1, bEnd) = Interval(f.Args[1]);
+        if (CqlFunctions.IntervalsOnly.Contains(f.Name) && f.Args.Select((arg, i) => (arg, i)).FirstOrDefault(a => a.arg is not CqlInterval) is { arg: { } instant } at)
+            throw new CqlException($"{f.Name} compares intervals only (CQL2), and its {(at.i == 0 ? "first" : "second")} argument, {InstantName(instant)}, " +
+                                   "is an instant; for an instant use T_INTERSECTS (or T_BEFORE, T_AFTER, T_EQUALS, T_DISJOINT), which take instants and intervals",
+                                   instant.At);
         return string.Format(CultureInfo.InvariantCulture, pattern, a0, a1, b0, b1, aEnd, bEnd);
     }
+
+    private string InstantName(CqlNode node) => node switch
+    {
+        CqlProperty p => $"'{Shorten(p.Name)}' (a {(Value(p, null).Type == ValueType.Date ? "date" : "timestamp")} property)",
+        CqlTime t => $"{(t.IsDate ? "DATE" : "TIMESTAMP")}('{Shorten(t.Text)}')",
+        CqlLiteral { Value: string text } => $"'{Shorten(text)}'",
+        _ => "a single date or time",
+    };
 
     private const string OpenEnd = "'infinity'::timestamptz";
 
@@ -242,6 +257,13 @@ public sealed class CqlSql
             case CqlLiteral { Value: string text }:
                 return Interval(new CqlTime(node.At, text.Length == 10, text));
             case CqlInterval interval:
+                // CQL2's interval ends are instants, '..' or properties: an INTERVAL inside one had its own start or end
+                // taken, silently.
+                if (interval.Start is CqlInterval || interval.End is CqlInterval)
+                    throw new CqlException("an INTERVAL's start and end are dates, timestamps, '..' or properties, not another INTERVAL",
+                        (interval.Start as CqlInterval ?? (CqlInterval)interval.End).At);
+                if (LiteralBounds(interval.Start) is { } first && LiteralBounds(interval.End) is { } second && (second.Hi ?? DateTime.MaxValue) <= first.Lo)
+                    throw new CqlException("the INTERVAL's end is before its start", interval.At);
                 var from = interval.Start is CqlLiteral { Value: ".." } ? "'-infinity'::timestamptz" : Interval(interval.Start).Lo;
                 var (_, to, last) = interval.End is CqlLiteral { Value: ".." } ? (OpenEnd, OpenEnd, OpenEnd) : Interval(interval.End);
                 return (from, to, last);
@@ -249,6 +271,14 @@ public sealed class CqlSql
                 throw new CqlException("expected a date or time property, DATE(…), TIMESTAMP(…) or INTERVAL(…)", node.At);
         }
     }
+
+    /// <summary>The day or instant a literal interval end names; null for '..', a property or anything else.</summary>
+    private static (DateTime Lo, DateTime? Hi)? LiteralBounds(CqlNode node) => node switch
+    {
+        CqlTime time => Instant(time),
+        CqlLiteral { Value: string text } when text != ".." => Instant(new CqlTime(node.At, text.Length == 10, text)),
+        _ => null,
+    };
 
     /// <summary>The interval a date or timestamp field covers, as timestamptz SQL: see <see cref="TimeBounds"/>.</summary>
     public static (string Lo, string Hi) Interval(Field field)
@@ -270,15 +300,17 @@ public sealed class CqlSql
     {
         if (time.IsDate)
         {
-            if (!DateOnly.TryParseExact(time.Text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-                throw new CqlException($"'{Shorten(time.Text)}' is not a date written YYYY-MM-DD", time.At);
+            if (!Rfc3339.TryParseDate(time.Text, out var d))
+                throw new CqlException($"'{Shorten(time.Text)}' is not a date written YYYY-MM-DD (RFC 3339 full-date, e.g. {Rfc3339.DateExample})", time.At);
             var midnight = d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
             return (midnight, After(midnight, TimeSpan.FromDays(1)));
         }
-        if (!DateTimeOffset.TryParse(time.Text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) || time.Text.Length < 11)
-            throw new CqlException($"'{Shorten(time.Text)}' is not an RFC 3339 timestamp (e.g. 2024-05-02T10:00:00Z)", time.At);
-        return (t.UtcDateTime, After(t.UtcDateTime, TimeSpan.FromTicks(10)));
+        if (!Rfc3339.TryParseDateTime(time.Text, out var t)) throw new CqlException(NotATimestamp(time.Text), time.At);
+        return (t, After(t, TimeSpan.FromTicks(10)));
     }
+
+    private static string NotATimestamp(string text) =>
+        $"'{Shorten(text)}' is not an RFC 3339 timestamp: the date, T, the time and Z or an offset (e.g. {Rfc3339.DateTimeExample})";
 
     /// <summary>
     /// The end of a day or instant that starts at <paramref name="start"/>; null when it would be after 9999-12-31, the

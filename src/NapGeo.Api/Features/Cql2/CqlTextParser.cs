@@ -8,7 +8,7 @@ namespace NapGeo.Features.Cql2;
 /// spatial and temporal functions, with WKT and BBOX(…) geometry literals and DATE/TIMESTAMP/INTERVAL time literals.
 /// Arithmetic and custom functions are not supported. Errors carry the 1-based character position.
 /// </summary>
-public sealed class CqlTextParser
+public sealed partial class CqlTextParser
 {
     public const int MaxLength = 16_000;
     public const int MaxDepth = 40;
@@ -23,16 +23,29 @@ public sealed class CqlTextParser
     private readonly string _text;
     private int _pos;
     private int _depth;
+    private bool _backslashQuotes = true;
 
     private CqlTextParser(string text) => _text = text;
 
     public static CqlNode Parse(string text)
     {
         if (text.Length > MaxLength) throw new CqlException($"the filter is {text.Length} characters long; the limit is {MaxLength}.", "position 1");
-        var parser = new CqlTextParser(text);
-        var node = parser.ParseOr();
-        parser.SkipSpace();
-        if (parser._pos < text.Length) throw parser.Error($"unexpected '{parser.Snippet()}'; expected AND, OR or the end of the filter");
+        try { return new CqlTextParser(text).ParseAll(); }
+        // CQL2's escapeQuote is '' or \', yet a backslash is also a character of its own: 'C:\' or a LIKE pattern ending
+        // in \ never closed. The grammar allows both readings; when the escape reading is no filter, the other is tried.
+        catch (CqlException) when (text.Contains("\\'"))
+        {
+            try { return new CqlTextParser(text) { _backslashQuotes = false }.ParseAll(); }
+            catch (CqlException) { }
+            throw;
+        }
+    }
+
+    private CqlNode ParseAll()
+    {
+        var node = ParseOr();
+        SkipSpace();
+        if (_pos < _text.Length) throw Error($"unexpected '{Snippet()}'; expected AND, OR or the end of the filter");
         return node;
     }
 
@@ -200,14 +213,17 @@ public sealed class CqlTextParser
                 Expect(")");
                 return new CqlTime(at, upper == "DATE", text);
             }
+            // Arguments count as a level of nesting, as NOT and parentheses do: INTERVAL(INTERVAL(…)) or T_AFTER(T_AFTER(…))
+            // a few thousand deep recursed here, and later in CqlSql, with no limit but the stack.
             case "INTERVAL":
-            {
-                var from = ParseScalar();
-                Expect(",");
-                var to = ParseScalar();
-                Expect(")");
-                return new CqlInterval(at, from, to);
-            }
+                return Nested(() =>
+                {
+                    var from = ParseScalar();
+                    Expect(",");
+                    var to = ParseScalar();
+                    Expect(")");
+                    return new CqlInterval(at, from, to);
+                });
             case "BBOX":
             {
                 var numbers = new List<double> { ReadNumber() };
@@ -219,14 +235,17 @@ public sealed class CqlTextParser
             }
         }
         if (!CqlFunctions.IsKnown(upper)) throw Error($"'{name}' is not a function this server knows; spatial: {CqlFunctions.SpatialList}; temporal: {CqlFunctions.TemporalList}", start);
-        var args = new List<CqlNode>();
-        SkipSpace();
-        if (!TrySymbol(")"))
+        return Nested(() =>
         {
-            do args.Add(ParseScalar()); while (TrySymbol(","));
-            Expect(")");
-        }
-        return new CqlFunction(at, upper, args);
+            var args = new List<CqlNode>();
+            SkipSpace();
+            if (!TrySymbol(")"))
+            {
+                do args.Add(ParseScalar()); while (TrySymbol(","));
+                Expect(")");
+            }
+            return new CqlFunction(at, upper, args);
+        });
     }
 
     private CqlGeometry ReadWkt(int start, string at)
@@ -281,61 +300,6 @@ public sealed class CqlTextParser
         if (word is "Z" or "M" or "ZM") word = _pos < _text.Length && _text[_pos] == '(' ? "(" : Word();
         _pos = save;
         return word is "(" or "EMPTY";
-    }
-
-    private string ReadString()
-    {
-        if (_pos >= _text.Length || _text[_pos] != '\'') throw Error("expected a quoted string");
-        var start = _pos++;
-        var sb = new System.Text.StringBuilder();
-        while (true)
-        {
-            if (_pos >= _text.Length) throw Error("the string is not closed (a quote inside a string is written '' or \\')", start);
-            var ch = _text[_pos++];
-            if (ch == '\'')
-            {
-                if (_pos < _text.Length && _text[_pos] == '\'') { sb.Append('\''); _pos++; continue; }
-                break;
-            }
-            // CQL2's escapeQuote is '' or \' (as in 'O\'Brien'); any other backslash is itself (LIKE patterns keep theirs).
-            if (ch == '\\' && _pos < _text.Length && _text[_pos] == '\'') { sb.Append('\''); _pos++; continue; }
-            sb.Append(ch);
-            if (sb.Length > MaxStringLength) throw Error($"the string is longer than {MaxStringLength} characters", start);
-        }
-        return sb.ToString();
-    }
-
-    private double ReadNumber()
-    {
-        SkipSpace();
-        var start = _pos;
-        if (_pos < _text.Length && _text[_pos] is '-' or '+') _pos++;
-        while (_pos < _text.Length && (char.IsAsciiDigit(_text[_pos]) || _text[_pos] is '.' or 'e' or 'E' ||
-                                       (_text[_pos] is '-' or '+' && _text[_pos - 1] is 'e' or 'E')))
-            _pos++;
-        var token = _text[start.._pos];
-        if (token.Length > 40) throw Error($"the number '{token[..20]}…' is too long", start);
-        if (!double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
-            throw Error($"'{(token.Length == 0 ? Snippet() : token)}' is not a finite number", start);
-        return value;
-    }
-
-    private string ReadIdentifier()
-    {
-        var start = _pos;
-        while (_pos < _text.Length && (char.IsAsciiLetterOrDigit(_text[_pos]) || _text[_pos] is '_' or '.' or ':')) _pos++;
-        if (_pos - start > 100) throw Error("the name is longer than 100 characters", start);
-        return _text[start.._pos];
-    }
-
-    private string ReadQuotedIdentifier()
-    {
-        var start = _pos++;
-        var end = _text.IndexOf('"', _pos);
-        if (end < 0 || end - _pos > 100) throw Error("the quoted name is not closed", start);
-        var name = _text[_pos..end];
-        _pos = end + 1;
-        return name;
     }
 
     private string? TryComparison()
