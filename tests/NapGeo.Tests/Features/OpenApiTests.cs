@@ -29,6 +29,48 @@ public sealed class OpenApiTests(DemoDataServer server)
         Assert.Equal("application/json", (await server.Client().GetAsync("/swagger/v1/swagger.json")).Content.Headers.ContentType!.MediaType);
     }
 
+    /// <summary>
+    /// Swashbuckle answered the document before CORS and compression ran: a dashboard on another origin following the
+    /// landing page's service-desc got a CORS error, and every client got 222 kB uncompressed.
+    /// </summary>
+    [Fact]
+    public async Task The_api_definition_is_readable_from_another_origin_and_compressed()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/swagger/v1/swagger.json");
+        request.Headers.Add("Origin", "https://dash.example.org");
+        request.Headers.Add("Accept-Encoding", "gzip");
+        var response = await server.Client().SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("gzip", response.Content.Headers.ContentEncoding.Single());
+        var compressed = await response.Content.ReadAsByteArrayAsync();
+        await using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(compressed), System.IO.Compression.CompressionMode.Decompress);
+        var document = JsonNode.Parse(gzip)!;
+        Assert.Equal("3.0.4", document["openapi"]!.GetValue<string>());
+        Assert.True(compressed.Length * 5 < (await server.Client().GetByteArrayAsync("/swagger/v1/swagger.json")).Length);
+    }
+
+    /// <summary>
+    /// The preflight of the document had no CORS headers at all; and no preflight said how long it may be reused, so a
+    /// browser sending If-None-Match (not a safelisted header) preflighted nearly every request, tiles included.
+    /// </summary>
+    [Theory]
+    [InlineData("/swagger/v1/swagger.json")]
+    [InlineData("/ogc/collections/samples/items")]
+    [InlineData("/tiles/samples/0/0/0.mvt")]
+    public async Task A_preflight_is_answered_with_cors_headers_and_may_be_reused_for_two_hours(string path)
+    {
+        var preflight = new HttpRequestMessage(HttpMethod.Options, path);
+        preflight.Headers.Add("Origin", "https://dash.example.org");
+        preflight.Headers.Add("Access-Control-Request-Method", "GET");
+        preflight.Headers.Add("Access-Control-Request-Headers", "if-none-match");
+        var answer = await server.Client().SendAsync(preflight);
+        Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
+        Assert.Equal("*", answer.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("if-none-match", answer.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("7200", answer.Headers.GetValues("Access-Control-Max-Age").Single());
+    }
+
     [Fact]
     public async Task Every_operation_id_is_unique()
     {
