@@ -10,7 +10,11 @@ public static class FeaturesSetup
     {
         services.AddSingleton<FeatureReader>();
         services.AddSingleton<OgcMetadata>();
-        services.ConfigureSwaggerGen(o => o.OperationFilter<ItemsOpenApi>());
+        services.ConfigureSwaggerGen(o =>
+        {
+            o.OperationFilter<ItemsOpenApi>();
+            o.DocumentFilter<CollectionsOpenApi>();
+        });
         // Compression and CORS run early in the pipeline (NapGeoApp.UseNapGeo), for every response; this adds the media types
         // served here to the compressed ones, and a default CORS policy for every response without a policy of its own (the
         // API definition, which no endpoint serves, included). AddTiles runs first, so these options extend its own.

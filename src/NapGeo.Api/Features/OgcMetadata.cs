@@ -131,16 +131,7 @@ public sealed class OgcMetadata(NpgsqlDataSource db)
             }
             else
             {
-                var (type, format) = q.Kind switch
-                {
-                    FieldKind.Integer => ("integer", null),
-                    FieldKind.Number => ("number", null),
-                    FieldKind.Boolean => ("boolean", null),
-                    FieldKind.Date => ("string", "date"),
-                    FieldKind.Timestamp => ("string", "date-time"),
-                    FieldKind.Uuid => ("string", "uuid"),
-                    _ => ("string", (string?)null),
-                };
+                var (type, format) = q.JsonType;
                 json.WriteString("type", type);
                 if (format is not null) json.WriteString("format", format);
                 if (q.Name == "id") json.WriteString("x-ogc-role", "id");

@@ -4,7 +4,23 @@ using NapGeo.Layers;
 namespace NapGeo.Features;
 
 /// <summary>A property a filter or sortby may name; the column is the field name from the layer definition.</summary>
-public sealed record Queryable(string Name, string Column, FieldKind Kind, bool IsGeometry, string Description, IReadOnlyList<string>? Allowed);
+public sealed record Queryable(string Name, string Column, FieldKind Kind, bool IsGeometry, string Description, IReadOnlyList<string>? Allowed)
+{
+    /// <summary>
+    /// The JSON Schema type and format of its values, for the queryables and the OpenAPI document alike (one source, so
+    /// a field added to a layer is typed the same in both).
+    /// </summary>
+    public (string Type, string? Format) JsonType => Kind switch
+    {
+        FieldKind.Integer => ("integer", null),
+        FieldKind.Number => ("number", null),
+        FieldKind.Boolean => ("boolean", null),
+        FieldKind.Date => ("string", "date"),
+        FieldKind.Timestamp => ("string", "date-time"),
+        FieldKind.Uuid => ("string", "uuid"),
+        _ => ("string", null),
+    };
+}
 
 /// <summary>The queryables of a layer: its fields as defined, the feature id, and the geometry.</summary>
 public sealed class Queryables

@@ -167,7 +167,9 @@ public static class LayerQuery
             FieldKind.Text => field.AllowedCode(text) is { } code && Set(out value, code),
             FieldKind.Integer => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) && Set(out value, i),
             FieldKind.Number => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) && Set(out value, d),
-            FieldKind.Boolean => bool.TryParse(text, out var b) && Set(out value, b),
+            // 1 and 0 too: GDAL's OAPIF driver reads GeoJSON booleans as integers and sends -where "below_detection = 1" as
+            // ?below_detection=1 to a collection whose OpenAPI document lists the parameter.
+            FieldKind.Boolean => (bool.TryParse(text, out var b) ? b : text switch { "1" => true, "0" => false, _ => (bool?)null }) is { } flag && Set(out value, flag),
             FieldKind.Date => DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && Set(out value, date),
             FieldKind.Timestamp => FeatureInput.TryParseTimestamp(text, out var t) && Set(out value, t),
             FieldKind.Uuid => Guid.TryParse(text, out var g) && Set(out value, g),

@@ -127,6 +127,46 @@ public sealed class OpenApiTests(DemoDataServer server)
         Assert.True(responses.ContainsKey("304"));
     }
 
+    /// <summary>
+    /// Each collection has its own items path, relative to the landing page as GDAL looks it up, with the collection's
+    /// queryables as typed query parameters: the same names and types as /queryables, and the codes as enums.
+    /// </summary>
+    [Theory]
+    [InlineData("sites")]
+    [InlineData("hotspots")]
+    [InlineData("samples")]
+    public async Task Each_collection_declares_its_queryables_as_typed_query_parameters(string collection)
+    {
+        var doc = JsonNode.Parse(await server.Client().GetStringAsync("/swagger/v1/swagger.json"))!;
+        var path = doc["paths"]![$"/collections/{collection}/items"]!;
+        var get = path["get"]!;
+        Assert.Equal("/ogc", get["servers"]!.AsArray().Single()!["url"]!.GetValue<string>());
+        Assert.Equal("OgcItems" + char.ToUpperInvariant(collection[0]) + collection[1..], get["operationId"]!.GetValue<string>());
+        var parameters = get["parameters"]!.AsArray().ToDictionary(p => p!["name"]!.GetValue<string>(), p => p!);
+        Assert.All(parameters.Values, p => Assert.Equal("query", p["in"]!.GetValue<string>()));
+        // Every items parameter of the generic path, but the collection id, which is in the path itself.
+        var generic = await ParametersAsync("/ogc/collections/{collectionId}/items");
+        Assert.Equal(generic.Keys.Where(k => k != "collectionId").Order(), parameters.Keys.Where(generic.ContainsKey).Order());
+
+        var queryables = (await server.Client().GetJsonAsync($"/ogc/collections/{collection}/queryables"))["properties"]!.AsObject();
+        var declared = parameters.Keys.Where(k => !generic.ContainsKey(k)).ToList();
+        Assert.Equal(queryables.Select(q => q.Key).Where(k => k != "geometry").Order(), declared.Order());
+        foreach (var name in declared)
+        {
+            var schema = parameters[name]["schema"]!;
+            Assert.Equal(queryables[name]!["type"]!.ToJsonString(), schema["type"]!.ToJsonString());
+            Assert.Equal(queryables[name]!["enum"]?.ToJsonString(), schema["enum"]?.ToJsonString());
+        }
+        if (collection == "samples")
+        {
+            Assert.Equal(["soil", "sediment", "tailings", "water", "air", "fish", "hair", "urine", "blood", "other"],
+                parameters["matrix"]["schema"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+            Assert.Equal("number", parameters["value"]["schema"]!["type"]!.GetValue<string>());
+            Assert.Equal("boolean", parameters["below_detection"]["schema"]!["type"]!.GetValue<string>());
+            Assert.Equal("uuid", parameters["site_id"]["schema"]!["format"]!.GetValue<string>());
+        }
+    }
+
     [Fact]
     public async Task The_server_still_names_bad_values_itself()
     {
