@@ -36,9 +36,18 @@ public sealed class CollectionsOpenApi : IDocumentFilter
                     .. items.Parameters?.Where(p => p.In != ParameterLocation.Path) ?? [],
                     .. Queryables.For(layer).All.Where(q => !q.IsGeometry).Select(Parameter),
                 ],
+                Responses = WithoutNotFound(items.Responses),
             };
             document.Paths[$"/collections/{layer.Name}/items"] = new OpenApiPathItem { Operations = new() { [HttpMethod.Get] = operation } };
         }
+    }
+
+    /// <summary>The generic items' responses but its 404, for an unknown collection, which a collection's own path cannot be.</summary>
+    private static OpenApiResponses WithoutNotFound(OpenApiResponses? responses)
+    {
+        var copy = new OpenApiResponses();
+        foreach (var (status, response) in responses ?? []) if (status != "404") copy[status] = response;
+        return copy;
     }
 
     private static OpenApiParameter Parameter(Queryable q)

@@ -301,6 +301,9 @@ public sealed record ItemsQuery(
         return OutputFormat.GeoJson;
     }
 
+    /// <summary>The values of <c>f=</c>, the default first, as the OpenAPI document lists them.</summary>
+    public static readonly string[] Formats = ["json", "csv", "ndjson", "geojsonseq"];
+
     /// <summary>The error key of an Accept that takes none of the formats: the answer is a 406, not a 400.</summary>
     public const string NotAcceptable = "Accept";
 

@@ -167,6 +167,30 @@ public sealed class OpenApiTests(DemoDataServer server)
         }
     }
 
+    /// <summary>f had no enum, and the 404 of an unknown collection was not declared where it can happen.</summary>
+    [Theory]
+    [InlineData("/ogc/collections/{collectionId}/items", "json,csv,ndjson,geojsonseq", true)]
+    [InlineData("/collections/samples/items", "json,csv,ndjson,geojsonseq", false)] // a collection's own path cannot miss it
+    [InlineData("/api/samples/export", "json,csv,ndjson,geojsonseq", false)]
+    [InlineData("/ogc/collections/{collectionId}/items/{featureId}", "json", true)]
+    [InlineData("/ogc/collections/{collectionId}", null, true)]
+    [InlineData("/ogc/collections/{collectionId}/queryables", null, true)]
+    [InlineData("/ogc/collections/{collectionId}/sortables", null, true)]
+    public async Task Formats_are_an_enum_and_a_404_is_declared_where_it_can_happen(string path, string? formats, bool notFound)
+    {
+        var doc = JsonNode.Parse(await server.Client().GetStringAsync("/swagger/v1/swagger.json"))!;
+        var get = doc["paths"]![path]!["get"]!;
+        if (formats is not null)
+        {
+            var f = get["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "f")!["schema"]!;
+            Assert.Equal(formats.Split(','), f["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+            Assert.Equal("json", f["default"]!.GetValue<string>());
+        }
+        var responses = get["responses"]!.AsObject();
+        Assert.Equal(notFound, responses.ContainsKey("404"));
+        if (notFound) Assert.Equal("application/problem+json", responses["404"]!["content"]!.AsObject().Single().Key);
+    }
+
     [Fact]
     public async Task The_server_still_names_bad_values_itself()
     {
