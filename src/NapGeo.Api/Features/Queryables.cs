@@ -6,6 +6,9 @@ namespace NapGeo.Features;
 /// <summary>A property a filter or sortby may name; the column is the field name from the layer definition.</summary>
 public sealed record Queryable(string Name, string Column, FieldKind Kind, bool IsGeometry, string Description, IReadOnlyList<string>? Allowed)
 {
+    /// <summary>A feature may have no value: its property is JSON null.</summary>
+    public bool Nullable { get; init; }
+
     /// <summary>
     /// The JSON Schema type and format of its values, for the queryables and the OpenAPI document alike (one source, so
     /// a field added to a layer is typed the same in both).
@@ -34,7 +37,7 @@ public sealed class Queryables
         All =
         [
             new("id", "id", FieldKind.Uuid, false, "Feature id", null),
-            .. layer.Fields.Select(f => new Queryable(f.Name, f.Name, f.Kind, false, f.Description, f.Allowed)),
+            .. layer.Fields.Select(f => new Queryable(f.Name, f.Name, f.Kind, false, f.Description, f.Allowed) { Nullable = f.Nullable }),
             new(GeometryName, "geom", FieldKind.Text, true, $"The {layer.Noun}'s geometry (use S_INTERSECTS etc.)", null),
         ];
         _byName = All.ToDictionary(q => q.Name, StringComparer.Ordinal);
