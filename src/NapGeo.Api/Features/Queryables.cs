@@ -25,7 +25,7 @@ public sealed record Queryable(string Name, string Column, FieldKind Kind, bool 
     };
 }
 
-/// <summary>The queryables of a layer: its fields as defined, the feature id, and the geometry.</summary>
+/// <summary>The queryables of a layer: its fields as defined, the feature id, the record's times, and the geometry.</summary>
 public sealed class Queryables
 {
     public const string GeometryName = "geometry";
@@ -37,11 +37,23 @@ public sealed class Queryables
         All =
         [
             new("id", "id", FieldKind.Uuid, false, "Feature id", null),
-            .. layer.Fields.Select(f => new Queryable(f.Name, f.Name, f.Kind, false, f.Description, f.Allowed) { Nullable = f.Nullable }),
+            .. layer.Fields.Concat(RecordTimes).Select(f => new Queryable(f.Name, f.Name, f.Kind, false, f.Description, f.Allowed) { Nullable = f.Nullable }),
             new(GeometryName, "geom", FieldKind.Text, true, $"The {layer.Noun}'s geometry (use S_INTERSECTS etc.)", null),
         ];
         _byName = All.ToDictionary(q => q.Name, StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// The record's own times, columns of every layer's table set by the database: the features README promises them
+    /// to dashboards syncing what changed (filter=updated_at > TIMESTAMP('…')&amp;sortby=updated_at), which could only
+    /// download everything and compare while these were no queryables. Written in full, not as a day.
+    /// </summary>
+    public static readonly IReadOnlyList<Field> RecordTimes =
+    [
+        new("created_at", FieldKind.Timestamp, "When the feature was stored (an instant, written in full)") { NotNull = true, Source = FieldSource.Database },
+        new("updated_at", FieldKind.Timestamp, "When the feature was last changed (an instant, written in full); " +
+                                               "filter=updated_at > TIMESTAMP('…')&sortby=updated_at gives the changes since") { NotNull = true, Source = FieldSource.Database },
+    ];
 
     public static Queryables For(LayerDefinition layer) => Cache.GetOrAdd(layer.Name, _ => new Queryables(layer));
 

@@ -17,7 +17,9 @@ public static class LayerQuery
     /// Builds the filter from <c>bbox</c> and <c>?field=value</c> pairs for the layer's filterable fields, or for all of
     /// its fields when <paramref name="everyField"/> (OGC's queryables as query parameters).
     /// </summary>
-    public static LayerFilter? Parse(LayerDefinition layer, PageRequest page, IQueryCollection query, ValidationErrors errors, bool everyField = false)
+    /// <param name="more">Columns besides the layer's fields that may be filtered so (OGC: the record's times).</param>
+    public static LayerFilter? Parse(LayerDefinition layer, PageRequest page, IQueryCollection query, ValidationErrors errors, bool everyField = false,
+        IEnumerable<Field>? more = null)
     {
         query = RefuseRepeated(query, errors, (name, values) =>
             PageParameters.Contains(name, StringComparer.OrdinalIgnoreCase) ? ""
@@ -33,7 +35,7 @@ public static class LayerQuery
 
         var equals = new List<(Field, object)>();
         var days = new List<Func<Npgsql.NpgsqlParameterCollection, string>>();
-        foreach (var field in layer.Fields.Where(f => f.Filterable || everyField))
+        foreach (var field in layer.Fields.Where(f => f.Filterable || everyField).Concat(more ?? []))
         {
             if (!query.TryGetValue(field.Name, out var raw) || raw.Count == 0) continue;
             // A timestamp given as a date (?sampled_at=2024-06-01, as the OGC output writes it) is that whole UTC day:
