@@ -92,14 +92,20 @@ public static class NapGeoApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseViewerFiles();
-        app.UseOpenApiMediaType();
-        app.UseSwagger();
-        app.UseSwaggerUI(o => o.DocumentTitle = "NapGeo API");
+        // Every response after this point may be compressed (the types are listed in AddTiles and AddFeatures), and every
+        // one gets CORS, the API definition too: Swashbuckle answers it without calling the rest of the pipeline, so
+        // middleware placed after UseSwagger never saw it, and the landing page's service-desc (222 kB, 12 kB gzipped)
+        // went out uncompressed and unreadable to a dashboard on another origin.
+        app.UseResponseCompression();
         // Before authentication, as ASP.NET Core orders them: a browser's preflight never carries the key it asks to send,
         // so authorization refused it (401) where reads need a key; and a 401 or 403 must carry Access-Control-Allow-Origin
         // too, or a page on another origin sees an opaque failure instead of the problem saying why. The policies
-        // (AddTiles, AddFeatures) still decide which origins, methods and headers are allowed.
+        // (AddTiles, AddFeatures) still decide which origins, methods and headers are allowed; reads only, for any origin,
+        // as keys travel in a header, never in cookies, so no origin can borrow a user's credentials.
         app.UseCors();
+        app.UseOpenApiMediaType();
+        app.UseSwagger();
+        app.UseSwaggerUI(o => o.DocumentTitle = "NapGeo API");
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -1,3 +1,4 @@
+using NapGeo.Http;
 using NapGeo.Layers;
 
 namespace NapGeo.Features;
@@ -10,10 +11,14 @@ public static class FeaturesSetup
         services.AddSingleton<FeatureReader>();
         services.AddSingleton<OgcMetadata>();
         services.AddSingleton(sp => StalledClients.From(sp.GetRequiredService<IConfiguration>()));
-        services.ConfigureSwaggerGen(o => o.OperationFilter<ItemsOpenApi>());
-        // The compression middleware is the tiles' (TilesApi.MapTiles adds UseResponseCompression) and CORS runs before
-        // authentication (NapGeoApp); this adds the media types served here to the compressed ones, and a default CORS policy for every
-        // endpoint without a policy of its own. AddTiles runs first, so these options extend its own.
+        services.ConfigureSwaggerGen(o =>
+        {
+            o.OperationFilter<ItemsOpenApi>();
+            o.DocumentFilter<CollectionsOpenApi>();
+        });
+        // Compression and CORS run early in the pipeline (NapGeoApp.UseNapGeo), for every response; this adds the media types
+        // served here to the compressed ones, and a default CORS policy for every response without a policy of its own (the
+        // API definition, which no endpoint serves, included). AddTiles runs first, so these options extend its own.
         services.AddResponseCompression(o =>
         {
             o.EnableForHttps = true; // API responses carry no secrets an attacker could pair with reflected input (BREACH)
@@ -25,7 +30,8 @@ public static class FeaturesSetup
         });
         // Reads are public by default and keys travel in a header (no cookies), so any origin may read.
         services.AddCors(o => o.AddDefaultPolicy(p => p.AllowAnyOrigin().WithMethods("GET", "HEAD").AllowAnyHeader()
-            .WithExposedHeaders("ETag", "Last-Modified", "Content-Crs", "Content-Disposition", "Location", "Link", "OGC-NumberMatched")));
+            .WithExposedHeaders("ETag", "Last-Modified", "Content-Crs", "Content-Disposition", "Location", "Link", "OGC-NumberMatched")
+            .SetPreflightMaxAge(CorsPreflight.MaxAge)));
         return services;
     }
 

@@ -16,8 +16,12 @@ public sealed class ItemsOpenApi : IOperationFilter
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
+        if (operation.Parameters is not { } parameters) return;
+        // A single feature is GeoJSON only (its links have no place in the other formats).
+        if (operation.OperationId == "OgcItem" && parameters.OfType<OpenApiParameter>().FirstOrDefault(p => p.Name == "f") is { } one)
+            one.Schema = Formats(["json"]);
         // bbox-crs is declared by the items and the downloads only.
-        if (operation.Parameters is not { } parameters || !parameters.Any(p => p.Name == "bbox-crs")) return;
+        if (!parameters.Any(p => p.Name == "bbox-crs")) return;
         var paged = operation.OperationId == "OgcItems"; // downloads have no default limit and no maximum
         foreach (var parameter in parameters.OfType<OpenApiParameter>())
         {
@@ -40,6 +44,9 @@ public sealed class ItemsOpenApi : IOperationFilter
                         Items = new OpenApiSchema { Type = JsonSchemaType.Number },
                     };
                     break;
+                case "f":
+                    parameter.Schema = Formats(ItemsQuery.Formats);
+                    break;
                 case "filter-lang":
                     parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["cql2-text", "cql2-json"], Default = "cql2-text" };
                     break;
@@ -52,6 +59,10 @@ public sealed class ItemsOpenApi : IOperationFilter
             }
         }
     }
+
+    // Accept chooses too (f= wins); the aliases the server also takes (geojson, jsonl, json-seq…) are left out.
+    private static OpenApiSchema Formats(string[] names) =>
+        new() { Type = JsonSchemaType.String, Enum = [.. names.Select(n => (JsonNode)JsonValue.Create(n))], Default = names[0] };
 
     private static string Text(int n) => n.ToString(CultureInfo.InvariantCulture);
 }

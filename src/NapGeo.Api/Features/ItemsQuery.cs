@@ -67,8 +67,8 @@ public sealed record ItemsQuery(
         if (query["filter"] is { Count: > 0 } filterText && ReadFilter(filterText.ToString(), query["filter-lang"].ToString(), queryables, filterCrs, errors) is { } filter)
             predicates.Add(filter);
 
-        // Queryables as query parameters (?status=active): every field, and the id.
-        var equality = LayerQuery.Parse(layer, new PageRequest(null, null, null, null), query, errors, everyField: true);
+        // Queryables as query parameters (?status=active): every field, the record's times, and the id.
+        var equality = LayerQuery.Parse(layer, new PageRequest(null, null, null, null), query, errors, everyField: true, more: Queryables.RecordTimes);
         if (query["id"] is { Count: > 0 } idText)
         {
             if (Guid.TryParse(idText.ToString(), out var id)) predicates.Add(ps => { ps.Add(new NpgsqlParameter { Value = id }); return $"id = ${ps.Count}"; });
@@ -263,8 +263,10 @@ public sealed record ItemsQuery(
             var descending = raw.StartsWith('-');
             var name = raw.TrimStart('+', '-', ' ');
             // PostgreSQL sorts NULLs as larger than every value, so DESC alone would put the unknowns (below-detection
-            // samples without a value) at the top of a "highest first" list: missing values go last either way.
-            if (queryables.Find(name) is { IsGeometry: false } q) keys.Add(q.Column + (descending ? " DESC NULLS LAST" : " ASC"));
+            // samples without a value) at the top of a "highest first" list: missing values go last either way. A column
+            // that cannot be null is sorted DESC alone, which is the same order and lets an ascending index be read
+            // backwards (sortby=-updated_at, migration 0150); with NULLS LAST the planner sorted the whole table.
+            if (queryables.Find(name) is { IsGeometry: false } q) keys.Add(q.Column + (descending ? q.Nullable ? " DESC NULLS LAST" : " DESC" : " ASC"));
             else errors.Add("sortby", $"'{Shorten(name)}' is not a sortable property; use [+|-]name with one of: " +
                                       string.Join(", ", queryables.All.Where(x => !x.IsGeometry).Select(x => x.Name)) +
                                       $" (/ogc/collections/{layer.Name}/sortables).");
@@ -317,6 +319,9 @@ public sealed record ItemsQuery(
                 : $"refuses GeoJSON and accepts none of the other formats: {string.Join(", ", Offers.Select(o => o.Item1).Distinct())} (or f=json, csv, ndjson, geojsonseq).");
         return OutputFormat.GeoJson;
     }
+
+    /// <summary>The values of <c>f=</c>, the default first, as the OpenAPI document lists them.</summary>
+    public static readonly string[] Formats = ["json", "csv", "ndjson", "geojsonseq"];
 
     /// <summary>The error key of an Accept that takes none of the formats: the answer is a 406, not a 400.</summary>
     public const string NotAcceptable = "Accept";

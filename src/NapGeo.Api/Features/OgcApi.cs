@@ -43,18 +43,18 @@ public static class OgcApi
         ogc.MapGetAndHead("", Landing).WithName("OgcLanding").WithSummary("Landing page: links to the API definition, conformance and collections");
         ogc.MapGetAndHead("/conformance", Conformance).WithName("OgcConformance").WithSummary("Conformance classes this server implements");
         ogc.MapGetAndHead("/collections", Collections).WithName("OgcCollections").WithSummary("The feature collections (sites, hotspots, samples)");
-        ogc.MapGetAndHead("/collections/{collectionId}", Collection).WithName("OgcCollection").WithSummary("One collection: extent, CRSs, links");
+        ogc.MapGetAndHead("/collections/{collectionId}", Collection).WithName("OgcCollection").WithSummary("One collection: extent, CRSs, links").ProducesProblem(404);
         ogc.MapGetAndHead("/collections/{collectionId}/queryables", QueryablesSchema).WithName("OgcQueryables")
-            .WithSummary("The properties a filter, or an items query parameter, may use, as JSON Schema");
+            .WithSummary("The properties a filter, or an items query parameter, may use, as JSON Schema").ProducesProblem(404);
         ogc.MapGetAndHead("/collections/{collectionId}/sortables", SortablesSchema).WithName("OgcSortables")
-            .WithSummary("The properties sortby may use, as JSON Schema");
+            .WithSummary("The properties sortby may use, as JSON Schema").ProducesProblem(404);
         ogc.MapGetAndHead("/collections/{collectionId}/items", Items, b => b.RequireRateLimiting(DatabaseGates.Policy)).WithName("OgcItems")
             .WithSummary("Features: bbox, bbox-crs, datetime, filter (+ filter-lang cql2-text|cql2-json, filter-crs), sortby, properties, crs, limit, offset, f")
             .WithDescription($"limit 1–{ItemsQuery.MaxLimit} (default {ItemsQuery.DefaultLimit}; larger values are served as {ItemsQuery.MaxLimit}). " +
                              "f=json (GeoJSON, default), csv, ndjson (application/x-ndjson) or geojsonseq (RFC 8142); Accept works too. " +
                              "Dates are written YYYY-MM-DD; mx_t0/mx_t1 give the feature's time in Unix seconds (MapX). " +
                              "HEAD answers the headers alone (ETag, Last-Modified, OGC-NumberMatched) without reading the features.")
-            .Produces(200, typeof(object), FeatureJson.ContentType, OtherFormats).Produces(304).ProducesValidationProblem().ProducesProblem(406);
+            .Produces(200, typeof(object), FeatureJson.ContentType, OtherFormats).Produces(304).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(406);
         ogc.MapGetAndHead("/collections/{collectionId}/items/{featureId}", SingleFeature.Get, b => b.RequireRateLimiting(DatabaseGates.Policy)).WithName("OgcItem")
             .WithSummary("One feature, with links to itself as CSV and to its collection (crs, properties, f=json)")
             .Produces(200, typeof(object), FeatureJson.ContentType).Produces(304).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(406);

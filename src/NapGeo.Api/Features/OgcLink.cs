@@ -23,6 +23,9 @@ public sealed record OgcLink(string Href, string Rel, string Type, string? Title
     /// <summary>The server's absolute base URL for this request (scheme, host, path base).</summary>
     public static string Base(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
 
+    /// <summary>This request's query string on another path of this server (the canonical address of what was asked).</summary>
+    public static string At(HttpRequest request, string path) => Base(request) + path + request.QueryString;
+
     /// <summary>This request's URL with some query parameters replaced (null removes one): paging keeps every filter.</summary>
     public static string With(HttpRequest request, params (string Name, string? Value)[] changes)
     {

@@ -111,6 +111,22 @@ public sealed class OgcMetadata(NpgsqlDataSource db)
     public static void WriteSortables(Utf8JsonWriter json, LayerDefinition layer, string baseUrl) =>
         WriteSchema(json, layer, $"{baseUrl}/ogc/collections/{layer.Name}/sortables", Queryables.For(layer).All.Where(q => !q.IsGeometry));
 
+    /// <summary>
+    /// The field's description, and what the type alone cannot say about the values served: that they may be null, and
+    /// that a feature's own timestamps (sampled_at) are written in /ogc as their UTC day, while filters compare instants.
+    /// </summary>
+    private static string Describe(LayerDefinition layer, Queryable q)
+    {
+        var text = q.Description;
+        if (q.Nullable && !text.Contains("null", StringComparison.OrdinalIgnoreCase)) text += " (may be null)";
+        if (layer.Find(q.Name) is { Kind: FieldKind.Timestamp })
+            text += $". An instant: filters compare it as one (TIMESTAMP('2024-03-18T10:30:00Z'); a whole day is T_INTERSECTS({q.Name}, " +
+                    $"DATE('2024-03-18')) or ?{q.Name}=2024-03-18), but /ogc writes it as its UTC day, 2024-03-18, as MapX reads dates; " +
+                    (layer.Time?.Start == q.Name ? $"{FeatureJson.MapxStart} has the instant in Unix seconds, and " : "") +
+                    $"/api/{layer.Name} writes it in full";
+        return text;
+    }
+
     private static void WriteSchema(Utf8JsonWriter json, LayerDefinition layer, string id, IEnumerable<Queryable> properties)
     {
         json.WriteString("$schema", "https://json-schema.org/draft/2020-12/schema");
@@ -123,7 +139,7 @@ public sealed class OgcMetadata(NpgsqlDataSource db)
         {
             json.WritePropertyName(q.Name);
             json.WriteStartObject();
-            json.WriteString("description", q.Description);
+            json.WriteString("description", Describe(layer, q));
             if (q.IsGeometry)
             {
                 json.WriteString("format", layer.GeometryTypes.Count == 1 && layer.GeometryTypes[0] == OgcGeometryType.Point ? "geometry-point" : "geometry-any");
@@ -131,16 +147,9 @@ public sealed class OgcMetadata(NpgsqlDataSource db)
             }
             else
             {
-                var (type, format) = q.Kind switch
-                {
-                    FieldKind.Integer => ("integer", null),
-                    FieldKind.Number => ("number", null),
-                    FieldKind.Boolean => ("boolean", null),
-                    FieldKind.Date => ("string", "date"),
-                    FieldKind.Timestamp => ("string", "date-time"),
-                    FieldKind.Uuid => ("string", "uuid"),
-                    _ => ("string", (string?)null),
-                };
+                // One type, never ["number", "null"]: QGIS (qgsoapifqueryablesrequest.cpp) drops a queryable whose type is
+                // not a string, and could then no longer filter on it at the server. A null is said in the description.
+                var (type, format) = q.JsonType;
                 json.WriteString("type", type);
                 if (format is not null) json.WriteString("format", format);
                 if (q.Name == "id") json.WriteString("x-ogc-role", "id");

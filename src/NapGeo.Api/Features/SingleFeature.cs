@@ -72,7 +72,11 @@ public static class SingleFeature
     private static IEnumerable<OgcLink> Links(HttpRequest request, LayerDefinition layer, Guid id)
     {
         var b = OgcLink.Base(request);
-        yield return new(OgcLink.With(request), "self", FeatureJson.ContentType, "this feature");
+        // The id as the feature carries it: Guid.TryParse took upper case, no hyphens and braces too, and self repeated
+        // that address, so clients and caches keying on self saw one feature as several. 200 with a canonical self rather
+        // than a redirect: a browser's preflighted request (If-None-Match) and some clients do not follow one, and the
+        // REST API (/api/{layer}/{id}) answers these forms too.
+        yield return new(OgcLink.At(request, $"/ogc/collections/{layer.Name}/items/{id}"), "self", FeatureJson.ContentType, "this feature");
         // The same feature from the items, where CSV is served: the CRS and properties asked for carry over.
         var csv = new Dictionary<string, string?> { ["id"] = id.ToString(), ["f"] = "csv" };
         foreach (var name in (string[])["crs", "properties"])

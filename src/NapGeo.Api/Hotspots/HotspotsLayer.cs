@@ -24,7 +24,7 @@ public static class HotspotsLayer
             new("severity", FieldKind.Text, "Severity") { Allowed = ["low", "medium", "high", "critical"], Filterable = true, Default = "medium" },
             // Set by the server: derivation replaces every derived hotspot, so a client's "derived" would be deleted.
             new("origin", FieldKind.Text, "manual (drawn by a person) or derived (computed from samples by POST /api/hotspots/derive)")
-                { Allowed = ["manual", "derived"], Filterable = true, Source = FieldSource.Database },
+                { Allowed = ["manual", "derived"], Filterable = true, Source = FieldSource.Database, NotNull = true },
             new("first_observed", FieldKind.Date, "First date the hotspot was observed"),
             new("last_observed", FieldKind.Date, "Latest date the hotspot was observed"),
             new("notes", FieldKind.Text, "Free notes"),

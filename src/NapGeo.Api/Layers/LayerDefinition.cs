@@ -73,6 +73,10 @@ public sealed record Field(string Name, FieldKind Kind, string Description)
     public int MaxLength { get; init; } = 4000;
     /// <summary>Value used when a create omits the field (matches the column default).</summary>
     public object? Default { get; init; }
+    /// <summary>Stored NOT NULL although neither required nor defaulted here: the server always sets it.</summary>
+    public bool NotNull { get; init; }
+    /// <summary>Whether a feature may have no value (JSON null): as the column is declared.</summary>
+    public bool Nullable => !(Required || Default is not null || NotNull);
     /// <summary>A uuid field with a foreign key: the layer (table) whose id it holds.</summary>
     public string? References { get; init; }
 }

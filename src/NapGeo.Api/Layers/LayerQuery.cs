@@ -17,7 +17,9 @@ public static class LayerQuery
     /// Builds the filter from <c>bbox</c> and <c>?field=value</c> pairs for the layer's filterable fields, or for all of
     /// its fields when <paramref name="everyField"/> (OGC's queryables as query parameters).
     /// </summary>
-    public static LayerFilter? Parse(LayerDefinition layer, PageRequest page, IQueryCollection query, ValidationErrors errors, bool everyField = false)
+    /// <param name="more">Columns besides the layer's fields that may be filtered so (OGC: the record's times).</param>
+    public static LayerFilter? Parse(LayerDefinition layer, PageRequest page, IQueryCollection query, ValidationErrors errors, bool everyField = false,
+        IEnumerable<Field>? more = null)
     {
         query = RefuseRepeated(query, errors, (name, values) =>
             PageParameters.Contains(name, StringComparer.OrdinalIgnoreCase) ? ""
@@ -33,7 +35,7 @@ public static class LayerQuery
 
         var equals = new List<(Field, object)>();
         var days = new List<Func<Npgsql.NpgsqlParameterCollection, string>>();
-        foreach (var field in layer.Fields.Where(f => f.Filterable || everyField))
+        foreach (var field in layer.Fields.Where(f => f.Filterable || everyField).Concat(more ?? []))
         {
             if (!query.TryGetValue(field.Name, out var raw) || raw.Count == 0) continue;
             // A timestamp given as a date (?sampled_at=2024-06-01, as the OGC output writes it) is that whole UTC day:
@@ -167,7 +169,9 @@ public static class LayerQuery
             FieldKind.Text => field.AllowedCode(text) is { } code && Set(out value, code),
             FieldKind.Integer => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) && Set(out value, i),
             FieldKind.Number => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) && Set(out value, d),
-            FieldKind.Boolean => bool.TryParse(text, out var b) && Set(out value, b),
+            // 1 and 0 too: GDAL's OAPIF driver reads GeoJSON booleans as integers and sends -where "below_detection = 1" as
+            // ?below_detection=1 to a collection whose OpenAPI document lists the parameter.
+            FieldKind.Boolean => (bool.TryParse(text, out var b) ? b : text switch { "1" => true, "0" => false, _ => (bool?)null }) is { } flag && Set(out value, flag),
             FieldKind.Date => DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && Set(out value, date),
             FieldKind.Timestamp => FeatureInput.TryParseTimestamp(text, out var t) && Set(out value, t),
             FieldKind.Uuid => Guid.TryParse(text, out var g) && Set(out value, g),

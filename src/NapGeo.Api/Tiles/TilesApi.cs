@@ -41,13 +41,13 @@ public static class TilesApi
         });
         services.Configure<BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
         services.Configure<GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
-        services.AddCors(o => o.AddPolicy(CorsPolicy, p => p.AllowAnyOrigin().AllowAnyHeader().WithMethods("GET", "HEAD").WithExposedHeaders("ETag")));
+        services.AddCors(o => o.AddPolicy(CorsPolicy, p => p.AllowAnyOrigin().AllowAnyHeader().WithMethods("GET", "HEAD").WithExposedHeaders("ETag")
+            .SetPreflightMaxAge(CorsPreflight.MaxAge)));
         return services;
     }
 
     public static WebApplication MapTiles(this WebApplication app)
     {
-        app.UseResponseCompression();
         app.UseTileWriteBarrier();
 
         var tiles = app.MapGroup("").WithTags("Vector tiles").RequireCors(CorsPolicy);

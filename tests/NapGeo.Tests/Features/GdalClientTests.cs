@@ -83,6 +83,28 @@ public sealed class GdalClientTests(DemoDataServer server) : IDisposable
         Assert.Equal(expected, features.Count);
     }
 
+    /// <summary>
+    /// GDAL pushes an attribute equality to the server only for a query parameter it finds in the OpenAPI document under
+    /// /collections/{name}/items; none was declared, so -where paged through the whole layer and filtered on the client.
+    /// </summary>
+    [Theory]
+    [InlineData("samples", "matrix = 'soil'", "matrix=soil", "matrix = 'soil'")]
+    [InlineData("samples", "below_detection = 1", "below_detection=1", "below_detection")]
+    [InlineData("sites", "country = 'GHA' AND status = 'active'", "country=GHA&status=active", "country = 'GHA' AND status = 'active'")]
+    [InlineData("hotspots", "severity = 'high'", "severity=high", "severity = 'high'")]
+    public async Task Ogrinfo_where_on_a_queryable_is_sent_to_the_server_and_counts_as_psql_does(string layer, string where, string parameters, string sql)
+    {
+        var log = await Gdal.RunAsync("ogrinfo", "--config", "CPL_DEBUG", "ON", "-ro", "-so", "-oo", "PAGE_SIZE=1000",
+            "OAPIF:" + server.Ogc, layer, "-where", where);
+        var fetched = log.Split('\n').Where(l => l.Contains($"/collections/{layer}/items?")).ToList();
+        Assert.Contains(fetched, l => l.Contains(parameters));
+        // Only the first request, which GDAL makes to learn the fields, goes without the filter.
+        Assert.Single(fetched, l => !l.Contains(parameters));
+        var expected = await server.CountAsync($"SELECT count(*) FROM {layer} WHERE {sql}");
+        Assert.InRange(expected, 1, await server.CountAsync($"SELECT count(*) FROM {layer}") - 1);
+        Assert.Contains($"Feature Count: {expected}\n", log);
+    }
+
     [Fact]
     public async Task A_download_outside_crs84_names_its_crs_so_a_saved_file_is_read_in_it()
     {

@@ -29,6 +29,48 @@ public sealed class OpenApiTests(DemoDataServer server)
         Assert.Equal("application/json", (await server.Client().GetAsync("/swagger/v1/swagger.json")).Content.Headers.ContentType!.MediaType);
     }
 
+    /// <summary>
+    /// Swashbuckle answered the document before CORS and compression ran: a dashboard on another origin following the
+    /// landing page's service-desc got a CORS error, and every client got 222 kB uncompressed.
+    /// </summary>
+    [Fact]
+    public async Task The_api_definition_is_readable_from_another_origin_and_compressed()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/swagger/v1/swagger.json");
+        request.Headers.Add("Origin", "https://dash.example.org");
+        request.Headers.Add("Accept-Encoding", "gzip");
+        var response = await server.Client().SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("gzip", response.Content.Headers.ContentEncoding.Single());
+        var compressed = await response.Content.ReadAsByteArrayAsync();
+        await using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(compressed), System.IO.Compression.CompressionMode.Decompress);
+        var document = JsonNode.Parse(gzip)!;
+        Assert.Equal("3.0.4", document["openapi"]!.GetValue<string>());
+        Assert.True(compressed.Length * 5 < (await server.Client().GetByteArrayAsync("/swagger/v1/swagger.json")).Length);
+    }
+
+    /// <summary>
+    /// The preflight of the document had no CORS headers at all; and no preflight said how long it may be reused, so a
+    /// browser sending If-None-Match (not a safelisted header) preflighted nearly every request, tiles included.
+    /// </summary>
+    [Theory]
+    [InlineData("/swagger/v1/swagger.json")]
+    [InlineData("/ogc/collections/samples/items")]
+    [InlineData("/tiles/samples/0/0/0.mvt")]
+    public async Task A_preflight_is_answered_with_cors_headers_and_may_be_reused_for_two_hours(string path)
+    {
+        var preflight = new HttpRequestMessage(HttpMethod.Options, path);
+        preflight.Headers.Add("Origin", "https://dash.example.org");
+        preflight.Headers.Add("Access-Control-Request-Method", "GET");
+        preflight.Headers.Add("Access-Control-Request-Headers", "if-none-match");
+        var answer = await server.Client().SendAsync(preflight);
+        Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
+        Assert.Equal("*", answer.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("if-none-match", answer.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("7200", answer.Headers.GetValues("Access-Control-Max-Age").Single());
+    }
+
     [Fact]
     public async Task Every_operation_id_is_unique()
     {
@@ -83,6 +125,70 @@ public sealed class OpenApiTests(DemoDataServer server)
         Assert.Equal(mediaTypes.Split(','), responses["200"]!["content"]!.AsObject().Select(c => c.Key));
         Assert.Equal("application/problem+json", responses["406"]!["content"]!.AsObject().Single().Key);
         Assert.True(responses.ContainsKey("304"));
+    }
+
+    /// <summary>
+    /// Each collection has its own items path, relative to the landing page as GDAL looks it up, with the collection's
+    /// queryables as typed query parameters: the same names and types as /queryables, and the codes as enums.
+    /// </summary>
+    [Theory]
+    [InlineData("sites")]
+    [InlineData("hotspots")]
+    [InlineData("samples")]
+    public async Task Each_collection_declares_its_queryables_as_typed_query_parameters(string collection)
+    {
+        var doc = JsonNode.Parse(await server.Client().GetStringAsync("/swagger/v1/swagger.json"))!;
+        var path = doc["paths"]![$"/collections/{collection}/items"]!;
+        var get = path["get"]!;
+        Assert.Equal("/ogc", get["servers"]!.AsArray().Single()!["url"]!.GetValue<string>());
+        Assert.Equal("OgcItems" + char.ToUpperInvariant(collection[0]) + collection[1..], get["operationId"]!.GetValue<string>());
+        var parameters = get["parameters"]!.AsArray().ToDictionary(p => p!["name"]!.GetValue<string>(), p => p!);
+        Assert.All(parameters.Values, p => Assert.Equal("query", p["in"]!.GetValue<string>()));
+        // Every items parameter of the generic path, but the collection id, which is in the path itself.
+        var generic = await ParametersAsync("/ogc/collections/{collectionId}/items");
+        Assert.Equal(generic.Keys.Where(k => k != "collectionId").Order(), parameters.Keys.Where(generic.ContainsKey).Order());
+
+        var queryables = (await server.Client().GetJsonAsync($"/ogc/collections/{collection}/queryables"))["properties"]!.AsObject();
+        var declared = parameters.Keys.Where(k => !generic.ContainsKey(k)).ToList();
+        Assert.Equal(queryables.Select(q => q.Key).Where(k => k != "geometry").Order(), declared.Order());
+        foreach (var name in declared)
+        {
+            var schema = parameters[name]["schema"]!;
+            Assert.Equal(queryables[name]!["type"]!.ToJsonString(), schema["type"]!.ToJsonString());
+            Assert.Equal(queryables[name]!["enum"]?.ToJsonString(), schema["enum"]?.ToJsonString());
+        }
+        if (collection == "samples")
+        {
+            Assert.Equal(["soil", "sediment", "tailings", "water", "air", "fish", "hair", "urine", "blood", "other"],
+                parameters["matrix"]["schema"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+            Assert.Equal("number", parameters["value"]["schema"]!["type"]!.GetValue<string>());
+            Assert.Equal("boolean", parameters["below_detection"]["schema"]!["type"]!.GetValue<string>());
+            Assert.Equal("uuid", parameters["site_id"]["schema"]!["format"]!.GetValue<string>());
+        }
+    }
+
+    /// <summary>f had no enum, and the 404 of an unknown collection was not declared where it can happen.</summary>
+    [Theory]
+    [InlineData("/ogc/collections/{collectionId}/items", "json,csv,ndjson,geojsonseq", true)]
+    [InlineData("/collections/samples/items", "json,csv,ndjson,geojsonseq", false)] // a collection's own path cannot miss it
+    [InlineData("/api/samples/export", "json,csv,ndjson,geojsonseq", false)]
+    [InlineData("/ogc/collections/{collectionId}/items/{featureId}", "json", true)]
+    [InlineData("/ogc/collections/{collectionId}", null, true)]
+    [InlineData("/ogc/collections/{collectionId}/queryables", null, true)]
+    [InlineData("/ogc/collections/{collectionId}/sortables", null, true)]
+    public async Task Formats_are_an_enum_and_a_404_is_declared_where_it_can_happen(string path, string? formats, bool notFound)
+    {
+        var doc = JsonNode.Parse(await server.Client().GetStringAsync("/swagger/v1/swagger.json"))!;
+        var get = doc["paths"]![path]!["get"]!;
+        if (formats is not null)
+        {
+            var f = get["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "f")!["schema"]!;
+            Assert.Equal(formats.Split(','), f["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+            Assert.Equal("json", f["default"]!.GetValue<string>());
+        }
+        var responses = get["responses"]!.AsObject();
+        Assert.Equal(notFound, responses.ContainsKey("404"));
+        if (notFound) Assert.Equal("application/problem+json", responses["404"]!["content"]!.AsObject().Single().Key);
     }
 
     [Fact]

@@ -35,6 +35,23 @@ public sealed class SingleFeatureTests(DemoDataServer server)
         Assert.Equal("samples", collection["id"]!.GetValue<string>());
     }
 
+    /// <summary>Guid.TryParse takes other forms of the id; self repeated them, so one feature had several identities.</summary>
+    [Theory]
+    [InlineData("N")] // no hyphens
+    [InlineData("B")] // braces
+    [InlineData("D-upper")]
+    public async Task A_feature_asked_for_by_another_form_of_its_id_links_to_its_canonical_address(string form)
+    {
+        var id = await FirstSampleAsync();
+        var written = form == "D-upper" ? id.ToString().ToUpperInvariant() : id.ToString(form);
+        var response = await server.Client().GetAsync($"/ogc/collections/samples/items/{Uri.EscapeDataString(written)}?properties=external_id");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var feature = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(id.ToString(), feature["id"]!.GetValue<string>());
+        var self = feature["links"]!.AsArray().Single(l => l!["rel"]!.GetValue<string>() == "self")!["href"]!.GetValue<string>();
+        Assert.Equal(new Uri(server.BaseAddress, $"/ogc/collections/samples/items/{id}?properties=external_id"), new Uri(self));
+    }
+
     [Theory]
     [InlineData("bbox=0,0,1,1", "bbox")] // a box the feature is not in: a 404 would say the feature does not exist
     [InlineData("datetime=1990-01-01", "datetime")]
