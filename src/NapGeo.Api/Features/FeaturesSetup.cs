@@ -30,7 +30,7 @@ public static class FeaturesSetup
         });
         // Reads are public by default and keys travel in a header (no cookies), so any origin may read.
         services.AddCors(o => o.AddDefaultPolicy(p => p.AllowAnyOrigin().WithMethods("GET", "HEAD").AllowAnyHeader()
-            .WithExposedHeaders("ETag", "Last-Modified", "Content-Crs", "Content-Disposition", "Location", "Link", "OGC-NumberMatched")
+            .WithExposedHeaders("ETag", "Last-Modified", "Content-Crs", "Content-Disposition", "Location", "Link", "OGC-NumberMatched", "Retry-After")
             .SetPreflightMaxAge(CorsPreflight.MaxAge)));
         return services;
     }

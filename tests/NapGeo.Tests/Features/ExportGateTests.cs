@@ -43,12 +43,16 @@ public sealed class ExportGateTests(ExportGateServer server) : IClassFixture<Exp
     [Fact]
     public async Task A_download_beyond_the_gate_is_a_503_to_retry_and_other_reads_go_on()
     {
-        var held = await HoldADownloadAsync(server);
+        using var held = await HoldADownloadAsync(server);
 
         var client = server.Client();
-        var refused = await client.GetAsync("/api/samples/export");
+        // From a dashboard on another origin, which must be able to read when to come back.
+        var busy = new HttpRequestMessage(HttpMethod.Get, "/api/samples/export");
+        busy.Headers.Add("Origin", "https://dashboard.example.org");
+        var refused = await client.SendAsync(busy);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Equal("30", refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains("Retry-After", string.Join(",", refused.Headers.GetValues("Access-Control-Expose-Headers")).Split(',').Select(h => h.Trim()));
         Assert.Contains("downloads are running", (await refused.JsonAsync())["detail"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/sites?limit=1")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/ogc/collections/sites/items?limit=1")).StatusCode);
