@@ -25,6 +25,10 @@ public static class NapGeoApp
     public static WebApplicationBuilder AddNapGeo(this WebApplicationBuilder builder)
     {
         if (builder.Configuration["NAPGEO_URLS"] is { Length: > 0 } urls) builder.WebHost.UseUrls(urls);
+        // A CQL2 filter may be 16,000 characters (CqlTextParser.MaxLength), up to three times that percent-encoded: with
+        // Kestrel's default request line of 8 kB, a list of a thousand site codes got an empty 414 before the filter's
+        // own limit could name the problem.
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestLineSize = 64 * 1024);
         var services = builder.Services;
         services.AddNapGeoDatabase(builder.Configuration);
         services.AddDatabaseGates(builder.Configuration);

@@ -64,4 +64,27 @@ public sealed class Cql2ReaderTests(DemoDataServer server)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("names no property", (await response.JsonAsync())["errors"]!["properties"]![0]!.GetValue<string>());
     }
+
+    /// <summary>
+    /// A filter up to its documented 16,000 characters is read: a list of 1,000 site codes (~12 kB, ~18 kB encoded) got
+    /// an empty 414 from the web server, whose request line stopped at 8 kB, before the filter's own limit could apply.
+    /// </summary>
+    [Fact]
+    public async Task A_filter_up_to_its_documented_length_is_read_and_a_longer_one_is_a_problem_naming_the_limit()
+    {
+        var codes = Enumerable.Range(1, 1000).Select(i => $"'NOPE-{i:D4}'").ToList();
+        codes[^1] = $"'{await server.Database.ScalarAsync<string>("SELECT site_code FROM sites ORDER BY site_code LIMIT 1")}'";
+        var filter = $"site_code IN ({string.Join(", ", codes)})";
+        Assert.InRange(filter.Length, 12_000, 16_000);
+        var response = await server.Client().GetAsync($"/ogc/collections/sites/items?limit=1&filter={Uri.EscapeDataString(filter)}");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {body}");
+        Assert.Equal(1, JsonNode.Parse(body)!["numberMatched"]!.GetValue<long>());
+
+        var tooLong = $"notes = '{new string('x', 16_100)}'";
+        var refused = await server.Client().GetAsync($"/ogc/collections/samples/items?filter={Uri.EscapeDataString(tooLong)}");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("the limit is 16000", await refused.Content.ReadAsStringAsync());
+    }
 }
