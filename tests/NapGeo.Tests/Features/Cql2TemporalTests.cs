@@ -8,14 +8,8 @@ namespace NapGeo.Tests.Features;
 [Collection(DemoCollection.Name)]
 public sealed class Cql2TemporalTests(DemoDataServer server)
 {
-    private async Task<long> MatchedAsync(string collection, string filter, string lang = "cql2-text")
-    {
-        var response = await server.Client().GetAsync(
-            $"/ogc/collections/{collection}/items?limit=1&filter-lang={lang}&filter={Uri.EscapeDataString(filter)}");
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{filter}: {(int)response.StatusCode} {body}");
-        return JsonNode.Parse(body)!["numberMatched"]!.GetValue<long>();
-    }
+    private Task<long> MatchedAsync(string collection, string filter, string lang = "cql2-text") =>
+        server.Client().FilterMatchedAsync(collection, filter, lang);
 
     private async Task<string> RefusedAsync(string collection, string filter, string lang = "cql2-text")
     {

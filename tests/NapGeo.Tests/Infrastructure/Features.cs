@@ -73,6 +73,15 @@ public static class Features
         JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
 
     /// <summary>Creates a feature and returns its id and ETag; fails the test with the server's answer otherwise.</summary>
+    /// <summary>numberMatched of an OGC items page with <paramref name="filter"/>; any answer but a 200 fails the test, naming the filter.</summary>
+    public static async Task<long> FilterMatchedAsync(this HttpClient client, string collection, string filter, string lang = "cql2-text")
+    {
+        var response = await client.GetAsync($"/ogc/collections/{collection}/items?limit=1&filter-lang={lang}&filter={Uri.EscapeDataString(filter)}");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"{filter}: {(int)response.StatusCode} {body}");
+        return JsonNode.Parse(body)!["numberMatched"]!.GetValue<long>();
+    }
+
     public static async Task<(Guid Id, string ETag, JsonObject Json)> CreateAsync(this HttpClient client, string layer, JsonObject feature)
     {
         var response = await client.SendAsync(HttpMethod.Post, $"/api/{layer}", feature);
