@@ -192,9 +192,24 @@ public sealed class FeatureBatch(NpgsqlBatch? batch, NpgsqlDataReader? reader, C
         return count;
     }
 
+    private bool _cancelled;
+
+    /// <summary>Asks PostgreSQL to stop the query, so that disposing reads no more than what was already sent.</summary>
+    public void Cancel()
+    {
+        if (batch is null || reader is null || reader.IsClosed) return;
+        _cancelled = true;
+        try { batch.Cancel(); }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException) { } // it ended meanwhile, or the server is gone: nothing to stop
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (reader is not null) await reader.DisposeAsync();
+        try
+        {
+            if (reader is not null) await reader.DisposeAsync();
+        }
+        catch (PostgresException e) when (_cancelled && e.SqlState == PostgresErrorCodes.QueryCanceled) { } // what Cancel asked for
         if (batch is not null) await batch.DisposeAsync();
     }
 }

@@ -32,6 +32,27 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
 
     public async Task ExecuteAsync(HttpContext context)
     {
+        var request = context.Request;
+        // A download with rows to send waits for the downloads' gate, and waits without a database connection, or the
+        // queue would hold connections from the pool that pages and edits need. An unconditional GET can only be a
+        // 200, so it queues first; a HEAD or a revalidation needs no place (it reads the state alone), and one that
+        // turns out to need the rows gives its connection back before it queues.
+        var conditional = request.Headers.IfNoneMatch.Count > 0 || request.Headers.IfModifiedSince.Count > 0;
+        if (download && !HttpMethods.IsHead(request.Method) && !conditional) await RespondGatedAsync(context);
+        else if (!await RespondAsync(context, mayWriteRows: !download)) await RespondGatedAsync(context);
+    }
+
+    private async Task RespondGatedAsync(HttpContext context)
+    {
+        var gate = context.RequestServices.GetRequiredService<ExportGate>();
+        using var lease = await gate.EnterAsync(context.RequestAborted);
+        if (!lease.IsAcquired) await gate.Busy(context.Response).ExecuteAsync(context);
+        else await RespondAsync(context, mayWriteRows: true);
+    }
+
+    /// <summary>The answer; false, before anything is sent, when it would have to write rows and may not.</summary>
+    private async Task<bool> RespondAsync(HttpContext context, bool mayWriteRows)
+    {
         var ct = context.RequestAborted;
         var request = context.Request;
         var response = context.Response;
@@ -44,19 +65,13 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
         if (await CrsCoverage.FindAsync(connection, query, ct) is { } refusal)
         {
             await CrsCoverage.Problem(query, refusal).ExecuteAsync(context);
-            return;
+            return true;
         }
         await using var batch = await reader.QueryAsync(connection, query, count: !download, withRows: !download && !head, ct);
         var (state, matched) = (batch.State, batch.Matched);
         var etag = CollectionVersion.ETag(state, $"{request.Path}{request.QueryString}|{query.Format}");
         var notModified = CollectionVersion.NotModified(request, etag, state.LastModified);
-        // Only a download with rows to send waits for the gate: its HEAD and its 304 cost what a page's state does.
-        using var lease = download && !head && !notModified ? await context.RequestServices.GetRequiredService<ExportGate>().EnterAsync(ct) : null;
-        if (lease is { IsAcquired: false })
-        {
-            await context.RequestServices.GetRequiredService<ExportGate>().Busy(response).ExecuteAsync(context);
-            return;
-        }
+        if (!notModified && !head && !mayWriteRows) return false;
         CollectionVersion.Apply(response, etag, state.LastModified);
         response.Headers.Append("Vary", "Accept"); // the format may come from Accept
         response.Headers["Content-Crs"] = $"<{query.Crs.Uri}>";
@@ -66,7 +81,7 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
             // Accept-Encoding to a 200, has no body here to act on.
             response.Headers.Append("Vary", "Accept-Encoding");
             response.StatusCode = 304;
-            return;
+            return true;
         }
 
         response.StatusCode = 200;
@@ -83,7 +98,7 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
                 response.Headers.Link = string.Join(", ", PageLinks(request, m, expected).Select(l => $"<{l.Href}>; rel=\"{l.Rel}\"; type=\"{l.Type}\""));
             }
         }
-        if (head) return;
+        if (head) return true;
         // A page's rows came with the state; a download runs its query now, up to its first row, before writing.
         await using var downloadRows = download ? await reader.RowsAsync(connection, query, ct) : null;
         var rows = downloadRows ?? batch;
@@ -92,22 +107,21 @@ public sealed class ItemsResult(ItemsQuery query, FeatureReader reader, bool dow
         {
             await WriteBodyAsync(pipe, request, matched, rows, ct);
         }
-        catch (ClientStalledException e)
+        catch (Exception e)
         {
-            // Ends the connection, so the client sees a cut response rather than a complete-looking one, and the
-            // query is cancelled; the permit and the connection are free again.
-            context.RequestServices.GetRequiredService<ILogger<ItemsResult>>().LogWarning("{Path}: {Reason}", request.Path, e.Message);
-            context.Abort();
-        }
-        catch (Exception e) when (!ct.IsCancellationRequested)
-        {
+            // Whatever ended the body (a client gone or stalled, an error), the rest of the rows is not wanted: the
+            // query is cancelled, rather than read to its end by the reader's disposal while the permit is held.
+            rows.Cancel();
+            if (ct.IsCancellationRequested) throw; // the client went away: nothing to tell it
+            var log = context.RequestServices.GetRequiredService<ILogger<ItemsResult>>();
+            if (e is ClientStalledException) log.LogWarning("{Path}: {Reason}", request.Path, e.Message);
             // Part of the body is written (a CSV header, the start of a FeatureCollection), sent or not: a problem
             // document now would follow it in the same body, and a client would keep a file that looks whole.
+            else log.LogError(e, "Failed while writing {Path}{Query}; the connection was aborted", request.Path, request.QueryString);
             // Dropping the connection makes the transfer fail where the client can see it.
-            context.RequestServices.GetRequiredService<ILogger<ItemsResult>>()
-                .LogError(e, "Failed while writing {Path}{Query}; the connection was aborted", request.Path, request.QueryString);
             context.Abort();
         }
+        return true;
     }
 
     private async Task WriteBodyAsync(PipeWriter pipe, HttpRequest request, long? matched, FeatureBatch rows, CancellationToken ct)

@@ -10,6 +10,13 @@ public sealed class ExportGateServer : NapGeoServer
         [new("Database:ConcurrentExports", "1"), new("Database:QueuedExports", "0")];
 }
 
+/// <summary>Four database connections, one download running and three waiting.</summary>
+public sealed class QueuedExportServer : NapGeoServer
+{
+    protected override IEnumerable<KeyValuePair<string, string>> Settings =>
+        [new("Database:MaxConnections", "4"), new("Database:ConcurrentExports", "1"), new("Database:QueuedExports", "3")];
+}
+
 /// <summary>The same gate, and a client that takes no data for 2 s is given up.</summary>
 public sealed class StalledDownloadServer : NapGeoServer
 {
@@ -26,6 +33,14 @@ public sealed class ExportGateTests(ExportGateServer server) : IClassFixture<Exp
     /// <summary>~12 MB of outlines (300 sites of 1,000 vertices): more than the sockets hold for a client that does not read.</summary>
     internal static async Task<HttpResponseMessage> HoldADownloadAsync(NapGeoServer server)
     {
+        await SeedOutlinesAsync(server);
+        var held = await server.Client().GetAsync("/api/sites/export", HttpCompletionOption.ResponseHeadersRead); // never read
+        Assert.Equal(HttpStatusCode.OK, held.StatusCode);
+        return held;
+    }
+
+    internal static async Task SeedOutlinesAsync(NapGeoServer server)
+    {
         await server.Database.ScalarAsync<long>("""
             WITH written AS (
                 INSERT INTO sites (site_code, name, country, geom)
@@ -35,9 +50,6 @@ public sealed class ExportGateTests(ExportGateServer server) : IClassFixture<Exp
             SELECT count(*) FROM written
             """);
         Assert.Equal(300L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM sites WHERE site_code LIKE 'GATE-%'"));
-        var held = await server.Client().GetAsync("/api/sites/export", HttpCompletionOption.ResponseHeadersRead); // never read
-        Assert.Equal(HttpStatusCode.OK, held.StatusCode);
-        return held;
     }
 
     [Fact]
@@ -106,5 +118,32 @@ public sealed class StalledDownloadTests(StalledDownloadServer server) : IClassF
         Assert.Equal(HttpStatusCode.OK, status);
         // The abandoned client finds its body cut, not a complete-looking one.
         Assert.IsAssignableFrom<IOException>((await Assert.ThrowsAsync<HttpRequestException>(() => held.Content.ReadAsStringAsync())).InnerException);
+    }
+}
+
+/// <summary>Downloads waiting for the gate hold no database connection.</summary>
+public sealed class QueuedExportTests(QueuedExportServer server) : IClassFixture<QueuedExportServer>
+{
+    /// <summary>
+    /// Queued downloads each held a connection: with 3 waiting behind 1 running, a pool of 4 was gone and a page of
+    /// one feature waited 15 s for a 503.
+    /// </summary>
+    [Fact]
+    public async Task Queued_downloads_leave_the_connections_to_pages()
+    {
+        using var held = await ExportGateTests.HoldADownloadAsync(server);
+        using var waiting = new CancellationTokenSource();
+        var client = server.Client();
+        var queued = Enumerable.Range(0, 3).Select(_ => client.GetAsync("/api/samples/export", waiting.Token)).ToList();
+        await Task.Delay(1000); // they reach the gate's queue
+        Assert.All(queued, q => Assert.False(q.IsCompleted));
+
+        var timer = System.Diagnostics.Stopwatch.StartNew();
+        var page = await client.GetAsync("/ogc/collections/sites/items?limit=1");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.True(timer.Elapsed < TimeSpan.FromSeconds(5), $"the page took {timer.Elapsed}");
+
+        held.Dispose(); // the running download ends: the queued ones run in turn, each with a connection of its own
+        foreach (var q in queued) Assert.Equal(HttpStatusCode.OK, (await q.WaitAsync(TimeSpan.FromSeconds(60))).StatusCode);
     }
 }
