@@ -15,14 +15,19 @@ namespace NapGeo.Features;
 public abstract class FeatureWriter(PipeWriter pipe)
 {
     private const int RowsPerFlush = 256;
+    // By size too: 256 site outlines are megabytes, which Kestrel's pipe then held in memory for each slow client.
+    private const int BytesPerFlush = 128 * 1024;
     private int _pending;
     protected PipeWriter Pipe { get; } = pipe;
 
     public abstract ValueTask WriteAsync(DbDataReader row, CancellationToken ct);
 
+    /// <summary>Bytes written since the last flush, held by the pipe (and by a writer's own buffer, see CollectionWriter).</summary>
+    protected virtual long Buffered => Pipe.CanGetUnflushedBytes ? Pipe.UnflushedBytes : 0;
+
     protected async ValueTask RowWrittenAsync(CancellationToken ct)
     {
-        if (++_pending < RowsPerFlush) return;
+        if (++_pending < RowsPerFlush && Buffered < BytesPerFlush) return;
         _pending = 0;
         await FlushAsync(ct);
     }
@@ -168,6 +173,8 @@ public sealed class CollectionWriter(PipeWriter pipe, LayerDefinition layer, Fea
         FeatureJson.WriteFeature(_json, row, layer, shape);
         await RowWrittenAsync(ct);
     }
+
+    protected override long Buffered => _json.BytesPending + base.Buffered;
 
     public override async ValueTask FlushAsync(CancellationToken ct)
     {
